@@ -1,0 +1,32 @@
+/**
+ * The loss contract. A loss returns the SUM of its per-sample losses over the rows and writes
+ * the gradient of that sum. The caller divides by the number of samples once: the parallel
+ * runtime adds micro-shard sums first, so the mean is taken after the sum, as PyTorch's
+ * reduction='mean' takes it over the whole batch.
+ */
+import { ShapeError } from '../errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/** Integer class labels, one per row, or a tensor of targets of the prediction's shape. */
+export type Target = Int32Array | Tensor;
+
+/** How a row of outputs becomes a class decision, for accuracy. */
+export type Decision = 'argmax' | 'logit' | 'probability';
+
+export interface Loss {
+  readonly name: string;
+  readonly decision: Decision;
+  /** Σ over rows of the per-sample loss; writes ∂(Σ)/∂pred into `grad` when given. */
+  sumAndGrad(pred: Tensor, target: Target, grad: Tensor | null): number;
+}
+
+/** The target as a tensor of pred's shape (labels are rejected with the loss named). */
+export function targetTensor(loss: string, pred: Tensor, target: Target): Tensor {
+  if (target instanceof Int32Array) throw new ShapeError(`${loss} target`, `a ${pred.shape} tensor of values`, 'integer class labels');
+  if (target.rows !== pred.rows || target.cols !== pred.cols) throw new ShapeError(`${loss} target`, pred.shape, target.shape);
+  return target;
+}
+
+export function checkLabels(loss: string, pred: Tensor, labels: Int32Array): void {
+  if (labels.length !== pred.rows) throw new ShapeError(`${loss} labels`, `${pred.rows} labels (one per row)`, `${labels.length}`);
+}

@@ -1,0 +1,152 @@
+/**
+ * A model: a stack of layers over one flat parameter array, one flat gradient array of the
+ * same layout, and one flat array of non-trainable state (running statistics).
+ * The arrays come from an `Allocator`, so the parallel runtime can place them in shared memory.
+ */
+import { Matrix } from 'ml-matrix';
+import { checkFinite, checkOneOf, checkPositiveInt, mergeOptions, optionError, ShapeError } from '../errors.js';
+import { Rng } from '../rng.js';
+import { toMatrix, toTensor, type MatrixInput, matrixFrom } from '../tensor/convert.js';
+import { DTYPES, heapAllocator, type Allocator, type DType, type FloatArray } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { Dense } from './dense.js';
+import { INFERENCE, type ForwardContext, type Layer, type LayerConfig } from './layer.js';
+import { layOut } from './layout.js';
+import type { ParamEntry, ParamSet } from './params.js';
+import { layersFromConfig } from './registry.js';
+import { Sequential } from './sequential.js';
+
+export interface ModelOptions {
+  /** Element type of parameters and activations (default float32). */
+  dtype?: DType;
+  /** Seed of the weight initialization (default 0). */
+  seed?: number;
+  /** Input width; needed only when no layer fixes it (e.g. a model that starts with an activation). */
+  inputs?: number;
+  /** Where parameters, gradients, state and activations live (default: ordinary typed arrays). */
+  allocator?: Allocator;
+}
+
+const DEFAULTS: Readonly<ModelOptions> = Object.freeze({ dtype: 'float32', seed: 0, inputs: undefined, allocator: undefined });
+
+/** The JSON description of a model's architecture. */
+export interface ModelConfig {
+  readonly inputs: number;
+  readonly outputs: number;
+  readonly dtype: DType;
+  readonly layers: readonly LayerConfig[];
+}
+
+export interface LayerWeights {
+  W: Matrix;
+  b: Matrix | null;
+}
+
+export class Model {
+  readonly dtype: DType;
+  readonly inputs: number;
+  readonly outputs: number;
+  readonly root: Sequential;
+  readonly params: FloatArray;
+  readonly grads: FloatArray;
+  /** Non-trainable state: batch-norm running statistics. */
+  readonly state: FloatArray;
+  readonly entries: readonly ParamEntry[];
+
+  constructor(layers: readonly Layer[], options?: ModelOptions) {
+    const o = mergeOptions('model options', DEFAULTS, options);
+    this.dtype = checkOneOf('model options.dtype', o.dtype, DTYPES);
+    const seed = checkFinite('model options.seed', o.seed);
+    this.root = new Sequential(layers);
+    const inputs = o.inputs ?? this.root.inputSize;
+    if (inputs === undefined) throw optionError('model options.inputs', 'a positive integer (no layer fixes the input width)', inputs);
+    this.inputs = checkPositiveInt('model options.inputs', inputs);
+    this.outputs = this.root.outputSize(this.inputs);
+    const allocator = o.allocator ?? heapAllocator;
+    const measured = layOut(this.root, this.inputs, this.dtype, allocator, null);
+    this.params = allocator.alloc(this.dtype, measured.paramCount);
+    this.grads = allocator.alloc(this.dtype, measured.paramCount);
+    this.state = allocator.alloc(this.dtype, measured.stateCount);
+    this.entries = Object.freeze(layOut(this.root, this.inputs, this.dtype, allocator, this).entries);
+    this.root.initialize(new Rng(seed));
+  }
+
+  /** Rebuild a model from its JSON architecture (parameters freshly initialized). */
+  static fromConfig(config: ModelConfig, options?: Omit<ModelOptions, 'dtype' | 'inputs'>): Model {
+    return new Model(layersFromConfig(config.layers), { ...options, dtype: config.dtype, inputs: config.inputs });
+  }
+
+  get layers(): readonly Layer[] {
+    return this.root.layers;
+  }
+
+  get paramCount(): number {
+    return this.params.length;
+  }
+
+  config(): ModelConfig {
+    return { inputs: this.inputs, outputs: this.outputs, dtype: this.dtype, layers: this.root.layers.map((l) => l.config()) };
+  }
+
+  parameters(): ParamSet {
+    return { dtype: this.dtype, values: this.params, grads: this.grads, entries: this.entries };
+  }
+
+  forward(x: Tensor, ctx: ForwardContext = INFERENCE): Tensor {
+    if (x.cols !== this.inputs) throw new ShapeError('model input', `[batch × ${this.inputs}]`, `[${x.rows} × ${x.cols}]`);
+    return this.root.forward(x, ctx);
+  }
+
+  /** Accumulates parameter gradients from dL/dY; returns dL/dX when asked (gradient checks). */
+  backward(dy: Tensor, needInputGrad = false): Tensor {
+    return this.root.backward(dy, needInputGrad);
+  }
+
+  zeroGrad(): void {
+    this.grads.fill(0);
+  }
+
+  /** Outputs for `input` in inference mode (dropout off, running batch-norm statistics). */
+  predict(input: MatrixInput): Matrix {
+    const x = toTensor(input, this.dtype, 'predict input');
+    if (x.cols !== this.inputs) throw new ShapeError('predict input', `[rows × ${this.inputs}]`, `[${x.rows} × ${x.cols}]`);
+    return toMatrix(this.root.forward(x, INFERENCE));
+  }
+
+  /** Every Dense layer, depth-first, in the order of the flat parameters. */
+  denseLayers(): Dense[] {
+    const out: Dense[] = [];
+    const walk = (l: Layer) => (l instanceof Dense ? out.push(l) : l.children().forEach(walk));
+    this.root.children().forEach(walk);
+    return out;
+  }
+
+  /** Copies of each Dense layer's W [in][out] and b [1][out] as ml-matrix matrices. */
+  weights(): LayerWeights[] {
+    return this.denseLayers().map((d) => {
+      const { W, b } = d.weights();
+      return { W: matrixFrom(W, d.inputs, d.units), b: b ? matrixFrom(b, 1, d.units) : null };
+    });
+  }
+
+  /** Set Dense weights from `{W: [in][out], b: [out]}` per Dense layer, in order. */
+  setWeights(layers: readonly { W: MatrixInput; b?: readonly number[] | null }[]): void {
+    const dense = this.denseLayers();
+    if (!Array.isArray(layers) || layers.length !== dense.length) {
+      throw new ShapeError('setWeights', `${dense.length} dense layers`, Array.isArray(layers) ? `${layers.length}` : typeof layers);
+    }
+    dense.forEach((d, i) => {
+      const w = toTensor(layers[i].W, this.dtype, `layers[${i}].W`);
+      if (w.rows !== d.inputs || w.cols !== d.units) throw new ShapeError(`layers[${i}].W`, `${d.inputs}×${d.units}`, w.shape);
+      const { W, b } = d.weights();
+      W.set(w.data);
+      const bias = layers[i].b;
+      if (b) {
+        if (!bias || bias.length !== d.units) throw new ShapeError(`layers[${i}].b`, `${d.units} values`, `${bias ? bias.length : 'none'}`);
+        toTensor({ data: bias, shape: [1, d.units] }, this.dtype, `layers[${i}].b`).data.forEach((v, j) => (b[j] = v));
+      } else if (bias && bias.length > 0) {
+        throw new ShapeError(`layers[${i}].b`, 'no bias (the layer has bias: false)', `${bias.length} values`);
+      }
+    });
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * ml-matrix interop and input checking. Data comes in as an ml-matrix `Matrix`, `number[][]`,
+ * or a flat array with a shape; predictions and weights go out as `Matrix`.
+ * Every value is checked once on the way in, so NaN or Infinity is reported with its row and
+ * column instead of turning the loss into NaN three epochs later.
+ */
+import { Matrix } from 'ml-matrix';
+import { DataError, optionError, ShapeError } from '../errors.js';
+import type { DType, FloatArray } from './dtype.js';
+import { allocate } from './dtype.js';
+import { Tensor } from './tensor.js';
+
+/** A flat row-major array with its shape. */
+export interface FlatInput {
+  readonly data: ArrayLike<number>;
+  readonly shape: readonly [number, number];
+}
+
+export type MatrixInput = Matrix | readonly (readonly number[])[] | FlatInput | Tensor;
+
+/** Copy `input` into a new tensor of `dtype`, checking shape and finiteness. `what` names it in errors. */
+export function toTensor(input: MatrixInput, dtype: DType, what = 'input'): Tensor {
+  let rows: number;
+  let cols: number;
+  let at: (r: number, c: number) => number;
+  if (input instanceof Tensor) {
+    ({ rows, cols } = input);
+    at = (r, c) => input.data[r * cols + c];
+  } else if (Matrix.isMatrix(input)) {
+    const m = input as Matrix;
+    ({ rows, columns: cols } = m);
+    at = (r, c) => m.get(r, c);
+  } else if (Array.isArray(input)) {
+    const a = input as readonly (readonly number[])[];
+    rows = a.length;
+    cols = rows > 0 && Array.isArray(a[0]) ? a[0].length : 0;
+    a.forEach((row, r) => {
+      if (!Array.isArray(row)) throw optionError(`${what} row ${r}`, 'an array of numbers', row);
+      if (row.length !== cols) throw new ShapeError(`${what} row ${r}`, `${cols} columns (as row 0)`, `${row.length}`);
+    });
+    at = (r, c) => a[r][c];
+  } else if (input && typeof input === 'object' && 'shape' in input && 'data' in input) {
+    const f = input as FlatInput;
+    [rows, cols] = f.shape;
+    if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) throw optionError(`${what}.shape`, 'two non-negative integers', f.shape);
+    if (f.data.length !== rows * cols) throw new ShapeError(`${what}.data`, `${rows}×${cols} = ${rows * cols} values`, `${f.data.length} values`);
+    at = (r, c) => f.data[r * cols + c];
+  } else {
+    throw optionError(what, 'a Matrix, number[][] or {data, shape}', input);
+  }
+  if (rows === 0 || cols === 0) throw new ShapeError(what, 'at least 1 row and 1 column', `${rows}×${cols}`);
+  const data = allocate(dtype, rows * cols);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const v = at(r, c);
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new DataError(`${what} row ${r}, column ${c}: expected a finite number, got ${String(v)}`);
+      data[r * cols + c] = v;
+    }
+  }
+  return new Tensor(data, rows, cols);
+}
+
+/** A tensor's values as a new ml-matrix Matrix. */
+export function toMatrix(t: Tensor): Matrix {
+  return matrixFrom(t.data, t.rows, t.cols);
+}
+
+export function matrixFrom(data: ArrayLike<number>, rows: number, cols: number): Matrix {
+  const m = new Matrix(rows, cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) m.set(r, c, data[r * cols + c]);
+  return m;
+}
+
+/** Integer class labels, checked against the number of classes; errors name the row and value. */
+export function toLabels(labels: ArrayLike<number>, classes: number, what = 'labels'): Int32Array {
+  const out = new Int32Array(labels.length);
+  for (let r = 0; r < labels.length; r++) {
+    const v = labels[r];
+    if (!Number.isInteger(v) || v < 0 || v >= classes) {
+      throw new DataError(`${what} row ${r}: expected an integer class in [0, ${classes - 1}], got ${String(v)}`);
+    }
+    out[r] = v;
+  }
+  return out;
+}
+
+export function copyInto(dst: FloatArray, src: ArrayLike<number>): void {
+  for (let i = 0; i < src.length; i++) dst[i] = src[i];
+}

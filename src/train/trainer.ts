@@ -1,0 +1,164 @@
+/**
+ * The training loop: epochs of seeded-shuffled mini-batches, per-epoch metrics on the training
+ * and held-out data, callbacks with a way to stop, early stopping with best-weight restore,
+ * and a history of every epoch. How a step is computed is the engine's business.
+ */
+import { checkBoolean, checkFinite, checkPositiveInt, mergeOptions, optionError } from '../errors.js';
+import { outputWidth, type Dataset } from '../data/dataset.js';
+import { lossByName } from '../losses/index.js';
+import type { Loss } from '../losses/loss.js';
+import type { Model } from '../nn/model.js';
+import { Rng } from '../rng.js';
+import { ShapeError } from '../errors.js';
+import { EarlyStopping, type EarlyStoppingOptions } from './earlyStopping.js';
+import type { StepEngine } from './engine.js';
+import { evaluate, isClassification } from './metrics.js';
+import { SerialEngine } from './serialEngine.js';
+import type { Clipper, OptimizerLike } from './update.js';
+
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number | null;
+  testLoss: number | null;
+  testAccuracy: number | null;
+  seconds: number;
+  samplesPerSecond: number;
+}
+
+export interface BatchInfo {
+  epoch: number;
+  batch: number;
+  step: number;
+  size: number;
+  /** Mean loss of this batch. */
+  loss: number;
+  /** Ask the trainer to stop after this batch. */
+  stop(): void;
+}
+
+export interface Schedule {
+  step(metric?: number): void;
+}
+
+export interface TrainerOptions {
+  optimizer: OptimizerLike;
+  loss?: Loss | string;
+  epochs?: number;
+  batchSize?: number | 'full';
+  shuffle?: boolean;
+  seed?: number;
+  clip?: Clipper | null;
+  schedule?: Schedule | null;
+  /** Step the schedule after every epoch (PyTorch's usual) or every batch. */
+  scheduleEvery?: 'epoch' | 'batch';
+  earlyStopping?: EarlyStoppingOptions | null;
+  onBatchEnd?: ((info: BatchInfo) => void) | null;
+  onEpochEnd?: ((record: EpochRecord, stop: () => void) => void) | null;
+  /** How steps are computed (default: serially on this thread). */
+  engine?: StepEngine | null;
+}
+
+const DEFAULTS: Readonly<TrainerOptions> = Object.freeze({
+  optimizer: undefined as unknown as OptimizerLike,
+  loss: 'mse',
+  epochs: 10,
+  batchSize: 32,
+  shuffle: true,
+  seed: 0,
+  clip: null,
+  schedule: null,
+  scheduleEvery: 'epoch',
+  earlyStopping: null,
+  onBatchEnd: null,
+  onEpochEnd: null,
+  engine: null,
+});
+
+export class Trainer {
+  readonly options: Readonly<TrainerOptions>;
+  readonly loss: Loss;
+  readonly history: EpochRecord[] = [];
+  private readonly engine: StepEngine;
+  private readonly rng: Rng;
+  private stepCount = 0;
+  private stopRequested = false;
+
+  constructor(readonly model: Model, options: TrainerOptions) {
+    const o = mergeOptions('trainer options', DEFAULTS, options);
+    if (!o.optimizer || typeof o.optimizer.step !== 'function') throw optionError('trainer options.optimizer', 'an optimizer (an object with step())', o.optimizer);
+    this.loss = typeof o.loss === 'string' ? lossByName(o.loss) : o.loss!;
+    checkPositiveInt('trainer options.epochs', o.epochs);
+    if (o.batchSize !== 'full') checkPositiveInt('trainer options.batchSize', o.batchSize);
+    checkBoolean('trainer options.shuffle', o.shuffle);
+    checkFinite('trainer options.seed', o.seed);
+    if (o.scheduleEvery !== 'epoch' && o.scheduleEvery !== 'batch') throw optionError('trainer options.scheduleEvery', '"epoch" or "batch"', o.scheduleEvery);
+    this.options = Object.freeze(o);
+    this.rng = new Rng(o.seed!);
+    this.engine = o.engine ?? new SerialEngine(model, this.loss, { optimizer: o.optimizer, clip: o.clip ?? null }, o.seed!);
+  }
+
+  /** Ask the run to stop once the step in flight is done. */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  async fit(train: Dataset, validation?: Dataset): Promise<EpochRecord[]> {
+    this.checkData(train, 'training data');
+    if (validation) this.checkData(validation, 'validation data');
+    const o = this.options;
+    const batchSize = o.batchSize === 'full' ? train.size : Math.min(o.batchSize!, train.size);
+    const early = o.earlyStopping ? new EarlyStopping(this.model, o.earlyStopping) : null;
+    const order = new Int32Array(train.size);
+    const stop = () => this.stop();
+    this.stopRequested = false;
+    for (let epoch = this.history.length + 1; epoch <= o.epochs! && !this.stopRequested; epoch++) {
+      const started = performance.now();
+      for (let i = 0; i < order.length; i++) order[i] = i;
+      if (o.shuffle) this.rng.shuffle(order);
+      let lossSum = 0;
+      let correct = 0;
+      let seen = 0;
+      for (let start = 0, batch = 0; start < train.size && !this.stopRequested; start += batchSize, batch++) {
+        const end = Math.min(train.size, start + batchSize);
+        const r = await this.engine.step(train, order, start, end, this.stepCount);
+        this.stepCount++;
+        lossSum += r.lossSum;
+        correct += r.correct;
+        seen += end - start;
+        if (o.scheduleEvery === 'batch') o.schedule?.step();
+        o.onBatchEnd?.({ epoch, batch, step: this.stepCount, size: end - start, loss: r.lossSum / (end - start), stop });
+      }
+      const test = validation ? evaluate(this.model, validation, this.loss) : null;
+      const seconds = (performance.now() - started) / 1000;
+      const record: EpochRecord = {
+        epoch,
+        trainLoss: lossSum / seen,
+        trainAccuracy: isClassification(train) ? correct / seen : null,
+        testLoss: test ? test.loss : null,
+        testAccuracy: test ? test.accuracy : null,
+        seconds,
+        samplesPerSecond: seen / seconds,
+      };
+      this.history.push(record);
+      if (o.scheduleEvery === 'epoch') o.schedule?.step(record.testLoss ?? record.trainLoss);
+      o.onEpochEnd?.(record, stop);
+      if (early?.update(record)) this.stopRequested = true;
+    }
+    early?.restore();
+    return this.history;
+  }
+
+  private checkData(ds: Dataset, what: string): void {
+    if (ds.x.cols !== this.model.inputs) throw new ShapeError(`${what} features`, `${this.model.inputs} columns (the model's inputs)`, `${ds.x.cols}`);
+    const width = outputWidth(ds);
+    if (width !== this.model.outputs) throw new ShapeError(`${what} targets`, `${this.model.outputs} outputs (the model's)`, `${width}`);
+    if (ds.x.dtype !== this.model.dtype) throw new TypeError(`${what} is ${ds.x.dtype} but the model is ${this.model.dtype}; build the dataset with the model's dtype`);
+  }
+}
+
+/** Train `model` on `train` (and report on `validation`); returns the history. */
+export function fit(model: Model, train: Dataset, options: TrainerOptions & { validation?: Dataset }): Promise<EpochRecord[]> {
+  const { validation, ...rest } = options;
+  return new Trainer(model, rest).fit(train, validation);
+}
