@@ -1,0 +1,54 @@
+/**
+ * Plain reference kernels for the three matrix products of a dense layer, row-major throughout.
+ * They are the specification the fast kernels are checked against (llm.c keeps its naive
+ * `matmul_forward` beside the fast one for the same reason), and the fallback for arrays that do
+ * not live in the WASM arena. None of them materializes a transpose.
+ *
+ *   forward:        Y[m×n]  = X[m×k] · W[k×n] + b
+ *   weight grad:    dW[k×n] += Xᵀ · dY,   db[n] += column sums of dY
+ *   input grad:     dX[m×k] = dY[m×n] · Wᵀ
+ */
+import type { FloatArray } from '../tensor/dtype.js';
+
+export function denseForward(
+  x: FloatArray, w: FloatArray, b: FloatArray | null, y: FloatArray, m: number, k: number, n: number,
+): void {
+  for (let i = 0; i < m; i++) {
+    const yi = i * n;
+    if (b) for (let j = 0; j < n; j++) y[yi + j] = b[j];
+    else y.fill(0, yi, yi + n);
+    for (let p = 0; p < k; p++) {
+      const xv = x[i * k + p];
+      const wp = p * n;
+      for (let j = 0; j < n; j++) y[yi + j] += xv * w[wp + j];
+    }
+  }
+}
+
+export function denseBackwardWeights(
+  x: FloatArray, dy: FloatArray, dw: FloatArray, db: FloatArray | null, m: number, k: number, n: number,
+): void {
+  for (let i = 0; i < m; i++) {
+    const dyi = i * n;
+    for (let p = 0; p < k; p++) {
+      const xv = x[i * k + p];
+      const wp = p * n;
+      for (let j = 0; j < n; j++) dw[wp + j] += xv * dy[dyi + j];
+    }
+    if (db) for (let j = 0; j < n; j++) db[j] += dy[dyi + j];
+  }
+}
+
+export function denseBackwardInput(
+  dy: FloatArray, w: FloatArray, dx: FloatArray, m: number, k: number, n: number,
+): void {
+  for (let i = 0; i < m; i++) {
+    const dyi = i * n;
+    for (let p = 0; p < k; p++) {
+      const wp = p * n;
+      let s = 0;
+      for (let j = 0; j < n; j++) s += dy[dyi + j] * w[wp + j];
+      dx[i * k + p] = s;
+    }
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The WASM SIMD backend of the `Kernels` contract (assembly/gemm.ts). It runs in place on arrays
+ * that are views of its arena's shared memory (the pointer is the view's byteOffset) and hands
+ * anything else, or mixed dtypes, to the reference kernels, so a layer never needs to know where
+ * its arrays live.
+ *
+ * Make one per thread: each instance has its own WebAssembly.Instance on the shared memory and
+ * its own packing scratch in the arena (allocated once, here), because several threads run kernels
+ * on the same memory at once. Calls allocate nothing; they only check shapes, since the WASM side
+ * would otherwise write past a short array into its neighbours in the arena.
+ */
+import type { FloatArray } from '../tensor/dtype.js';
+import { ShapeError, optionError } from '../errors.js';
+import type { Kernels } from './kernels.js';
+import * as reference from './reference.js';
+import type { WasmArena } from './arena.js';
+import { SCRATCH_BYTES, instantiateGemm, type GemmExports } from './wasm-module.js';
+
+const NONE = 0;
+const F32 = 1;
+const F64 = 2;
+
+function checkDims(m: number, k: number, n: number): void {
+  if (!(m >= 0 && (m | 0) === m)) throw optionError('m', 'a non-negative integer', m);
+  if (!(k >= 0 && (k | 0) === k)) throw optionError('k', 'a non-negative integer', k);
+  if (!(n >= 0 && (n | 0) === n)) throw optionError('n', 'a non-negative integer', n);
+}
+
+function checkLength(what: string, a: FloatArray, rows: number, cols: number): void {
+  if (a.length < rows * cols) throw new ShapeError(what, `${rows}×${cols} (${rows * cols} elements)`, `${a.length} elements`);
+}
+
+export class WasmKernels implements Kernels {
+  readonly name = 'wasm';
+  readonly arena: WasmArena;
+  /** Byte offset of this instance's packing scratch in the arena. */
+  readonly scratch: number;
+  private readonly wasm: GemmExports;
+  private readonly buffer: ArrayBufferLike;
+
+  constructor(arena: WasmArena) {
+    this.arena = arena;
+    this.buffer = arena.buffer;
+    this.wasm = instantiateGemm(arena.memory);
+    const needed = this.wasm.SCRATCH_BYTES.value as number;
+    if (needed > SCRATCH_BYTES) throw new Error(`gemm.wasm needs ${needed} bytes of scratch, more than the ${SCRATCH_BYTES} reserved; rebuild`);
+    this.scratch = arena.allocBytes(SCRATCH_BYTES);
+  }
+
+  /** F32 or F64 when every array is in this arena and of one dtype, else NONE (use the reference). */
+  private route(a: FloatArray, b: FloatArray, c: FloatArray, d: FloatArray | null): number {
+    const buf = this.buffer;
+    if (a.buffer !== buf || b.buffer !== buf || c.buffer !== buf || (d !== null && d.buffer !== buf)) return NONE;
+    if (a instanceof Float32Array) {
+      return b instanceof Float32Array && c instanceof Float32Array && (d === null || d instanceof Float32Array) ? F32 : NONE;
+    }
+    return b instanceof Float64Array && c instanceof Float64Array && (d === null || d instanceof Float64Array) ? F64 : NONE;
+  }
+
+  denseForward(x: FloatArray, w: FloatArray, b: FloatArray | null, y: FloatArray, m: number, k: number, n: number): void {
+    const kind = this.route(x, w, y, b);
+    if (kind === NONE) return reference.denseForward(x, w, b, y, m, k, n);
+    checkDims(m, k, n);
+    checkLength('denseForward x', x, m, k);
+    checkLength('denseForward w', w, k, n);
+    checkLength('denseForward y', y, m, n);
+    if (b !== null) checkLength('denseForward b', b, 1, n);
+    const pb = b === null ? 0 : b.byteOffset;
+    if (kind === F32) this.wasm.forwardF32(x.byteOffset, w.byteOffset, pb, y.byteOffset, m, k, n, this.scratch);
+    else this.wasm.forwardF64(x.byteOffset, w.byteOffset, pb, y.byteOffset, m, k, n, this.scratch);
+  }
+
+  denseBackwardWeights(x: FloatArray, dy: FloatArray, dw: FloatArray, db: FloatArray | null, m: number, k: number, n: number): void {
+    const kind = this.route(x, dy, dw, db);
+    if (kind === NONE) return reference.denseBackwardWeights(x, dy, dw, db, m, k, n);
+    checkDims(m, k, n);
+    checkLength('denseBackwardWeights x', x, m, k);
+    checkLength('denseBackwardWeights dy', dy, m, n);
+    checkLength('denseBackwardWeights dw', dw, k, n);
+    if (db !== null) checkLength('denseBackwardWeights db', db, 1, n);
+    const pdb = db === null ? 0 : db.byteOffset;
+    if (kind === F32) this.wasm.backwardWeightsF32(x.byteOffset, dy.byteOffset, dw.byteOffset, pdb, m, k, n, this.scratch);
+    else this.wasm.backwardWeightsF64(x.byteOffset, dy.byteOffset, dw.byteOffset, pdb, m, k, n, this.scratch);
+  }
+
+  denseBackwardInput(dy: FloatArray, w: FloatArray, dx: FloatArray, m: number, k: number, n: number): void {
+    const kind = this.route(dy, w, dx, null);
+    if (kind === NONE) return reference.denseBackwardInput(dy, w, dx, m, k, n);
+    checkDims(m, k, n);
+    checkLength('denseBackwardInput dy', dy, m, n);
+    checkLength('denseBackwardInput w', w, k, n);
+    checkLength('denseBackwardInput dx', dx, m, k);
+    if (kind === F32) this.wasm.backwardInputF32(dy.byteOffset, w.byteOffset, dx.byteOffset, m, k, n, this.scratch);
+    else this.wasm.backwardInputF64(dy.byteOffset, w.byteOffset, dx.byteOffset, m, k, n, this.scratch);
+  }
+}
