@@ -1,0 +1,260 @@
+/**
+ * An optimizer: one update rule, parameter groups, the step count and the state arrays.
+ *
+ * Serial use is PyTorch's: `opt.step()` after the gradients are in `params.grads`.
+ * The parallel runtime splits a step in two:
+ *
+ *   const plan = opt.beginStep();          // coordinator, once: step += 1, per-group coefficients
+ *   opt.updateRange(start, end, plan);     // any thread, disjoint ranges, shared arrays
+ *
+ * A worker rebuilds the same optimizer over views of the shared arrays with
+ * `optimizerFromSpec(opt.toSpec(), params, stateViews)` (factory.ts) and receives each step's
+ * plan (a few numbers; `beginStep(out)` can write it straight into shared memory).
+ * `updateRange` reads only flat arrays and data fixed at construction, so concurrent calls on
+ * disjoint ranges are safe, and any split of [0, n) gives bit-identical results.
+ */
+import { checkNonNegativeInt, got, optionError } from '../errors.js';
+import type { ParamSet } from '../nn/params.js';
+import { heapAllocator, type Allocator, type DType, type FloatArray } from '../tensor/dtype.js';
+import { resolveGroups, type OptimizerOptions, type ParamGroup } from './groups.js';
+import type { BaseHyper, OptimizerName, StateArrays, UpdateRule } from './rule.js';
+
+/** JSON data from which a worker rebuilds an identical optimizer (see `optimizerFromSpec`). */
+export interface OptimizerSpec<H = BaseHyper> {
+  rule: OptimizerName;
+  dtype: DType;
+  length: number;
+  groups: Array<ParamGroup<H>>;
+  stateNames: string[];
+}
+
+/** Everything needed to resume: the step count, groups, carried scalars and copies of the state. */
+export interface OptimizerStateDict<H = BaseHyper> {
+  rule: OptimizerName;
+  step: number;
+  groups: Array<ParamGroup<H>>;
+  scalars: number[][];
+  state: Record<string, FloatArray>;
+}
+
+/** Resolved groups and allocated state, the low-level input of the constructor. */
+export interface OptimizerSetup<H> {
+  groups: Array<ParamGroup<H>>;
+  state: StateArrays;
+}
+
+/** Something whose per-group learning rates a schedule can read and set. */
+export interface LrGroups {
+  readonly groupCount: number;
+  getLr(group: number): number;
+  setLr(group: number, lr: number): void;
+}
+
+/** Resolve user options into groups and allocate the state arrays through `allocator`. */
+export function setupOptimizer<H extends BaseHyper>(
+  rule: UpdateRule<H>, params: ParamSet, options: OptimizerOptions<H> = {}, allocator: Allocator = heapAllocator,
+): OptimizerSetup<H> {
+  if (options === null || typeof options !== 'object') throw optionError(`${rule.name} options`, 'an options object', options);
+  const { groups, noDecayOn, ...hyper } = options;
+  const n = params.values.length;
+  const base = { ...rule.defaults, ...stripUndefined(hyper) } as H;
+  for (const key of Object.keys(hyper)) {
+    if (!(key in rule.defaults)) throw new TypeError(`${rule.name} options: unknown option "${key}"; known options: ${[...Object.keys(rule.defaults), 'groups', 'noDecayOn'].join(', ')}`);
+  }
+  const resolved = resolveGroups(rule.name, params.entries, n, base, groups, noDecayOn);
+  for (const g of resolved) rule.validate(g.hyper);
+  const state: Record<string, FloatArray> = {};
+  for (const name of stateNamesOf(rule, resolved)) {
+    const a = allocator.alloc(params.dtype, n);
+    a.fill(0);
+    for (const g of resolved) {
+      const init = rule.initialValue(name, g.hyper);
+      if (init !== 0) for (const [s, e] of g.ranges) a.fill(init, s, e);
+    }
+    state[name] = a;
+  }
+  return { groups: resolved, state };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function stateNamesOf<H extends BaseHyper>(rule: UpdateRule<H>, groups: readonly ParamGroup<H>[]): string[] {
+  const names = new Set<string>();
+  for (const g of groups) for (const s of rule.stateNames(g.hyper)) names.add(s);
+  return [...names].sort();
+}
+
+export class Optimizer<H extends BaseHyper = BaseHyper> implements LrGroups {
+  readonly rule: UpdateRule<H>;
+  readonly params: ParamSet;
+  /** The flat state arrays (in shared memory if the allocator put them there). */
+  readonly state: StateArrays;
+  /** Per-step coefficients per group: `planLength` numbers. */
+  readonly planLength: number;
+  private readonly groups: Array<ParamGroup<H>>;
+  private readonly scalars: Float64Array[];
+  private steps = 0;
+  private lastPlan: Float64Array | undefined;
+
+  /** Low level; use `new Adam(params, options)`, `createOptimizer(name, ...)` or `optimizerFromSpec`. */
+  constructor(rule: UpdateRule<H>, params: ParamSet, setup: OptimizerSetup<H>) {
+    this.rule = rule;
+    this.params = params;
+    const n = params.values.length;
+    if (params.grads.length !== n) throw new RangeError(`params.grads has ${params.grads.length} elements, params.values ${n}`);
+    this.groups = setup.groups.map((g) => {
+      const copy = structuredClone(g);
+      rule.validate(copy.hyper);
+      for (const [s, e] of copy.ranges) {
+        if (!(Number.isInteger(s) && Number.isInteger(e) && 0 <= s && s <= e && e <= n)) throw new RangeError(`group range [${s}, ${e}) is not within [0, ${n})`);
+      }
+      return copy;
+    });
+    for (const name of stateNamesOf(rule, this.groups)) {
+      const a = setup.state[name];
+      if (!a || a.length !== n) throw new RangeError(`${rule.name}: state array "${name}" must have ${n} elements, got ${a ? a.length : 'none'}`);
+    }
+    this.state = Object.freeze({ ...setup.state });
+    this.scalars = this.groups.map((g) => Float64Array.from(rule.initialScalars(g.hyper)));
+    this.planLength = this.groups.length * rule.coefCount;
+  }
+
+  get name(): OptimizerName {
+    return this.rule.name;
+  }
+
+  /** Steps taken so far (PyTorch's `state['step']`). */
+  get stepCount(): number {
+    return this.steps;
+  }
+
+  get groupCount(): number {
+    return this.groups.length;
+  }
+
+  /** A copy of group `i`: its hyperparameters and ranges. */
+  group(i: number): ParamGroup<H> {
+    return structuredClone(this.groups[this.groupIndex(i)]);
+  }
+
+  getLr(i: number): number {
+    return this.groups[this.groupIndex(i)].hyper.lr;
+  }
+
+  setLr(i: number, lr: number): void {
+    if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) throw new RangeError(`Invalid learning rate: ${lr}`);
+    this.groups[this.groupIndex(i)].hyper.lr = lr;
+  }
+
+  /** Current learning rate of each group. */
+  get lrs(): number[] {
+    return this.groups.map((g) => g.hyper.lr);
+  }
+
+  /** Set every gradient to 0 (PyTorch's `zero_grad(set_to_none=False)`). */
+  zeroGrad(): void {
+    this.params.grads.fill(0);
+  }
+
+  /** One whole update: `beginStep()` then `updateRange(0, n)`. */
+  step(): void {
+    this.updateRange(0, this.params.values.length, this.beginStep());
+  }
+
+  /**
+   * Advance the step count once and compute this step's coefficients for every group, from the
+   * groups' current learning rates. Writes into `out` if given (e.g. a shared Float64Array view).
+   */
+  beginStep(out: Float64Array = new Float64Array(this.planLength)): Float64Array {
+    if (!(out instanceof Float64Array) || out.length < this.planLength) throw optionError('beginStep(out)', `a Float64Array of at least ${this.planLength} elements`, out);
+    this.steps += 1;
+    const k = this.rule.coefCount;
+    this.groups.forEach((g, i) => this.rule.coefficients(g.hyper, g.hyper.lr, this.steps, this.scalars[i], out.subarray(i * k, i * k + k)));
+    this.lastPlan = out;
+    return out;
+  }
+
+  /**
+   * Update parameters [start, end) with `plan` (default: the last `beginStep()` of this instance).
+   * Safe to call concurrently from several threads on disjoint ranges of shared arrays.
+   */
+  updateRange(start: number, end: number, plan: Float64Array | undefined = this.lastPlan): void {
+    const n = this.params.values.length;
+    if (!(Number.isInteger(start) && Number.isInteger(end) && 0 <= start && start <= end && end <= n)) {
+      throw new RangeError(`updateRange(${start}, ${end}): need integers with 0 <= start <= end <= ${n}`);
+    }
+    if (!plan || plan.length < this.planLength) throw new RangeError('updateRange needs the plan of beginStep()');
+    const { values, grads } = this.params;
+    const k = this.rule.coefCount;
+    for (let i = 0; i < this.groups.length; i++) {
+      const g = this.groups[i];
+      const c = plan.subarray(i * k, i * k + k);
+      for (const [s, e] of g.ranges) {
+        const lo = Math.max(s, start);
+        const hi = Math.min(e, end);
+        if (lo < hi) this.rule.update(values, grads, this.state, lo, hi, g.hyper, c);
+      }
+    }
+  }
+
+  /** JSON data for `optimizerFromSpec` in another thread (current learning rates included). */
+  toSpec(): OptimizerSpec<H> {
+    return {
+      rule: this.rule.name,
+      dtype: this.params.dtype,
+      length: this.params.values.length,
+      groups: structuredClone(this.groups),
+      stateNames: Object.keys(this.state),
+    };
+  }
+
+  /** A deep copy of everything needed to resume, including the step count. */
+  stateDict(): OptimizerStateDict<H> {
+    const state: Record<string, FloatArray> = {};
+    for (const [name, a] of Object.entries(this.state)) state[name] = a.slice();
+    return {
+      rule: this.rule.name,
+      step: this.steps,
+      groups: structuredClone(this.groups),
+      scalars: this.scalars.map((s) => [...s]),
+      state,
+    };
+  }
+
+  /** Copy a `stateDict()` in; `saved` is neither mutated nor aliased. Groups must have the same ranges. */
+  loadStateDict(saved: OptimizerStateDict<H>): void {
+    if (saved === null || typeof saved !== 'object') throw optionError('loadStateDict(state)', 'a state dict', saved);
+    if (saved.rule !== this.rule.name) throw new TypeError(`loadStateDict: state of "${String(saved.rule)}" cannot be loaded into ${this.rule.name}`);
+    const step = checkNonNegativeInt('state.step', saved.step);
+    if (!Array.isArray(saved.groups) || saved.groups.length !== this.groups.length) {
+      throw new RangeError(`loadStateDict: expected ${this.groups.length} parameter groups, got ${Array.isArray(saved.groups) ? saved.groups.length : got(saved.groups)}`);
+    }
+    const groups = structuredClone(saved.groups);
+    groups.forEach((g, i) => {
+      if (JSON.stringify(g.ranges) !== JSON.stringify(this.groups[i].ranges)) throw new RangeError(`loadStateDict: group ${i} covers other parameters than this optimizer's`);
+      this.rule.validate(g.hyper);
+    });
+    if (!Array.isArray(saved.scalars)) throw optionError('state.scalars', 'an array', saved.scalars);
+    const scalars = saved.scalars.map((s) => Float64Array.from(s));
+    scalars.forEach((s, i) => {
+      if (s.length !== this.scalars[i]?.length) throw new RangeError(`loadStateDict: group ${i} carries ${s.length} scalars, expected ${this.scalars[i]?.length}`);
+    });
+    for (const [name, a] of Object.entries(this.state)) {
+      const src = saved.state?.[name];
+      if (!src || src.length !== a.length) throw new RangeError(`loadStateDict: state array "${name}" must have ${a.length} elements, got ${src ? src.length : 'none'}`);
+    }
+    // Checked; now copy in.
+    for (const [name, a] of Object.entries(this.state)) a.set(saved.state[name]);
+    groups.forEach((g, i) => { this.groups[i].hyper = g.hyper; });
+    scalars.forEach((s, i) => this.scalars[i].set(s));
+    this.steps = step;
+    this.lastPlan = undefined;
+  }
+
+  private groupIndex(i: number): number {
+    if (!Number.isInteger(i) || i < 0 || i >= this.groups.length) throw optionError('group', `an integer in [0, ${this.groups.length})`, i);
+    return i;
+  }
+}
