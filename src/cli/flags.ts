@@ -1,0 +1,96 @@
+/**
+ * `--key value` / `--key=value` / `--flag` parsing against a declared table, nanoGPT-style:
+ * an unknown flag or a value of the wrong type is an error that names the flag.
+ */
+import { got } from '../errors.js';
+
+export type FlagType = 'string' | 'number' | 'int' | 'boolean' | 'list';
+
+export interface FlagSpec {
+  readonly type: FlagType;
+  readonly help: string;
+  /** Allowed values for strings (and list items). */
+  readonly choices?: readonly string[];
+}
+
+export type FlagTable = Readonly<Record<string, FlagSpec>>;
+export type FlagValues = Record<string, string | number | boolean | string[]>;
+
+export class FlagError extends TypeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FlagError';
+  }
+}
+
+function convert(flag: string, spec: FlagSpec, raw: string): string | number | boolean | string[] {
+  switch (spec.type) {
+    case 'number':
+    case 'int': {
+      const v = raw.trim() === '' ? NaN : Number(raw);
+      if (!Number.isFinite(v) || (spec.type === 'int' && !Number.isInteger(v))) {
+        throw new FlagError(`--${flag} must be ${spec.type === 'int' ? 'an integer' : 'a finite number'}, got ${got(raw)}`);
+      }
+      return v;
+    }
+    case 'boolean':
+      if (raw === 'true') return true;
+      if (raw === 'false') return false;
+      throw new FlagError(`--${flag} must be true or false, got ${got(raw)}`);
+    case 'list': {
+      const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      if (items.length === 0) throw new FlagError(`--${flag} must be a comma-separated list, got ${got(raw)}`);
+      if (spec.choices) for (const it of items) checkChoice(flag, spec.choices, it.split(':')[0]);
+      return items;
+    }
+    case 'string':
+      if (spec.choices) checkChoice(flag, spec.choices, raw);
+      return raw;
+  }
+}
+
+function checkChoice(flag: string, choices: readonly string[], value: string): void {
+  if (!choices.includes(value)) throw new FlagError(`--${flag} must be one of ${choices.join(', ')}, got ${got(value)}`);
+}
+
+/** Parse `argv` against `table`; returns the values given and the positional arguments. */
+export function parseFlags(argv: readonly string[], table: FlagTable): { flags: FlagValues; positional: string[] } {
+  const flags: FlagValues = {};
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) {
+      positional.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    let name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
+    let negated = false;
+    if (!(name in table) && name.startsWith('no-') && table[name.slice(3)]?.type === 'boolean') {
+      name = name.slice(3);
+      negated = true;
+    }
+    const spec = table[name];
+    if (!spec) throw new FlagError(`unknown flag --${name}; known flags: ${Object.keys(table).map((k) => `--${k}`).join(' ')}`);
+    if (name in flags) throw new FlagError(`--${name} is given twice`);
+    if (spec.type === 'boolean' && eq < 0) {
+      flags[name] = !negated;
+      continue;
+    }
+    if (negated) throw new FlagError(`--no-${name} takes no value`);
+    let raw: string;
+    if (eq >= 0) raw = arg.slice(eq + 1);
+    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) raw = argv[++i];
+    else throw new FlagError(`--${name} needs a value (${spec.help})`);
+    flags[name] = convert(name, spec, raw);
+  }
+  return { flags, positional };
+}
+
+/** A help text block listing the flags of `table`. */
+export function flagHelp(table: FlagTable): string {
+  const width = Math.max(...Object.keys(table).map((k) => k.length)) + 4;
+  return Object.entries(table)
+    .map(([k, s]) => `  --${k.padEnd(width)}${s.help}${s.choices ? ` (${s.choices.join('|')})` : ''}`)
+    .join('\n');
+}

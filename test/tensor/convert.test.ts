@@ -1,0 +1,45 @@
+import test from 'ava';
+import { Matrix } from 'ml-matrix';
+import { dense } from '../../src/nn/dense.js';
+import { Model } from '../../src/nn/model.js';
+import { toLabels, toTensor } from '../../src/tensor/convert.js';
+
+const model = () => {
+  const m = new Model([dense(2, 2)], { dtype: 'float64' });
+  m.setWeights([{ W: [[1, 2], [3, 4]], b: [0.5, -0.5] }]);
+  return m;
+};
+
+test('predict accepts a Matrix, number[][] and a flat array with a shape, and returns a Matrix', (t) => {
+  const m = model();
+  const expected = [[1 * 1 + 2 * 3 + 0.5, 1 * 2 + 2 * 4 - 0.5]];
+  const fromMatrix = m.predict(new Matrix([[1, 2]]));
+  t.true(fromMatrix instanceof Matrix);
+  t.deepEqual(fromMatrix.to2DArray(), expected);
+  t.deepEqual(m.predict([[1, 2]]).to2DArray(), expected);
+  t.deepEqual(m.predict({ data: Float32Array.of(1, 2), shape: [1, 2] }).to2DArray(), expected);
+});
+
+test('weights come out as one Matrix per Dense layer, W [in][out] and b', (t) => {
+  const [{ W, b }] = model().weights();
+  t.deepEqual(W.to2DArray(), [[1, 2], [3, 4]]);
+  t.deepEqual(b!.to2DArray(), [[0.5, -0.5]]);
+});
+
+test('shape mismatches name both shapes', (t) => {
+  t.regex(t.throws(() => model().predict([[1, 2, 3]]))!.message, /predict input: expected shape \[rows × 2\], got \[1 × 3\]/);
+  t.regex(t.throws(() => toTensor({ data: [1, 2, 3], shape: [2, 2] }, 'float64'))!.message, /2×2 = 4 values, got 3 values/);
+  t.regex(t.throws(() => toTensor([[1, 2], [3]], 'float64'))!.message, /row 1: expected shape 2 columns \(as row 0\), got 1/);
+  t.regex(t.throws(() => model().setWeights([{ W: [[1, 2, 3]], b: [0, 0] }]))!.message, /layers\[0\]\.W: expected shape 2×2, got 1×3/);
+});
+
+test('NaN or Infinity names the row and the column', (t) => {
+  t.regex(t.throws(() => model().predict([[1, 2], [3, NaN]]))!.message, /row 1, column 1: expected a finite number, got NaN/);
+  t.regex(t.throws(() => toTensor(new Matrix([[Infinity, 0]]), 'float32', 'x'))!.message, /x row 0, column 0: .*got Infinity/);
+});
+
+test('labels out of range or not integers name the row and the value', (t) => {
+  t.regex(t.throws(() => toLabels([0, 1, 3], 3))!.message, /labels row 2: expected an integer class in \[0, 2\], got 3/);
+  t.regex(t.throws(() => toLabels([0, 1.5], 3))!.message, /labels row 1: .*got 1\.5/);
+  t.regex(t.throws(() => toLabels([-1], 3))!.message, /row 0: .*got -1/);
+});

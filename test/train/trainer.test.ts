@@ -1,0 +1,133 @@
+import test from 'ava';
+import { makeDataset } from '../../src/data/dataset.js';
+import { activation } from '../../src/nn/activation.js';
+import { dense } from '../../src/nn/dense.js';
+import { Model } from '../../src/nn/model.js';
+import { SGD } from '../../src/optim/sgd.js';
+import { Rng } from '../../src/rng.js';
+import { fit, Trainer } from '../../src/train/trainer.js';
+import { NonFiniteGradientError } from '../../src/train/update.js';
+
+/** Two Gaussian blobs, 2-D, labels 0/1. */
+function blobs(n: number, seed: number, dtype: 'float32' | 'float64' = 'float64') {
+  const rng = new Rng(seed);
+  const x: number[][] = [];
+  const labels: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = i % 2;
+    x.push([rng.normal() * 0.5 + (c ? 1.5 : -1.5), rng.normal() * 0.5 + (c ? 1 : -1)]);
+    labels.push(c);
+  }
+  return makeDataset({ x, labels }, dtype);
+}
+
+const net = (seed = 0, dtype: 'float32' | 'float64' = 'float64') => new Model([dense(2, 8), activation('tanh'), dense(8, 2)], { dtype, seed });
+
+test('learns a separable problem; history has every epoch with train and test metrics', async (t) => {
+  const model = net();
+  const history = await fit(model, blobs(200, 1), { optimizer: new SGD(model.parameters(), { lr: 0.1 }), loss: 'softmax-cross-entropy', epochs: 5, batchSize: 16, validation: blobs(100, 2) });
+  t.is(history.length, 5);
+  t.deepEqual(history.map((h) => h.epoch), [1, 2, 3, 4, 5]);
+  t.true(history[4].trainLoss < history[0].trainLoss);
+  t.true(history[4].testAccuracy! > 0.95);
+  t.true(history.every((h) => h.seconds > 0 && h.samplesPerSecond > 0 && h.trainAccuracy !== null));
+});
+
+test('same seed gives identical parameters; another shuffle seed gives others', async (t) => {
+  const run = async (seed: number) => {
+    const model = net();
+    await fit(model, blobs(64, 3), { optimizer: new SGD(model.parameters(), { lr: 0.1 }), loss: 'softmax-cross-entropy', epochs: 2, batchSize: 8, seed });
+    return model.params;
+  };
+  t.deepEqual(await run(5), await run(5));
+  t.notDeepEqual(await run(5), await run(6));
+});
+
+test('batchSize "full" takes one step per epoch over every sample, a short last batch is kept', async (t) => {
+  for (const [batchSize, steps] of [['full', 3], [7, 3 * 3]] as const) {
+    const model = net();
+    const sizes: number[] = [];
+    await fit(model, blobs(20, 4), { optimizer: new SGD(model.parameters(), { lr: 0.1 }), loss: 'softmax-cross-entropy', epochs: 3, batchSize, onBatchEnd: (b) => sizes.push(b.size) });
+    t.is(sizes.length, steps);
+    t.is(sizes.slice(0, sizes.length / 3).reduce((a, b) => a + b, 0), 20);
+    if (batchSize === 7) t.deepEqual(sizes.slice(0, 3), [7, 7, 6]);
+  }
+});
+
+test('a full-batch step equals the mean gradient applied by hand', async (t) => {
+  const data = blobs(10, 5);
+  const a = net(1);
+  await fit(a, data, { optimizer: new SGD(a.parameters(), { lr: 0.5 }), loss: 'softmax-cross-entropy', epochs: 1, batchSize: 'full', shuffle: false });
+  const b = net(1);
+  const before = b.params.slice();
+  b.zeroGrad();
+  const { softmaxCrossEntropy } = await import('../../src/losses/index.js');
+  const { Tensor } = await import('../../src/tensor/tensor.js');
+  // Per-sample gradients, one row at a time, averaged: independent of batching code.
+  const g = new Float64Array(b.params.length);
+  for (let r = 0; r < 10; r++) {
+    const x = new Tensor(data.x.data.slice(r * 2, r * 2 + 2), 1, 2);
+    const pred = b.forward(x);
+    const d = Tensor.zeros('float64', 1, 2);
+    softmaxCrossEntropy.sumAndGrad(pred, (data.y as Int32Array).subarray(r, r + 1), d);
+    b.zeroGrad();
+    b.backward(d);
+    b.grads.forEach((v, i) => (g[i] += v / 10));
+  }
+  a.params.forEach((v, i) => t.true(Math.abs(v - (before[i] - 0.5 * g[i])) < 1e-12));
+});
+
+test('callbacks can stop the run', async (t) => {
+  const model = net();
+  const trainer = new Trainer(model, { optimizer: new SGD(model.parameters(), { lr: 0.1 }), loss: 'softmax-cross-entropy', epochs: 50, batchSize: 10, onBatchEnd: (b) => b.step === 7 && b.stop() });
+  const h = await trainer.fit(blobs(40, 6));
+  t.is(h.length, 2, 'stops inside epoch 2 (steps 5-8)');
+  const t2 = new Trainer(net(), { optimizer: new SGD(net().parameters(), { lr: 0.1 }), loss: 'softmax-cross-entropy', epochs: 50, onEpochEnd: (r, stop) => r.epoch === 3 && stop() });
+  t.is((await t2.fit(blobs(40, 6))).length, 3);
+});
+
+test('early stopping: stops after patience epochs without improvement and restores the best weights', async (t) => {
+  const model = net();
+  const snapshots: Float64Array[] = [];
+  // Held-out labels are the training labels flipped: the better the fit, the worse the test
+  // loss, so the best epoch is the first.
+  const train = blobs(64, 7);
+  const flipped = makeDataset({ x: train.x, labels: Array.from(train.y as Int32Array, (c) => 1 - c) }, 'float64');
+  const history = await fit(model, train, {
+    optimizer: new SGD(model.parameters(), { lr: 0.5 }),
+    loss: 'softmax-cross-entropy',
+    epochs: 40,
+    batchSize: 64,
+    shuffle: false,
+    validation: flipped,
+    earlyStopping: { patience: 3, minDelta: 0 },
+    onEpochEnd: () => snapshots.push(Float64Array.from(model.params)),
+  });
+  const losses = history.map((h) => h.testLoss!);
+  const best = losses.indexOf(Math.min(...losses));
+  t.is(best, 0);
+  t.is(history.length, best + 1 + 3, 'stopped exactly patience epochs after the best');
+  t.deepEqual(Float64Array.from(model.params), snapshots[best], 'best weights restored');
+});
+
+test('a NaN gradient is never applied; the error names the step and the parameter', async (t) => {
+  const model = net();
+  const data = makeDataset({ x: [[1, 2], [3, 4]], targets: [[1e308, 0], [0, 0]] }, 'float64');
+  const before = model.params.slice();
+  const e = await t.throwsAsync(fit(model, data, { optimizer: new SGD(model.parameters(), { lr: 0.1 }), loss: 'mse', epochs: 1, batchSize: 2 }), { instanceOf: NonFiniteGradientError });
+  t.regex(e!.message, /step 0: gradient of 0\.dense\.W is (-?Infinity|NaN)/);
+  t.deepEqual(model.params, before);
+});
+
+test('invalid trainer options and data are named', async (t) => {
+  const model = net();
+  const optimizer = new SGD(model.parameters(), { lr: 0.1 });
+  t.regex(t.throws(() => new Trainer(model, { optimizer, epochs: 0 }))!.message, /trainer options.epochs must be a positive integer, got 0/);
+  t.regex(t.throws(() => new Trainer(model, { optimizer, batchSize: -3 }))!.message, /batchSize must be a positive integer, got -3/);
+  t.regex(t.throws(() => new Trainer(model, { optimizer, loss: 'hinge' }))!.message, /loss must be one of .*got "hinge"/);
+  t.regex(t.throws(() => new Trainer(model, {} as never))!.message, /trainer options.optimizer must be an optimizer/);
+  const wide = makeDataset({ x: [[1, 2, 3]], labels: [0] }, 'float64');
+  await t.throwsAsync(new Trainer(model, { optimizer }).fit(wide), { message: /training data features: expected shape 2 columns .*got 3/ });
+  const threeClass = makeDataset({ x: [[1, 2]], labels: [2] }, 'float64');
+  await t.throwsAsync(new Trainer(model, { optimizer }).fit(threeClass), { message: /training data targets: expected shape 2 outputs .*got 3/ });
+});
