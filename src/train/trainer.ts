@@ -75,6 +75,17 @@ const DEFAULTS: Readonly<TrainerOptions> = Object.freeze({
   engine: null,
 });
 
+/** Where a run stands between epochs: enough, with the model and optimizer state, to resume exactly. */
+export interface TrainerState {
+  /** Epochs completed. */
+  epoch: number;
+  /** Optimizer steps taken (keys dropout masks). */
+  step: number;
+  /** The shuffle generator's state, from which the next epoch's data order is drawn. */
+  rng: number[];
+  history: EpochRecord[];
+}
+
 export class Trainer {
   readonly options: Readonly<TrainerOptions>;
   readonly loss: Loss;
@@ -96,6 +107,22 @@ export class Trainer {
     this.options = Object.freeze(o);
     this.rng = new Rng(o.seed!);
     this.engine = o.engine ?? new SerialEngine(model, this.loss, { optimizer: o.optimizer, clip: o.clip ?? null }, o.seed!);
+  }
+
+  /** A copy of the loop's state at the last epoch boundary (take it in onEpochEnd to checkpoint). */
+  snapshot(): TrainerState {
+    return { epoch: this.history.length, step: this.stepCount, rng: this.rng.getState(), history: structuredClone(this.history) };
+  }
+
+  /** Continue from a snapshot: the next fit() starts at epoch `state.epoch + 1`. */
+  restore(state: TrainerState): void {
+    if (!state || !Number.isInteger(state.epoch) || !Number.isInteger(state.step) || !Array.isArray(state.rng) || state.rng.length !== 4 || !Array.isArray(state.history)) {
+      throw new TypeError('trainer state must be {epoch, step, rng: [4 integers], history} as returned by snapshot()');
+    }
+    this.history.length = 0;
+    this.history.push(...structuredClone(state.history));
+    this.stepCount = state.step;
+    this.rng.setState(state.rng);
   }
 
   /** Ask the run to stop once the step in flight is done. */

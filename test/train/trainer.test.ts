@@ -131,3 +131,27 @@ test('invalid trainer options and data are named', async (t) => {
   const threeClass = makeDataset({ x: [[1, 2]], labels: [2] }, 'float64');
   await t.throwsAsync(new Trainer(model, { optimizer }).fit(threeClass), { message: /training data targets: expected shape 2 outputs .*got 3/ });
 });
+
+test('snapshot and restore at an epoch boundary continue exactly like an uninterrupted run', async (t) => {
+  const data = blobs(50, 9);
+  const options = (m: Model) => ({ optimizer: new SGD(m.parameters(), { lr: 0.1, momentum: 0.9 }), loss: 'softmax-cross-entropy', epochs: 4, batchSize: 8, seed: 3 });
+  const whole = net(2);
+  await new Trainer(whole, options(whole)).fit(data);
+
+  const first = net(2);
+  const o1 = options(first);
+  const t1 = new Trainer(first, { ...o1, epochs: 2 });
+  await t1.fit(data);
+  const snap = JSON.parse(JSON.stringify(t1.snapshot()));
+  const optState = o1.optimizer.stateDict();
+
+  const second = net(99);
+  second.params.set(first.params);
+  const o2 = options(second);
+  o2.optimizer.loadStateDict(optState);
+  const t2 = new Trainer(second, o2);
+  t2.restore(snap);
+  const h = await t2.fit(data);
+  t.deepEqual(h.map((r) => r.epoch), [1, 2, 3, 4]);
+  t.deepEqual(second.params, whole.params);
+});
