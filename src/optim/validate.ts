@@ -12,10 +12,8 @@ function checkNumber(option: string, value: unknown): number {
   return value;
 }
 
-/** Python's `str(float)`: 1 → `1.0`, so `betas: [1, 0.999]` reads as PyTorch prints it. */
+/** An integer as Python prints a float (1 → `1.0`), so `betas: [1, 0.999]` reads as PyTorch prints it. */
 export function pyFloat(x: number): string {
-  if (Number.isNaN(x)) return 'nan';
-  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
   return Number.isInteger(x) && Math.abs(x) < 1e16 ? x.toFixed(1) : String(x);
 }
 

@@ -43,3 +43,39 @@ export function rosenbrockGrad(p: ArrayLike<number>, g: Float64Array): void {
   g[0] = -(2 * (1 - x)) + -b * (2 * x);
   g[1] = b;
 }
+
+/** A deterministic sequence in [-1, 1) (a 32-bit LCG), for test data without Math.random. */
+export function sequence(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 31 - 1;
+  };
+}
+
+/** A gradient that depends on the parameters, so trajectories depend on every state variable. */
+export function testGrad(p: ArrayLike<number>, g: Float64Array): void {
+  for (let i = 0; i < g.length; i++) g[i] = Math.sin(3 * p[i] + i) + 0.1 * p[i];
+}
+
+/** Every optimizer, with options that exercise its branches (momentum, amsgrad, centered, ...). */
+export const CONFIGS: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
+  ['sgd', { lr: 0.05 }],
+  ['sgd', { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 0.01 }],
+  ['sgd', { lr: 0.05, momentum: 0.9, nesterov: true }],
+  ['adam', { lr: 0.01 }],
+  ['adam', { lr: 0.01, betas: [0.8, 0.99], weightDecay: 0.1, amsgrad: true }],
+  ['adamw', { lr: 0.01, amsgrad: true }],
+  ['rmsprop', { lr: 0.01, centered: true, momentum: 0.5, weightDecay: 0.01 }],
+  ['adagrad', { lr: 0.1, lrDecay: 0.01, initialAccumulatorValue: 0.1 }],
+  ['adadelta', { rho: 0.8, weightDecay: 0.01 }],
+  ['adamax', { lr: 0.02, weightDecay: 0.01 }],
+  ['nadam', { lr: 0.01, weightDecay: 0.01 }],
+];
+
+/** Five parameter tensors of mixed roles over 23 elements, with pseudo-random values. */
+export function mixedParams(seed = 1): ParamSet {
+  const next = sequence(seed);
+  const p = paramSet(Array.from({ length: 23 }, () => next()), [6, 3, 8, 2, 4], ['weight', 'bias', 'weight', 'bias', 'norm']);
+  return p;
+}

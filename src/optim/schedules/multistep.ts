@@ -1,0 +1,44 @@
+/**
+ * `torch.optim.lr_scheduler.MultiStepLR`: decay by `gamma` at each milestone epoch.
+ *
+ *   lr_t = base_lr · γ^(number of milestones ≤ t)
+ *
+ * Defaults: gamma 0.1 (milestones are required, strictly increasing non-negative integers).
+ */
+import { checkFinite, checkNonNegativeInt, mergeOptions, optionError } from '../../errors.js';
+import type { LrGroups } from '../optimizer.js';
+import { ClosedFormScheduler } from './scheduler.js';
+
+export interface MultiStepLROptions {
+  milestones: readonly number[];
+  gamma?: number;
+}
+
+export class MultiStepLR extends ClosedFormScheduler {
+  readonly milestones: readonly number[];
+  readonly gamma: number;
+
+  constructor(optimizer: LrGroups, options: MultiStepLROptions) {
+    super(optimizer);
+    const o = mergeOptions<MultiStepLROptions>('MultiStepLR options', { milestones: [], gamma: 0.1 }, options);
+    if (!Array.isArray(o.milestones) || o.milestones.length === 0) throw optionError('options.milestones', 'a non-empty array of epochs', o.milestones);
+    const milestones = o.milestones.map((m, i) => checkNonNegativeInt(`options.milestones[${i}]`, m));
+    milestones.forEach((m, i) => {
+      if (i > 0 && m <= milestones[i - 1]) throw optionError(`options.milestones[${i}]`, `greater than the milestone before it (${milestones[i - 1]})`, m);
+    });
+    this.milestones = Object.freeze(milestones);
+    this.gamma = checkFinite('options.gamma', o.gamma);
+    if (this.gamma < 0) throw optionError('options.gamma', 'a finite number >= 0', this.gamma);
+    this.start();
+  }
+
+  protected get kind(): string {
+    return 'MultiStepLR';
+  }
+
+  lrAt(base: number, epoch: number): number {
+    let passed = 0;
+    while (passed < this.milestones.length && this.milestones[passed] <= epoch) passed++;
+    return base * this.gamma ** passed;
+  }
+}
