@@ -12,7 +12,7 @@
  * the warmup ends. `step(metric)` passes the metric on, so ReduceLROnPlateau composes too.
  * Without `after` the rate stays at base_lr. Defaults: startFactor 1/3 (LinearLR's), steps 5.
  */
-import { checkPositiveInt, checkRange, mergeOptions, optionError } from '../../errors.js';
+import { checkPositiveInt, mergeOptions, optionError } from '../../errors.js';
 import type { LrGroups } from '../optimizer.js';
 import { checkOptimizer, checkState, lrsOf, type LrScheduler, type SchedulerStateDict } from './scheduler.js';
 
@@ -39,8 +39,9 @@ export class LinearWarmup implements LrScheduler {
     this.optimizer = checkOptimizer(optimizer);
     const o = mergeOptions('LinearWarmup options', DEFAULTS, options);
     this.steps = checkPositiveInt('options.steps', o.steps);
-    this.startFactor = checkRange('options.startFactor', o.startFactor, 0, 1, true);
-    if (this.startFactor === 0) throw optionError('options.startFactor', 'a number in (0, 1]', 0);
+    const s = o.startFactor;
+    if (typeof s !== 'number' || !(s > 0 && s <= 1)) throw optionError('options.startFactor', 'a number in (0, 1]', s);
+    this.startFactor = s;
     if (after !== undefined && (after === null || typeof after.step !== 'function')) throw optionError('after', 'a scheduler', after);
     this.after = after;
     this.baseLrs = lrsOf(this.optimizer);

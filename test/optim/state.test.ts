@@ -1,0 +1,120 @@
+/** stateDict / loadStateDict: resuming is exact, and the saved state is neither mutated nor aliased. */
+import test from 'ava';
+import { createOptimizer } from '../../src/optim/registry.js';
+import type { OptimizerName } from '../../src/optim/rule.js';
+import { CONFIGS, mixedParams, testGrad } from './helpers.js';
+
+for (const [name, options] of CONFIGS) {
+  test(`${name} ${JSON.stringify(options)}: 20 steps, save, load into a fresh optimizer, 20 more side by side`, (t) => {
+    const groups: Record<string, unknown> = { ...options, noDecayOn: ['bias'], groups: [{ layers: [0], lr: 0.002 }] };
+    const pa = mixedParams();
+    const a = createOptimizer(name as OptimizerName, pa, groups);
+    for (let k = 0; k < 20; k++) {
+      testGrad(pa.values, pa.grads as Float64Array);
+      a.step();
+    }
+    const saved = a.stateDict();
+    const copy = structuredClone(saved);
+    const pb = mixedParams();
+    pb.values.set(pa.values);
+    const b = createOptimizer(name as OptimizerName, pb, groups);
+    b.loadStateDict(saved);
+    t.is(b.stepCount, 20);
+    t.deepEqual(b.stateDict(), saved);
+    for (let k = 0; k < 20; k++) {
+      testGrad(pa.values, pa.grads as Float64Array);
+      testGrad(pb.values, pb.grads as Float64Array);
+      a.step();
+      b.step();
+      t.deepEqual(pb.values, pa.values, `step ${21 + k}`);
+    }
+    t.is(b.stepCount, 40);
+    t.deepEqual(saved, copy, 'loading and stepping did not change the saved state');
+  });
+}
+
+test('a fresh optimizer differs from a resumed one (the round trip is not vacuous)', (t) => {
+  const pa = mixedParams();
+  const a = createOptimizer('adam', pa, { lr: 0.01 });
+  for (let k = 0; k < 20; k++) {
+    testGrad(pa.values, pa.grads as Float64Array);
+    a.step();
+  }
+  const pb = mixedParams();
+  pb.values.set(pa.values);
+  const b = createOptimizer('adam', pb, { lr: 0.01 });
+  testGrad(pa.values, pa.grads as Float64Array);
+  testGrad(pb.values, pb.grads as Float64Array);
+  a.step();
+  b.step();
+  t.notDeepEqual(pb.values, pa.values);
+});
+
+test('the state dict holds the step count, group hyperparameters and NAdam\'s μ product', (t) => {
+  const p = mixedParams();
+  const opt = createOptimizer('nadam', p, { lr: 0.01 });
+  testGrad(p.values, p.grads as Float64Array);
+  opt.step();
+  opt.step();
+  const sd = opt.stateDict();
+  t.is(sd.rule, 'nadam');
+  t.is(sd.step, 2);
+  t.is(sd.groups[0].hyper.lr, 0.01);
+  const mu = (s: number) => 0.9 * (1 - 0.5 * 0.96 ** (s * 4e-3));
+  t.is(sd.scalars[0][0], mu(1) * mu(2));
+  t.deepEqual(Object.keys(sd.state).sort(), ['expAvg', 'expAvgSq']);
+});
+
+test('the state dict is a copy: stepping afterwards does not change it', (t) => {
+  const p = mixedParams();
+  const opt = createOptimizer('adam', p);
+  testGrad(p.values, p.grads as Float64Array);
+  opt.step();
+  const sd = opt.stateDict();
+  const before = structuredClone(sd);
+  opt.step();
+  t.deepEqual(sd, before);
+});
+
+test('loaded state is copied in, not aliased: mutating the saved arrays later changes nothing', (t) => {
+  const p = mixedParams();
+  const opt = createOptimizer('adam', p);
+  testGrad(p.values, p.grads as Float64Array);
+  opt.step();
+  const sd = opt.stateDict();
+  const fresh = createOptimizer('adam', mixedParams());
+  fresh.loadStateDict(sd);
+  sd.state.expAvg.fill(99);
+  sd.groups[0].hyper.lr = 5;
+  t.not(fresh.state.expAvg[0], 99);
+  t.is(fresh.getLr(0), 1e-3);
+});
+
+test('loading restores the learning rates a schedule had set', (t) => {
+  const a = createOptimizer('sgd', mixedParams(), { lr: 0.1 });
+  a.setLr(0, 0.025);
+  const b = createOptimizer('sgd', mixedParams(), { lr: 0.1 });
+  b.loadStateDict(a.stateDict());
+  t.is(b.getLr(0), 0.025);
+});
+
+test('loading the state of another optimizer is refused', (t) => {
+  const adam = createOptimizer('adam', mixedParams());
+  const sgd = createOptimizer('sgd', mixedParams(), { momentum: 0.9 });
+  t.throws(() => sgd.loadStateDict(adam.stateDict() as never), { instanceOf: TypeError, message: 'loadStateDict: state of "adam" cannot be loaded into sgd' });
+});
+
+test('loading a state with other groups is refused', (t) => {
+  const one = createOptimizer('adam', mixedParams());
+  const two = createOptimizer('adam', mixedParams(), { noDecayOn: ['bias'] });
+  t.throws(() => two.loadStateDict(one.stateDict()), { instanceOf: RangeError, message: 'loadStateDict: expected 2 parameter groups, got 1' });
+});
+
+test('loading a state with invalid hyperparameters is refused before anything is copied', (t) => {
+  const opt = createOptimizer('adam', mixedParams());
+  const sd = opt.stateDict();
+  sd.step = 7;
+  sd.groups[0].hyper.betas = [1, 0.999];
+  t.throws(() => opt.loadStateDict(sd), { instanceOf: RangeError, message: 'Invalid beta parameter at index 0: 1.0' });
+  t.is(opt.stepCount, 0);
+});
