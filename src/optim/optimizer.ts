@@ -235,6 +235,9 @@ export class Optimizer<H extends BaseHyper = BaseHyper> implements LrGroups {
     groups.forEach((g, i) => {
       if (JSON.stringify(g.ranges) !== JSON.stringify(this.groups[i].ranges)) throw new RangeError(`loadStateDict: group ${i} covers other parameters than this optimizer's`);
       this.rule.validate(g.hyper);
+      for (const name of this.rule.stateNames(g.hyper)) {
+        if (!(name in this.state)) throw new RangeError(`loadStateDict: group ${i} needs state "${name}", which this optimizer was not built with`);
+      }
     });
     if (!Array.isArray(saved.scalars)) throw optionError('state.scalars', 'an array', saved.scalars);
     const scalars = saved.scalars.map((s) => Float64Array.from(s));

@@ -118,3 +118,9 @@ test('loading a state with invalid hyperparameters is refused before anything is
   t.throws(() => opt.loadStateDict(sd), { instanceOf: RangeError, message: 'Invalid beta parameter at index 0: 1.0' });
   t.is(opt.stepCount, 0);
 });
+
+test('loading hyperparameters that need state this optimizer lacks is refused (amsgrad)', (t) => {
+  const withAms = createOptimizer('adam', mixedParams(), { amsgrad: true });
+  const plain = createOptimizer('adam', mixedParams());
+  t.throws(() => plain.loadStateDict(withAms.stateDict()), { instanceOf: RangeError, message: 'loadStateDict: group 0 needs state "maxExpAvgSq", which this optimizer was not built with' });
+});
