@@ -14,7 +14,7 @@ import { ShapeError, optionError } from '../errors.js';
 import type { Kernels } from './kernels.js';
 import * as reference from './reference.js';
 import type { WasmArena } from './arena.js';
-import { SCRATCH_BYTES, instantiateGemm, type GemmExports } from './wasm-module.js';
+import { SCRATCH_BYTES, bestGemmVariant, instantiateGemm, type GemmExports, type GemmVariant } from './wasm-module.js';
 
 const NONE = 0;
 const F32 = 1;
@@ -33,15 +33,18 @@ function checkLength(what: string, a: FloatArray, rows: number, cols: number): v
 export class WasmKernels implements Kernels {
   readonly name = 'wasm';
   readonly arena: WasmArena;
+  /** Which build runs: `relaxed-simd` (fused multiply-add) where this Node supports it, else `simd`. */
+  readonly variant: GemmVariant;
   /** Byte offset of this instance's packing scratch in the arena. */
   readonly scratch: number;
   private readonly wasm: GemmExports;
   private readonly buffer: ArrayBufferLike;
 
-  constructor(arena: WasmArena) {
+  constructor(arena: WasmArena, variant: GemmVariant = bestGemmVariant()) {
     this.arena = arena;
+    this.variant = variant;
     this.buffer = arena.buffer;
-    this.wasm = instantiateGemm(arena.memory);
+    this.wasm = instantiateGemm(arena.memory, variant);
     const needed = this.wasm.SCRATCH_BYTES.value as number;
     if (needed > SCRATCH_BYTES) throw new Error(`gemm.wasm needs ${needed} bytes of scratch, more than the ${SCRATCH_BYTES} reserved; rebuild`);
     this.scratch = arena.allocBytes(SCRATCH_BYTES);

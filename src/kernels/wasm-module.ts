@@ -1,5 +1,5 @@
 /**
- * Loading the compiled AssemblyScript kernels (assembly/gemm.ts → dist/wasm/gemm.wasm, built by
+ * Loading the compiled AssemblyScript kernels (assembly/gemm.ts → dist/wasm/gemm*.wasm, built by
  * `npm run build:wasm`). The module imports its memory, so one shared `WebAssembly.Memory` (the
  * arena) is handed to an instance in every thread and the kernels work on it in place.
  * Compiled once per thread, synchronously: the module is a few kilobytes.
@@ -19,6 +19,7 @@ export interface WasmGlobal {
   readonly value: unknown;
 }
 interface WebAssemblyApi {
+  validate(bytes: Uint8Array): boolean;
   Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { readonly exports: object };
@@ -38,32 +39,69 @@ export interface GemmExports {
   backwardInputF64(dy: number, w: number, dx: number, m: number, k: number, n: number, scratch: number): void;
 }
 
-/** Where `npm run build:wasm` puts the module, relative to this file's compiled location (dist/src/kernels/). */
-export const GEMM_WASM_URL = new URL('../../wasm/gemm.wasm', import.meta.url);
+/**
+ * The two builds of assembly/gemm.ts: `simd` (WASM SIMD 128, multiply then add) runs everywhere
+ * Node 20 does; `relaxed-simd` uses relaxed_madd, a fused multiply-add on x64, and is about a
+ * quarter faster, but Node 20 compiles it only under `--experimental-wasm-relaxed-simd` (V8 ships
+ * relaxed SIMD from 11.4; Node 22 has it on). Both give results within the same rounding bound;
+ * they differ in the last bits, so one process uses one variant everywhere (`bestGemmVariant`).
+ */
+export type GemmVariant = 'simd' | 'relaxed-simd';
 
-let compiled: object | undefined;
+/** Where `npm run build:wasm` puts each build, relative to this file's compiled location (dist/src/kernels/). */
+export const GEMM_WASM_URLS: Readonly<Record<GemmVariant, URL>> = Object.freeze({
+  simd: new URL('../../wasm/gemm.wasm', import.meta.url),
+  'relaxed-simd': new URL('../../wasm/gemm-relaxed.wasm', import.meta.url),
+});
+
+const bytes = new Map<GemmVariant, Uint8Array>();
+const compiled = new Map<GemmVariant, object>();
+
+function gemmBytes(variant: GemmVariant): Uint8Array {
+  let b = bytes.get(variant);
+  if (!b) {
+    const url = GEMM_WASM_URLS[variant];
+    try {
+      b = readFileSync(url);
+    } catch (cause) {
+      throw new Error(`WASM kernels not found at ${url.pathname}; run \`npm run build:wasm\``, { cause });
+    }
+    bytes.set(variant, b);
+  }
+  return b;
+}
+
+/** Whether this Node can compile `variant`. */
+export function gemmVariantAvailable(variant: GemmVariant): boolean {
+  return WebAssemblyApi.validate(gemmBytes(variant));
+}
+
+let best: GemmVariant | undefined;
+
+/** The fastest variant this process can run; the same answer in every thread of the process. */
+export function bestGemmVariant(): GemmVariant {
+  best ??= gemmVariantAvailable('relaxed-simd') ? 'relaxed-simd' : 'simd';
+  return best;
+}
 
 /** The compiled module, cached for this thread. Throws with a hint when the build step was skipped. */
-export function gemmModule(): object {
-  if (compiled) return compiled;
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(GEMM_WASM_URL);
-  } catch (cause) {
-    throw new Error(`WASM kernels not found at ${GEMM_WASM_URL.pathname}; run \`npm run build:wasm\``, { cause });
+export function gemmModule(variant: GemmVariant = bestGemmVariant()): object {
+  let m = compiled.get(variant);
+  if (!m) {
+    m = new WebAssemblyApi.Module(gemmBytes(variant));
+    compiled.set(variant, m);
   }
-  compiled = new WebAssemblyApi.Module(bytes);
-  return compiled;
+  return m;
 }
 
 /** A new instance of the kernels working on `memory` (which must be shared; see WasmArena). */
-export function instantiateGemm(memory: WasmMemory): GemmExports {
-  const instance = new WebAssemblyApi.Instance(gemmModule(), { env: { memory } });
+export function instantiateGemm(memory: WasmMemory, variant: GemmVariant = bestGemmVariant()): GemmExports {
+  const instance = new WebAssemblyApi.Instance(gemmModule(variant), { env: { memory } });
   return instance.exports as unknown as GemmExports;
 }
 
 /**
- * Bytes of per-thread scratch reserved for each kernel instance: a packed panel of B (KC × 32 bytes)
+ * Bytes of per-thread scratch reserved for each kernel instance (144 KiB): a packed block of A, a packed panel of B
  * and one edge tile. Checked against the module's own SCRATCH_BYTES when an instance is made.
  */
-export const SCRATCH_BYTES = 16384;
+export const SCRATCH_BYTES = 147456;

@@ -41,7 +41,7 @@ test('a full arena refuses to allocate, naming what is left', (t) => {
 });
 
 test('open re-attaches to the same memory and allocation continues after what was taken', (t) => {
-  const arena = WasmArena.create(1 << 16);
+  const arena = WasmArena.create(SCRATCH_BYTES + (1 << 16));
   const a = arena.alloc('float32', 10);
   a[3] = 7;
   const again = WasmArena.open(arena.handle());
@@ -54,7 +54,7 @@ test('open re-attaches to the same memory and allocation continues after what wa
 });
 
 test('arrays outside the arena, or of mixed dtypes, go to the reference kernels', (t) => {
-  const arena = WasmArena.create(1 << 16);
+  const arena = WasmArena.create(SCRATCH_BYTES + (1 << 16));
   const kernels = new WasmKernels(arena);
   const next = rng(5);
   const x = fillReal(new Float64Array(6), next), w = fillReal(new Float64Array(12), next);
@@ -71,7 +71,7 @@ test('arrays outside the arena, or of mixed dtypes, go to the reference kernels'
 });
 
 test('short arrays in the arena are refused before the kernel could write past them', (t) => {
-  const arena = WasmArena.create(1 << 16);
+  const arena = WasmArena.create(SCRATCH_BYTES + (1 << 16));
   const kernels = new WasmKernels(arena);
   const x = arena.alloc('float32', 6), w = arena.alloc('float32', 12), y = arena.alloc('float32', 7);
   t.throws(() => kernels.denseForward(x, w, null, y, 2, 3, 4), { message: 'denseForward y: expected shape 2×4 (8 elements), got 7 elements' });
@@ -112,7 +112,7 @@ test('kernels on two regions of one arena do not disturb each other or their nei
 });
 
 test('an array ending at the last byte of the memory is read and written in bounds', (t) => {
-  const arena = WasmArena.create(0);
+  const arena = WasmArena.create(SCRATCH_BYTES);
   const kernels = new WasmKernels(arena);
   const [m, k, n] = [4, 7, 4]; // y is 64 bytes: it can end exactly at the end
   const x = fillReal(arena.alloc('float32', m * k), rng(1)), w = fillReal(arena.alloc('float32', k * n), rng(2));

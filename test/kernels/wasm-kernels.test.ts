@@ -3,14 +3,15 @@ import { DTYPES, allocate, type DType, type FloatArray } from '../../src/tensor/
 import * as reference from '../../src/kernels/reference.js';
 import { WasmArena } from '../../src/kernels/arena.js';
 import { WasmKernels } from '../../src/kernels/wasm-kernels.js';
+import { SCRATCH_BYTES, gemmVariantAvailable, type GemmVariant } from '../../src/kernels/wasm-module.js';
 import { SHAPES, abs, fillInt, fillReal, rng, worstRatio } from './util.js';
 
 type Fill = (a: FloatArray, next: () => number) => FloatArray;
 
 /** Arena copies of the given heap arrays, in a fresh arena with room for them and one scratch. */
-function inArena(dtype: DType, arrays: FloatArray[]): { kernels: WasmKernels; views: FloatArray[] } {
+function inArena(variant: GemmVariant, dtype: DType, arrays: FloatArray[]): { kernels: WasmKernels; views: FloatArray[] } {
   const arena = WasmArena.create(WasmArena.bytesFor(arrays.map((a) => ({ dtype, length: a.length }))));
-  const kernels = new WasmKernels(arena);
+  const kernels = new WasmKernels(arena, variant);
   const views = arrays.map((a) => {
     const v = arena.alloc(dtype, a.length);
     v.set(a);
@@ -23,14 +24,14 @@ function heap(dtype: DType, length: number, fill: Fill, next: () => number): Flo
   return fill(allocate(dtype, length), next);
 }
 
-function checkForward(t: import('ava').ExecutionContext, dtype: DType, fill: Fill, exact: boolean): void {
+function checkForward(t: import('ava').ExecutionContext, variant: GemmVariant, dtype: DType, fill: Fill, exact: boolean): void {
   const next = rng(11);
   for (const [m, k, n] of SHAPES) {
     for (const withBias of [true, false]) {
       const x = heap(dtype, m * k, fill, next), w = heap(dtype, k * n, fill, next);
       const b = withBias ? heap(dtype, n, fill, next) : null;
       const y = heap(dtype, m * n, fill, next); // garbage: forward must overwrite it
-      const { kernels, views } = inArena(dtype, b ? [x, w, y, b] : [x, w, y]);
+      const { kernels, views } = inArena(variant, dtype, b ? [x, w, y, b] : [x, w, y]);
       kernels.denseForward(views[0], views[1], b ? views[3] : null, views[2], m, k, n);
       reference.denseForward(x, w, b, y, m, k, n);
       const label = `forward ${m}×${k}×${n} ${dtype} bias=${withBias}`;
@@ -44,7 +45,7 @@ function checkForward(t: import('ava').ExecutionContext, dtype: DType, fill: Fil
   }
 }
 
-function checkWeights(t: import('ava').ExecutionContext, dtype: DType, fill: Fill, exact: boolean): void {
+function checkWeights(t: import('ava').ExecutionContext, variant: GemmVariant, dtype: DType, fill: Fill, exact: boolean): void {
   const next = rng(12);
   for (const [m, k, n] of SHAPES) {
     for (const withBias of [true, false]) {
@@ -52,7 +53,7 @@ function checkWeights(t: import('ava').ExecutionContext, dtype: DType, fill: Fil
       const dw = heap(dtype, k * n, fill, next); // nonzero: the kernel must add to it
       const db = withBias ? heap(dtype, n, fill, next) : null;
       const dw0 = dw.slice(), db0 = db?.slice() ?? null;
-      const { kernels, views } = inArena(dtype, db ? [x, dy, dw, db] : [x, dy, dw]);
+      const { kernels, views } = inArena(variant, dtype, db ? [x, dy, dw, db] : [x, dy, dw]);
       // Twice: accumulation over two calls, as over two micro-batches.
       for (let r = 0; r < 2; r++) {
         kernels.denseBackwardWeights(views[0], views[1], views[2], db ? views[3] : null, m, k, n);
@@ -72,12 +73,12 @@ function checkWeights(t: import('ava').ExecutionContext, dtype: DType, fill: Fil
   }
 }
 
-function checkInput(t: import('ava').ExecutionContext, dtype: DType, fill: Fill, exact: boolean): void {
+function checkInput(t: import('ava').ExecutionContext, variant: GemmVariant, dtype: DType, fill: Fill, exact: boolean): void {
   const next = rng(13);
   for (const [m, k, n] of SHAPES) {
     const dy = heap(dtype, m * n, fill, next), w = heap(dtype, k * n, fill, next);
     const dx = heap(dtype, m * k, fill, next); // garbage: dX is overwritten, not accumulated
-    const { kernels, views } = inArena(dtype, [dy, w, dx]);
+    const { kernels, views } = inArena(variant, dtype, [dy, w, dx]);
     kernels.denseBackwardInput(views[0], views[1], views[2], m, k, n);
     reference.denseBackwardInput(dy, w, dx, m, k, n);
     const label = `dX ${m}×${k}×${n} ${dtype}`;
@@ -90,17 +91,23 @@ function checkInput(t: import('ava').ExecutionContext, dtype: DType, fill: Fill,
   }
 }
 
-for (const dtype of DTYPES) {
-  test(`forward equals the reference exactly on small integers (${dtype})`, (t) => checkForward(t, dtype, fillInt, true));
-  test(`forward is within the rounding bound on real inputs (${dtype})`, (t) => checkForward(t, dtype, fillReal, false));
-  test(`dW and db accumulate exactly like the reference on small integers (${dtype})`, (t) => checkWeights(t, dtype, fillInt, true));
-  test(`dW and db are within the rounding bound on real inputs (${dtype})`, (t) => checkWeights(t, dtype, fillReal, false));
-  test(`dX equals the reference exactly on small integers (${dtype})`, (t) => checkInput(t, dtype, fillInt, true));
-  test(`dX is within the rounding bound on real inputs (${dtype})`, (t) => checkInput(t, dtype, fillReal, false));
+// Both builds are checked; one this Node cannot compile (relaxed SIMD on Node 20 without
+// --experimental-wasm-relaxed-simd) shows as skipped.
+for (const variant of ['simd', 'relaxed-simd'] as const) {
+  const maybe = gemmVariantAvailable(variant) ? test : test.skip;
+  for (const dtype of DTYPES) {
+    const v = `${variant}, ${dtype}`;
+    maybe(`forward equals the reference exactly on small integers (${v})`, (t) => checkForward(t, variant, dtype, fillInt, true));
+    maybe(`forward is within the rounding bound on real inputs (${v})`, (t) => checkForward(t, variant, dtype, fillReal, false));
+    maybe(`dW and db accumulate exactly like the reference on small integers (${v})`, (t) => checkWeights(t, variant, dtype, fillInt, true));
+    maybe(`dW and db are within the rounding bound on real inputs (${v})`, (t) => checkWeights(t, variant, dtype, fillReal, false));
+    maybe(`dX equals the reference exactly on small integers (${v})`, (t) => checkInput(t, variant, dtype, fillInt, true));
+    maybe(`dX is within the rounding bound on real inputs (${v})`, (t) => checkInput(t, variant, dtype, fillReal, false));
+  }
 }
 
 test('an empty reduction gives the bias (forward), leaves dW alone, and zeroes dX', (t) => {
-  const arena = WasmArena.create(1 << 16);
+  const arena = WasmArena.create(SCRATCH_BYTES + (1 << 16));
   const kernels = new WasmKernels(arena);
   const x = arena.alloc('float32', 0), w = arena.alloc('float32', 0);
   const b = arena.alloc('float32', 3), y = arena.alloc('float32', 6);

@@ -1,0 +1,57 @@
+/**
+ * The bench runner's contract: a suite is a named async function that measures something and
+ * adds rows to the shared results. The kernel suite registers itself here; the parallel runtime's
+ * training-throughput suite registers the same way (import its module from index.ts), so the
+ * runner, the table printing and `--json` need no change when suites are added.
+ */
+
+export type Op = 'forward' | 'dW' | 'dX';
+export type Impl = 'ml-matrix' | 'reference' | 'wasm';
+
+/** One timed product. m, k, n are the product's dimensions: an m×k times a k×n. */
+export interface KernelRow {
+  op: Op;
+  dtype: 'float32' | 'float64';
+  impl: Impl;
+  m: number;
+  k: number;
+  n: number;
+  gflops: number;
+}
+
+export interface TrainingRow {
+  threads: number;
+  batchSize: number;
+  samplesPerSecond: number;
+}
+
+/** Everything `--json FILE` writes. Suites may add other top-level keys of their own. */
+export interface BenchResults {
+  kernels: KernelRow[];
+  training: TrainingRow[];
+  [extra: string]: unknown;
+}
+
+export interface BenchOptions {
+  /** `--quick`: fewer and shorter samples; the whole run stays under 2 minutes on 2 cores. */
+  readonly quick: boolean;
+  /** Print a line (suites print their own tables through this). */
+  readonly log: (line: string) => void;
+}
+
+export interface Suite {
+  readonly name: string;
+  run(options: BenchOptions, results: BenchResults): Promise<void> | void;
+}
+
+const suites: Suite[] = [];
+
+/** Add a suite; suites run in the order they were registered. */
+export function registerSuite(suite: Suite): void {
+  if (suites.some((s) => s.name === suite.name)) throw new Error(`bench suite "${suite.name}" is already registered`);
+  suites.push(suite);
+}
+
+export function registeredSuites(): readonly Suite[] {
+  return suites;
+}
