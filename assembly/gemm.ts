@@ -56,9 +56,27 @@ function gemm<T>(
     const stripBytes = <usize>kc * MR * S;
     for (let i0 = 0; i0 < m; i0 += MC) {
       const mc = min(MC, m - i0);
-      for (let r = 0; r < mc; r += MR) {
-        const src = a + <usize>(i0 + r) * ars + <usize>p0 * acs;
-        packStrip<T>(src, acs, ars, kc, min(MR, mc - r), MR, ablock + <usize>(r / MR) * stripBytes);
+      const full = mc - mc % MR;
+      const ai = a + <usize>i0 * ars + <usize>p0 * acs;
+      if (ars == S) {
+        // A's rows are adjacent (dW: A = Xᵀ, one row of X is a run of A's rows). Walk X row by
+        // row: reading strip by strip would stride by k·S and, for k = 512, hit two L1 sets.
+        for (let q = 0; q < kc; q++) {
+          const src = ai + <usize>q * acs;
+          const dst = ablock + <usize>q * MR * S;
+          for (let r = 0; r < full; r += MR) {
+            const d = dst + <usize>(r / MR) * stripBytes;
+            v128.store(d, v128.load(src + <usize>r * S));
+            if (S == 8) v128.store(d, v128.load(src + <usize>r * S, 16), 16);
+          }
+        }
+      } else {
+        for (let r = 0; r < full; r += MR) {
+          packStrip<T>(ai + <usize>r * ars, acs, ars, kc, MR, MR, ablock + <usize>(r / MR) * stripBytes);
+        }
+      }
+      if (full < mc) {
+        packStrip<T>(ai + <usize>full * ars, acs, ars, kc, mc - full, MR, ablock + <usize>(full / MR) * stripBytes);
       }
       for (let j0 = 0; j0 < n; j0 += NR) {
         const nr = min(NR, n - j0);
