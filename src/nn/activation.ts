@@ -72,8 +72,8 @@ export class Activation implements Layer {
 
   bind(binding: Binding): void {
     const alloc = (n: number) => binding.allocator.alloc(binding.dtype, n);
-    this.out = new Buffer2D(alloc);
-    this.dxBuf = new Buffer2D(alloc);
+    this.out ??= new Buffer2D(alloc);
+    this.dxBuf ??= new Buffer2D(alloc);
   }
 
   initialize(): void {}

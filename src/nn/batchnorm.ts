@@ -72,10 +72,10 @@ export class BatchNorm1d implements Layer {
     this.runningMean = binding.state.subarray(0, this.features);
     this.runningVar = binding.state.subarray(this.features, 2 * this.features);
     const alloc = (n: number) => binding.allocator.alloc(binding.dtype, n);
-    this.out = new Buffer2D(alloc);
-    this.dxBuf = new Buffer2D(alloc);
-    this.xhat = new Buffer2D(alloc);
-    this.invStd = new Float64Array(this.features);
+    this.out ??= new Buffer2D(alloc);
+    this.dxBuf ??= new Buffer2D(alloc);
+    this.xhat ??= new Buffer2D(alloc);
+    if (this.invStd.length !== this.features) this.invStd = new Float64Array(this.features);
   }
 
   initialize(): void {

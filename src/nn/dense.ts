@@ -62,8 +62,8 @@ export class Dense implements Layer {
     [this.w, this.b = null] = binding.params;
     [this.dw, this.db = null] = binding.grads;
     const alloc = (n: number) => binding.allocator.alloc(binding.dtype, n);
-    this.out = new Buffer2D(alloc);
-    this.dxBuf = new Buffer2D(alloc);
+    this.out ??= new Buffer2D(alloc);
+    this.dxBuf ??= new Buffer2D(alloc);
   }
 
   initialize(rng: Rng): void {

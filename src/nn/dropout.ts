@@ -40,8 +40,8 @@ export class Dropout implements Layer {
 
   bind(binding: Binding): void {
     const alloc = (n: number) => binding.allocator.alloc(binding.dtype, n);
-    this.out = new Buffer2D(alloc);
-    this.dxBuf = new Buffer2D(alloc);
+    this.out ??= new Buffer2D(alloc);
+    this.dxBuf ??= new Buffer2D(alloc);
     this.salt = binding.index;
   }
 

@@ -7,7 +7,7 @@ import { Matrix } from 'ml-matrix';
 import { checkFinite, checkOneOf, checkPositiveInt, mergeOptions, optionError, ShapeError } from '../errors.js';
 import { Rng } from '../rng.js';
 import { toMatrix, toTensor, type MatrixInput, matrixFrom } from '../tensor/convert.js';
-import { DTYPES, heapAllocator, type Allocator, type DType, type FloatArray } from '../tensor/dtype.js';
+import { DTYPES, dtypeOf, heapAllocator, type Allocator, type DType, type FloatArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Dense } from './dense.js';
 import { INFERENCE, type ForwardContext, type Layer, type LayerConfig } from './layer.js';
@@ -25,9 +25,21 @@ export interface ModelOptions {
   inputs?: number;
   /** Where parameters, gradients, state and activations live (default: ordinary typed arrays). */
   allocator?: Allocator;
+  /**
+   * Existing flat arrays to bind to instead of allocating (a worker thread binding to the shared
+   * arena). Their contents are kept: no initialization runs.
+   */
+  arrays?: ModelArrays;
 }
 
-const DEFAULTS: Readonly<ModelOptions> = Object.freeze({ dtype: 'float32', seed: 0, inputs: undefined, allocator: undefined });
+/** The three flat arrays a model binds its layers to. */
+export interface ModelArrays {
+  readonly params: FloatArray;
+  readonly grads: FloatArray;
+  readonly state: FloatArray;
+}
+
+const DEFAULTS: Readonly<ModelOptions> = Object.freeze({ dtype: 'float32', seed: 0, inputs: undefined, allocator: undefined, arrays: undefined });
 
 /** The JSON description of a model's architecture. */
 export interface ModelConfig {
@@ -63,12 +75,34 @@ export class Model {
     this.inputs = checkPositiveInt('model options.inputs', inputs);
     this.outputs = this.root.outputSize(this.inputs);
     const allocator = o.allocator ?? heapAllocator;
+    this.allocator = allocator;
     const measured = layOut(this.root, this.inputs, this.dtype, allocator, null);
-    this.params = allocator.alloc(this.dtype, measured.paramCount);
-    this.grads = allocator.alloc(this.dtype, measured.paramCount);
-    this.state = allocator.alloc(this.dtype, measured.stateCount);
+    const given = o.arrays;
+    if (given) {
+      const sizes = [measured.paramCount, measured.paramCount, measured.stateCount];
+      [given.params, given.grads, given.state].forEach((a, i) => {
+        if (a.length !== sizes[i] || dtypeOf(a) !== this.dtype) throw new ShapeError(`model options.arrays.${['params', 'grads', 'state'][i]}`, `${sizes[i]} ${this.dtype} values`, `${a.length} ${dtypeOf(a)} values`);
+      });
+    }
+    this.params = given ? given.params : allocator.alloc(this.dtype, measured.paramCount);
+    this.grads = given ? given.grads : allocator.alloc(this.dtype, measured.paramCount);
+    this.state = given ? given.state : allocator.alloc(this.dtype, measured.stateCount);
     this.entries = Object.freeze(layOut(this.root, this.inputs, this.dtype, allocator, this).entries);
-    this.root.initialize(new Rng(seed));
+    if (!given) this.root.initialize(new Rng(seed));
+  }
+
+  private readonly allocator: Allocator;
+
+  /**
+   * Point the layers' gradients (and running statistics) at other arrays of the same layout,
+   * keeping parameters and activation buffers: the parallel runtime gives each micro-shard its
+   * own gradient slot this way.
+   */
+  rebind(grads: FloatArray, state: FloatArray = this.state): void {
+    if (grads.length !== this.params.length || state.length !== this.state.length) {
+      throw new ShapeError('model.rebind', `${this.params.length} gradients and ${this.state.length} state values`, `${grads.length} and ${state.length}`);
+    }
+    layOut(this.root, this.inputs, this.dtype, this.allocator, { params: this.params, grads, state });
   }
 
   /** Rebuild a model from its JSON architecture (parameters freshly initialized). */

@@ -39,8 +39,8 @@ export class Residual implements Layer {
   bind(binding: Binding, inputSize: number): void {
     binding.bindChild(this.body, inputSize, 'body');
     const alloc = (n: number) => binding.allocator.alloc(binding.dtype, n);
-    this.out = new Buffer2D(alloc);
-    this.dxBuf = new Buffer2D(alloc);
+    this.out ??= new Buffer2D(alloc);
+    this.dxBuf ??= new Buffer2D(alloc);
   }
 
   initialize(rng: import('../rng.js').Rng): void {

@@ -1,7 +1,8 @@
 /**
  * How the trainer gets one optimization step done. The serial engine does it on this thread;
- * the parallel runtime implements the same contract over a worker pool, so the trainer's
- * epochs, metrics, callbacks and early stopping are written once.
+ * the parallel runtime does it over a worker pool; both split the batch into the same
+ * micro-shards, so the trainer's epochs, metrics, callbacks and early stopping are written once
+ * and give the same numbers on either.
  */
 import type { Dataset } from '../data/dataset.js';
 
@@ -13,9 +14,15 @@ export interface StepResult {
 }
 
 export interface StepEngine {
+  /** Before the first step of a fit(): `maxBatch` is the largest batch that will be asked for. */
+  begin?(data: Dataset, maxBatch: number): void | Promise<void>;
   /**
    * One step on rows `order[start..end)` of `data`: forward, backward, gradients averaged over
    * the batch, clipping, optimizer update. `step` is the 0-based global step (keys dropout masks).
    */
   step(data: Dataset, order: Int32Array, start: number, end: number, step: number): StepResult | Promise<StepResult>;
+  /** Make the model's and optimizer's own arrays current (before evaluation and callbacks). */
+  sync?(): void;
+  /** After the last step of a fit(), even a failed one: sync and release threads. */
+  end?(): void | Promise<void>;
 }

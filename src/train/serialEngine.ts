@@ -1,44 +1,72 @@
-/** One training step on the calling thread: the reference the parallel runtime must agree with. */
-import { BatchGatherer, type Dataset } from '../data/dataset.js';
+/**
+ * Steps on the calling thread, built from the same pieces as the parallel runtime: the batch
+ * is cut into the same micro-shards, each shard's gradient summed into its own slot, slots
+ * reduced in order by the same chunks, the same clipping and update. It is the reference the
+ * parallel runtime is tested against, and what `engine: 'serial'` runs.
+ */
+import type { Dataset } from '../data/dataset.js';
 import type { Loss } from '../losses/loss.js';
 import type { Model } from '../nn/model.js';
-import { Tensor } from '../tensor/tensor.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { chunkCount, CHUNK_SIZE, clipFactor, reduceChunk, reduceState, totalNorm, updateChunk, type ClipSettings } from '../parallel/reduce.js';
+import { computeShard, stateMomenta, type ShardContext } from '../parallel/shard.js';
+import { allocate } from '../tensor/dtype.js';
 import type { StepEngine, StepResult } from './engine.js';
-import { countCorrect } from './metrics.js';
-import { applyUpdate, type UpdatePlan } from './update.js';
+import { throwNonFinite } from './update.js';
 
 export class SerialEngine implements StepEngine {
-  private gatherer: BatchGatherer | null = null;
-  private gatheredFrom: Dataset | null = null;
-  private grad: Tensor | null = null;
+  private ctx: ShardContext | null = null;
+  private chunkSq: Float64Array = new Float64Array(0);
+  private momenta: Float64Array = new Float64Array(0);
+  private plan: Float64Array = new Float64Array(0);
 
   constructor(
     private readonly model: Model,
     private readonly loss: Loss,
-    private readonly plan: UpdatePlan,
+    private readonly optimizer: Optimizer,
+    private readonly clip: ClipSettings,
     private readonly seed: number,
+    private readonly microShard: number,
   ) {}
 
+  begin(data: Dataset, maxBatch: number): void {
+    const { model } = this;
+    const shards = Math.ceil(maxBatch / this.microShard);
+    const ms = this.microShard;
+    const yCols = data.y instanceof Int32Array ? 0 : data.y.cols;
+    this.ctx = {
+      model, loss: this.loss, seed: this.seed, microShard: ms, x: data.x, y: data.y, order: new Int32Array(0),
+      slots: allocate(model.dtype, shards * model.paramCount), stateSlots: allocate(model.dtype, shards * model.state.length),
+      shardLoss: new Float64Array(shards), shardCorrect: new Int32Array(shards),
+      bx: allocate(model.dtype, ms * data.x.cols), by: yCols === 0 ? new Int32Array(ms) : allocate(model.dtype, ms * yCols), grad: allocate(model.dtype, ms * model.outputs),
+    };
+    this.chunkSq = new Float64Array(chunkCount(model.paramCount));
+    this.momenta = stateMomenta(model);
+    this.plan = new Float64Array(this.optimizer.planLength);
+  }
+
   step(data: Dataset, order: Int32Array, start: number, end: number, step: number): StepResult {
-    if (this.gatheredFrom !== data) {
-      this.gatherer = new BatchGatherer(data);
-      this.gatheredFrom = data;
+    const shards = Math.ceil((end - start) / this.microShard);
+    if (!this.ctx || this.ctx.x !== data.x || shards > this.ctx.shardLoss.length) this.begin(data, end - start);
+    const ctx: ShardContext = { ...this.ctx!, order };
+    const { model } = this;
+    for (let s = 0; s < shards; s++) computeShard(ctx, s, start, end, step);
+    model.rebind(model.grads, model.state);
+    const p = model.paramCount;
+    const chunks = chunkCount(p);
+    for (let c = 0; c < chunks; c++) this.chunkSq[c] = reduceChunk(ctx.slots, shards, model.grads, c * CHUNK_SIZE, Math.min(p, (c + 1) * CHUNK_SIZE), 1 / (end - start));
+    const norm = totalNorm(this.chunkSq, chunks);
+    if (!Number.isFinite(norm)) throwNonFinite(model, step);
+    this.optimizer.beginStep(this.plan);
+    const factor = clipFactor(this.clip, norm);
+    for (let c = 0; c < chunks; c++) updateChunk(this.optimizer, this.clip, factor, this.plan, c * CHUNK_SIZE, Math.min(p, (c + 1) * CHUNK_SIZE));
+    reduceState(model.state, ctx.stateSlots, shards, this.momenta);
+    let lossSum = 0;
+    let correct = 0;
+    for (let s = 0; s < shards; s++) {
+      lossSum += ctx.shardLoss[s];
+      correct += ctx.shardCorrect[s];
     }
-    const { x, y } = this.gatherer!.gather(order, start, end);
-    const model = this.model;
-    model.zeroGrad();
-    const pred = model.forward(x, { training: true, seed: this.seed, step, sampleIds: order.subarray(start, end) });
-    const n = pred.rows * pred.cols;
-    if (!this.grad || this.grad.data.length < n) this.grad = Tensor.zeros(model.dtype, pred.rows, pred.cols);
-    const grad = new Tensor(this.grad.data, pred.rows, pred.cols);
-    const lossSum = this.loss.sumAndGrad(pred, y, grad);
-    const correct = countCorrect(pred, y, this.loss.decision);
-    model.backward(grad);
-    // Gradients are sums over the batch; the mean is taken once, here (see losses/loss.ts).
-    const inv = 1 / (end - start);
-    const g = model.grads;
-    for (let i = 0; i < g.length; i++) g[i] *= inv;
-    applyUpdate(this.plan, model, step);
     return { lossSum, correct };
   }
 }

@@ -14,7 +14,8 @@ import { EarlyStopping, type EarlyStoppingOptions } from './earlyStopping.js';
 import type { StepEngine } from './engine.js';
 import { evaluate, isClassification } from './metrics.js';
 import { SerialEngine } from './serialEngine.js';
-import type { Clipper, OptimizerLike } from './update.js';
+import { Optimizer } from '../optim/optimizer.js';
+import { checkParallelOptions, ParallelEngine, type ParallelOptions } from '../parallel/engine.js';
 
 export interface EpochRecord {
   epoch: number;
@@ -42,37 +43,50 @@ export interface Schedule {
 }
 
 export interface TrainerOptions {
-  optimizer: OptimizerLike;
+  optimizer: Optimizer;
   loss?: Loss | string;
   epochs?: number;
   batchSize?: number | 'full';
   shuffle?: boolean;
   seed?: number;
-  clip?: Clipper | null;
+  /** Worker threads (default: os.availableParallelism()); 1 runs the same parallel code on one worker. */
+  threads?: number;
+  /** Rows per micro-shard (default 32): the unit of work, and the batch of (ghost) batch norm. */
+  microShard?: number;
+  /** 'parallel' (default) runs steps on the worker pool; 'serial' on this thread, from the same pieces. */
+  engine?: 'parallel' | 'serial' | StepEngine;
+  /** Fault handling of the worker pool: stepTimeout, maxRetries, resourceLimits. */
+  parallel?: Omit<ParallelOptions, 'threads' | 'microShard'> | null;
+  /** Clip the global gradient norm to this (torch.nn.utils.clip_grad_norm_), after averaging. */
+  clipNorm?: number | null;
+  /** Clip every gradient to [−clipValue, clipValue] (clip_grad_value_), after clipNorm. */
+  clipValue?: number | null;
   schedule?: Schedule | null;
   /** Step the schedule after every epoch (PyTorch's usual) or every batch. */
   scheduleEvery?: 'epoch' | 'batch';
   earlyStopping?: EarlyStoppingOptions | null;
   onBatchEnd?: ((info: BatchInfo) => void) | null;
   onEpochEnd?: ((record: EpochRecord, stop: () => void) => void) | null;
-  /** How steps are computed (default: serially on this thread). */
-  engine?: StepEngine | null;
 }
 
 const DEFAULTS: Readonly<TrainerOptions> = Object.freeze({
-  optimizer: undefined as unknown as OptimizerLike,
+  optimizer: undefined as unknown as Optimizer,
   loss: 'mse',
   epochs: 10,
   batchSize: 32,
   shuffle: true,
   seed: 0,
-  clip: null,
+  threads: undefined,
+  microShard: 32,
+  engine: 'parallel',
+  parallel: null,
+  clipNorm: null,
+  clipValue: null,
   schedule: null,
   scheduleEvery: 'epoch',
   earlyStopping: null,
   onBatchEnd: null,
   onEpochEnd: null,
-  engine: null,
 });
 
 /** Where a run stands between epochs: enough, with the model and optimizer state, to resume exactly. */
@@ -97,16 +111,31 @@ export class Trainer {
 
   constructor(readonly model: Model, options: TrainerOptions) {
     const o = mergeOptions('trainer options', DEFAULTS, options);
-    if (!o.optimizer || typeof o.optimizer.step !== 'function') throw optionError('trainer options.optimizer', 'an optimizer (an object with step())', o.optimizer);
+    if (!(o.optimizer instanceof Optimizer)) throw optionError('trainer options.optimizer', 'an optimizer (e.g. new SGD(model.parameters(), {lr}))', o.optimizer);
+    if (o.optimizer.params.values !== model.params) throw new TypeError('trainer options.optimizer must be built on this model\'s parameters (model.parameters())');
     this.loss = typeof o.loss === 'string' ? lossByName(o.loss) : o.loss!;
     checkPositiveInt('trainer options.epochs', o.epochs);
     if (o.batchSize !== 'full') checkPositiveInt('trainer options.batchSize', o.batchSize);
     checkBoolean('trainer options.shuffle', o.shuffle);
     checkFinite('trainer options.seed', o.seed);
     if (o.scheduleEvery !== 'epoch' && o.scheduleEvery !== 'batch') throw optionError('trainer options.scheduleEvery', '"epoch" or "batch"', o.scheduleEvery);
+    for (const k of ['clipNorm', 'clipValue'] as const) {
+      const v = o[k];
+      if (v !== null && v !== undefined && (checkFinite(`trainer options.${k}`, v) < 0 || (k === 'clipNorm' && v === 0))) throw optionError(`trainer options.${k}`, k === 'clipNorm' ? 'a number > 0' : 'a number >= 0', v);
+    }
+    const parallel = checkParallelOptions({ ...o.parallel, ...(o.threads === undefined ? {} : { threads: o.threads }), microShard: o.microShard });
     this.options = Object.freeze(o);
     this.rng = new Rng(o.seed!);
-    this.engine = o.engine ?? new SerialEngine(model, this.loss, { optimizer: o.optimizer, clip: o.clip ?? null }, o.seed!);
+    const clip = { clipNorm: o.clipNorm ?? null, clipValue: o.clipValue ?? null };
+    if (o.engine === 'parallel') this.engine = new ParallelEngine(model, this.loss, o.optimizer, clip, o.seed!, parallel);
+    else if (o.engine === 'serial') this.engine = new SerialEngine(model, this.loss, o.optimizer, clip, o.seed!, parallel.microShard);
+    else if (o.engine && typeof o.engine.step === 'function') this.engine = o.engine;
+    else throw optionError('trainer options.engine', '"parallel", "serial" or a StepEngine', o.engine);
+  }
+
+  /** The engine computing the steps (a ParallelEngine unless engine: 'serial' was asked for). */
+  get stepEngine(): StepEngine {
+    return this.engine;
   }
 
   /** A copy of the loop's state at the last epoch boundary (take it in onEpochEnd to checkpoint). */
@@ -139,6 +168,18 @@ export class Trainer {
     const order = new Int32Array(train.size);
     const stop = () => this.stop();
     this.stopRequested = false;
+    await this.engine.begin?.(train, batchSize);
+    try {
+      await this.epochs(train, validation, batchSize, order, early, stop);
+    } finally {
+      await this.engine.end?.();
+    }
+    early?.restore();
+    return this.history;
+  }
+
+  private async epochs(train: Dataset, validation: Dataset | undefined, batchSize: number, order: Int32Array, early: EarlyStopping | null, stop: () => void): Promise<void> {
+    const o = this.options;
     for (let epoch = this.history.length + 1; epoch <= o.epochs! && !this.stopRequested; epoch++) {
       const started = performance.now();
       for (let i = 0; i < order.length; i++) order[i] = i;
@@ -156,6 +197,7 @@ export class Trainer {
         if (o.scheduleEvery === 'batch') o.schedule?.step();
         o.onBatchEnd?.({ epoch, batch, step: this.stepCount, size: end - start, loss: r.lossSum / (end - start), stop });
       }
+      this.engine.sync?.();
       const test = validation ? evaluate(this.model, validation, this.loss) : null;
       const seconds = (performance.now() - started) / 1000;
       const record: EpochRecord = {
@@ -172,8 +214,6 @@ export class Trainer {
       o.onEpochEnd?.(record, stop);
       if (early?.update(record)) this.stopRequested = true;
     }
-    early?.restore();
-    return this.history;
   }
 
   private checkData(ds: Dataset, what: string): void {

@@ -82,7 +82,8 @@ test('callbacks can stop the run', async (t) => {
   const trainer = new Trainer(model, { optimizer: new SGD(model.parameters(), { lr: 0.1 }), loss: 'softmax-cross-entropy', epochs: 50, batchSize: 10, onBatchEnd: (b) => b.step === 7 && b.stop() });
   const h = await trainer.fit(blobs(40, 6));
   t.is(h.length, 2, 'stops inside epoch 2 (steps 5-8)');
-  const t2 = new Trainer(net(), { optimizer: new SGD(net().parameters(), { lr: 0.1 }), loss: 'softmax-cross-entropy', epochs: 50, onEpochEnd: (r, stop) => r.epoch === 3 && stop() });
+  const other = net();
+  const t2 = new Trainer(other, { optimizer: new SGD(other.parameters(), { lr: 0.1 }), loss: 'softmax-cross-entropy', epochs: 50, onEpochEnd: (r, stop) => r.epoch === 3 && stop() });
   t.is((await t2.fit(blobs(40, 6))).length, 3);
 });
 

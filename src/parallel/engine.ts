@@ -1,0 +1,256 @@
+/**
+ * The coordinator of the data-parallel runtime. piscina owns the threads (start, resource
+ * limits, crash detection, replacement, shutdown); each thread runs one long-lived task per
+ * run (worker.ts), and steps are driven through the control block with Atomics, the
+ * coordinator waiting with Atomics.waitAsync so its event loop stays free. Per step it writes
+ * a few control cells and the optimizer's plan; it never loops over the parameters.
+ *
+ * Faults: a shard that throws fails the step with an error naming the shard (no retry: it
+ * would throw again); a thread that exits, crashes or overruns the step deadline is replaced
+ * and the step redone from its shards, which overwrite their own slots, so the result is
+ * exactly that of a run without the fault (at most `maxRetries` times); a thread over its
+ * memory limit fails the run at once (a retry would only hit the limit again).
+ */
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { Dataset } from '../data/dataset.js';
+import { checkPositiveInt, mergeOptions, optionError } from '../errors.js';
+import type { WasmArena } from '../kernels/arena.js';
+import type { Loss } from '../losses/loss.js';
+import type { Model } from '../nn/model.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { optimizerFromSpec } from '../optim/registry.js';
+import type { StepEngine, StepResult } from '../train/engine.js';
+import { throwNonFinite } from '../train/update.js';
+import { abort, CMD_EXIT, CMD_STEP, CTL, ERROR_THROWN } from './control.js';
+import type { ClipSettings } from './reduce.js';
+import { createRunArena, type FaultSpec, type RunSpec, type RunViews } from './runArena.js';
+import { stateMomenta } from './shard.js';
+
+export interface ParallelOptions {
+  /** Worker threads (default: os.availableParallelism()). */
+  threads?: number;
+  /** Rows per micro-shard; never depends on the thread count (default 32). */
+  microShard?: number;
+  /** A step that takes longer than this (ms, from its start) counts as a hung thread (default 5 minutes). */
+  stepTimeout?: number;
+  /** Times a step is redone after a thread crashed or hung (default 2). */
+  maxRetries?: number;
+  /** piscina's / Node's resourceLimits for each thread, e.g. { maxOldGenerationSizeMb: 256 }. */
+  resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number } | null;
+  /** Testing only: make a thread fail on purpose. */
+  fault?: FaultSpec | null;
+}
+
+export const PARALLEL_DEFAULTS: Readonly<Required<ParallelOptions>> = Object.freeze({
+  threads: availableParallelism(),
+  microShard: 32,
+  stepTimeout: 300_000,
+  maxRetries: 2,
+  resourceLimits: null,
+  fault: null,
+});
+
+const WORKER_FILE = fileURLToPath(new URL('../../workers/trainWorker.js', import.meta.url));
+const SETTLE_MS = 2000;
+let nextRunId = 1;
+
+/** A step's failure, naming the micro-shard and carrying the cause. */
+export class ShardError extends Error {
+  constructor(readonly step: number, readonly shard: number, cause: unknown) {
+    super(`step ${step}, micro-shard ${shard}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'ShardError';
+  }
+}
+
+/** A thread died or hung more often than `maxRetries` allows, or ran out of memory. */
+export class WorkerFailure extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'WorkerFailure';
+  }
+}
+
+export function checkParallelOptions(options: ParallelOptions | undefined): Required<ParallelOptions> {
+  const o = mergeOptions('parallel options', PARALLEL_DEFAULTS, options);
+  checkPositiveInt('threads', o.threads);
+  checkPositiveInt('microShard', o.microShard);
+  checkPositiveInt('stepTimeout', o.stepTimeout);
+  if (!Number.isInteger(o.maxRetries) || o.maxRetries < 0) throw optionError('maxRetries', 'a non-negative integer', o.maxRetries);
+  return o;
+}
+
+export class ParallelEngine implements StepEngine {
+  readonly options: Readonly<Required<ParallelOptions>>;
+  private pool: Piscina | null = null;
+  private spec: RunSpec | null = null;
+  private views: RunViews | null = null;
+  private arena: WasmArena | null = null;
+  private shadow: Optimizer | null = null;
+  private tasks: Array<Promise<unknown>> = [];
+  private controllers: AbortController[] = [];
+  private failure: Promise<never> = new Promise(() => {});
+  private orderEpochStart = -1;
+  /** Steps redone after a crash or hang in this run (for tests and logs). */
+  retries = 0;
+
+  constructor(
+    private readonly model: Model,
+    private readonly loss: Loss,
+    private readonly optimizer: Optimizer,
+    private readonly clip: ClipSettings,
+    private readonly seed: number,
+    options?: ParallelOptions,
+  ) {
+    this.options = Object.freeze(checkParallelOptions(options));
+  }
+
+  /** Bytes of the shared arena of the current run. */
+  get arenaBytes(): number {
+    return this.arena?.byteLength ?? 0;
+  }
+
+  async begin(data: Dataset, maxBatch: number): Promise<void> {
+    await this.end();
+    const o = this.options;
+    const { spec, views, arena } = createRunArena(nextRunId++, this.model, this.optimizer, this.loss.name, data, {
+      seed: this.seed, microShard: o.microShard, maxBatch, threads: o.threads, clip: this.clip, fault: o.fault, momenta: stateMomenta(this.model),
+    });
+    // Copied in once per run: parameters, running statistics, optimizer state (data: createRunArena).
+    views.params.set(this.model.params);
+    views.state.set(this.model.state);
+    this.shadow = optimizerFromSpec(spec.optimizer, { dtype: spec.dtype, values: views.params, grads: views.grads, entries: this.model.entries }, views.optimizerState);
+    this.shadow.loadStateDict(this.optimizer.stateDict());
+    Object.assign(this, { spec, views, arena, orderEpochStart: -1, retries: 0 });
+    this.pool = new Piscina({
+      filename: WORKER_FILE, minThreads: o.threads, maxThreads: o.threads, idleTimeout: 60_000, concurrentTasksPerWorker: 1,
+      ...(o.resourceLimits ? { resourceLimits: o.resourceLimits } : {}),
+    });
+    await this.startTasks();
+  }
+
+  /** Submit one long-lived task per thread and wait until every one is serving. */
+  private async startTasks(): Promise<void> {
+    const { ctl } = this.views!;
+    for (const i of [CTL.ABORT, CTL.READY, CTL.BAR_COUNT, CTL.DONE_COUNT, CTL.ERROR_KIND]) Atomics.store(ctl, i, 0);
+    Atomics.store(ctl, CTL.PARTIES, this.options.threads);
+    this.controllers = [];
+    this.tasks = [];
+    const failures: Array<Promise<never>> = [];
+    for (let i = 0; i < this.options.threads; i++) {
+      const controller = new AbortController();
+      const task = this.pool!.run(this.spec, { signal: controller.signal });
+      this.controllers.push(controller);
+      this.tasks.push(task);
+      failures.push(task.then(() => Promise.reject(new WorkerFailure('a worker task ended while the run was on'))));
+    }
+    this.failure = Promise.race(failures);
+    this.failure.catch(() => {});
+    for (;;) {
+      const ready = Atomics.load(ctl, CTL.READY);
+      if (ready >= this.options.threads) return;
+      await this.until(Atomics.waitAsync(ctl, CTL.READY, ready, this.options.stepTimeout), 'starting the worker threads');
+    }
+  }
+
+  /** Resolve when `wait` resolves 'ok'/'not-equal'; reject on the first task failure or a timeout. */
+  private async until(wait: { async: boolean; value: Promise<string> | string }, what: string): Promise<void> {
+    const outcome = wait.async ? await Promise.race([wait.value as Promise<string>, this.failure]) : wait.value;
+    if (outcome === 'timed-out') throw new WorkerFailure(`a worker thread hung: ${what} took longer than stepTimeout (${this.options.stepTimeout} ms)`);
+  }
+
+  step(data: Dataset, order: Int32Array, start: number, end: number, step: number): Promise<StepResult> {
+    return this.runStep(order, start, end, step);
+  }
+
+  private async runStep(order: Int32Array, start: number, end: number, step: number): Promise<StepResult> {
+    const views = this.views!;
+    const { ctl } = views;
+    if (start === 0 || this.orderEpochStart < 0) {
+      views.order.set(order); // once per epoch
+      this.orderEpochStart = 0;
+    }
+    const shadow = this.shadow!;
+    for (let g = 0; g < shadow.groupCount; g++) shadow.setLr(g, this.optimizer.getLr(g));
+    shadow.beginStep(views.plan);
+    const shards = Math.ceil((end - start) / this.options.microShard);
+    for (let attempt = 0; ; attempt++) {
+      for (const i of [CTL.SHARD_NEXT, CTL.REDUCE_NEXT, CTL.UPDATE_NEXT, CTL.DONE_COUNT, CTL.NONFINITE, CTL.ERROR_KIND, CTL.UPDATING]) Atomics.store(ctl, i, 0);
+      Atomics.store(ctl, CTL.STEP, step);
+      Atomics.store(ctl, CTL.BATCH_START, start);
+      Atomics.store(ctl, CTL.BATCH_END, end);
+      Atomics.store(ctl, CTL.SHARDS, shards);
+      Atomics.store(ctl, CTL.ATTEMPT, attempt);
+      Atomics.store(ctl, CTL.CMD, CMD_STEP);
+      const done = Atomics.load(ctl, CTL.DONE_GEN);
+      Atomics.add(ctl, CTL.STEP_GEN, 1);
+      Atomics.notify(ctl, CTL.STEP_GEN);
+      try {
+        await this.until(Atomics.waitAsync(ctl, CTL.DONE_GEN, done, this.options.stepTimeout), `step ${step}`);
+        break;
+      } catch (e) {
+        await this.recover(e, step, attempt);
+      }
+    }
+    if (Atomics.load(ctl, CTL.NONFINITE)) {
+      this.model.grads.set(views.grads);
+      throwNonFinite(this.model, step);
+    }
+    let lossSum = 0;
+    let correct = 0;
+    for (let s = 0; s < shards; s++) {
+      lossSum += views.shardLoss[s];
+      correct += views.shardCorrect[s];
+    }
+    return { lossSum, correct };
+  }
+
+  /** After a failed attempt: stop every task, then throw, or restart the tasks for a retry. */
+  private async recover(error: unknown, step: number, attempt: number): Promise<void> {
+    const { ctl } = this.views!;
+    const thrown = Atomics.load(ctl, CTL.ERROR_KIND) === ERROR_THROWN;
+    const updating = Atomics.load(ctl, CTL.UPDATING) !== 0;
+    await this.stopTasks();
+    if (thrown) throw new ShardError(step, Atomics.load(ctl, CTL.ERROR_SHARD), error);
+    const code = (error as { code?: string })?.code;
+    if (code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory/i.test(String((error as Error)?.message))) {
+      const limit = this.options.resourceLimits?.maxOldGenerationSizeMb;
+      throw new WorkerFailure(`a worker thread ran out of memory in step ${step}${limit ? ` (resourceLimits.maxOldGenerationSizeMb = ${limit})` : ''}; not retried`, error);
+    }
+    if (updating) throw new WorkerFailure(`a worker thread failed while applying the update of step ${step}: parameters may be partly updated, so the step cannot be redone exactly; resume from a checkpoint`, error);
+    if (attempt >= this.options.maxRetries) throw new WorkerFailure(`step ${step} failed ${attempt + 1} times (a worker thread crashed or hung; maxRetries = ${this.options.maxRetries}): ${(error as Error)?.message}`, error);
+    this.retries++;
+    await this.startTasks();
+  }
+
+  /** Abort the step; wait for tasks to return, and have piscina terminate the ones that do not. */
+  private async stopTasks(): Promise<void> {
+    abort(this.views!.ctl);
+    const settled = this.tasks.map((t) => t.then(() => true, () => true));
+    const timer = new Promise<void>((resolve) => setTimeout(resolve, SETTLE_MS).unref());
+    const all = await Promise.race([Promise.all(settled), timer.then(() => null)]);
+    if (all === null) for (const c of this.controllers) c.abort();
+    await Promise.all(settled);
+  }
+
+  sync(): void {
+    if (!this.views || !this.shadow) return;
+    this.model.params.set(this.views.params);
+    this.model.state.set(this.views.state);
+    this.optimizer.loadStateDict(this.shadow.stateDict());
+  }
+
+  async end(): Promise<void> {
+    if (!this.pool) return;
+    this.sync();
+    const { ctl } = this.views!;
+    Atomics.store(ctl, CTL.CMD, CMD_EXIT);
+    Atomics.add(ctl, CTL.STEP_GEN, 1);
+    Atomics.notify(ctl, CTL.STEP_GEN);
+    await Promise.allSettled(this.tasks);
+    const pool = this.pool;
+    this.pool = null;
+    await pool.destroy();
+  }
+}

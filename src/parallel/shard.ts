@@ -1,0 +1,87 @@
+/**
+ * One micro-shard's forward and backward: the unit of work of the parallel runtime. The shard's
+ * summed gradient goes into its own slot and its running-statistic contributions into its own
+ * state slot, so redoing a shard overwrites exactly what it wrote before.
+ */
+import type { Loss } from '../losses/loss.js';
+import { BatchNorm1d } from '../nn/batchnorm.js';
+import type { Layer } from '../nn/layer.js';
+import type { Model } from '../nn/model.js';
+import type { FloatArray } from '../tensor/dtype.js';
+import { Tensor } from '../tensor/tensor.js';
+import { countCorrect } from '../train/metrics.js';
+
+/** What one thread needs to compute shards: shared arrays plus its private batch buffers. */
+export interface ShardContext {
+  readonly model: Model;
+  readonly loss: Loss;
+  readonly seed: number;
+  readonly microShard: number;
+  /** The whole training set, in shared memory. */
+  readonly x: Tensor;
+  readonly y: Int32Array | Tensor;
+  /** This epoch's data order. */
+  readonly order: Int32Array;
+  readonly slots: FloatArray;
+  readonly stateSlots: FloatArray;
+  readonly shardLoss: Float64Array;
+  readonly shardCorrect: Int32Array;
+  /** Private buffers of at least microShard rows. */
+  readonly bx: FloatArray;
+  readonly by: FloatArray | Int32Array;
+  readonly grad: FloatArray;
+}
+
+/** Rows [batchStart + s·microShard, …) of the batch ending at batchEnd. */
+export function shardRows(ctx: Pick<ShardContext, 'microShard'>, s: number, batchStart: number, batchEnd: number): [number, number] {
+  const start = batchStart + s * ctx.microShard;
+  return [start, Math.min(batchEnd, start + ctx.microShard)];
+}
+
+export function computeShard(ctx: ShardContext, s: number, batchStart: number, batchEnd: number, step: number): void {
+  const { model, x, y, order } = ctx;
+  const [start, end] = shardRows(ctx, s, batchStart, batchEnd);
+  const n = end - start;
+  const p = model.paramCount;
+  const q = model.state.length;
+  const slot = ctx.slots.subarray(s * p, (s + 1) * p);
+  const stateSlot = ctx.stateSlots.subarray(s * q, (s + 1) * q);
+  slot.fill(0);
+  stateSlot.fill(0);
+  model.rebind(slot, stateSlot);
+  const bx = new Tensor(ctx.bx, n, x.cols);
+  for (let i = 0; i < n; i++) {
+    const r = order[start + i];
+    ctx.bx.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), i * x.cols);
+  }
+  let target: Int32Array | Tensor;
+  if (y instanceof Int32Array) {
+    const labels = (ctx.by as Int32Array).subarray(0, n);
+    for (let i = 0; i < n; i++) labels[i] = y[order[start + i]];
+    target = labels;
+  } else {
+    const by = ctx.by as FloatArray;
+    for (let i = 0; i < n; i++) {
+      const r = order[start + i];
+      by.set(y.data.subarray(r * y.cols, (r + 1) * y.cols), i * y.cols);
+    }
+    target = new Tensor(by, n, y.cols);
+  }
+  const pred = model.forward(bx, { training: true, seed: ctx.seed, step, sampleIds: order.subarray(start, end) });
+  const grad = new Tensor(ctx.grad, pred.rows, pred.cols);
+  ctx.shardLoss[s] = ctx.loss.sumAndGrad(pred, target, grad);
+  ctx.shardCorrect[s] = countCorrect(pred, target, ctx.loss.decision);
+  model.backward(grad);
+}
+
+/** The momentum that applies to each running-statistic value, in the model's state layout. */
+export function stateMomenta(model: Model): Float64Array {
+  const out: number[] = [];
+  const walk = (l: Layer) => {
+    if (l instanceof BatchNorm1d) for (let i = 0; i < 2 * l.features; i++) out.push(l.momentum);
+    l.children().forEach(walk);
+  };
+  model.layers.forEach(walk);
+  if (out.length !== model.state.length) throw new Error(`running statistics layout: ${out.length} momenta for ${model.state.length} values`);
+  return Float64Array.from(out);
+}

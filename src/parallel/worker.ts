@@ -1,0 +1,125 @@
+/**
+ * The body of a worker thread's one long-lived task: wait for a step, take micro-shards until
+ * none are left, meet the others at a barrier, reduce chunks of the gradients, meet again,
+ * clip and update chunks, and report. Per step nothing crosses threads but the control cells.
+ * The model, kernels and buffers are cached per thread and run, so a task restarted after a
+ * fault on a surviving thread allocates nothing new.
+ */
+import { WasmArena } from '../kernels/arena.js';
+import { setKernels } from '../kernels/kernels.js';
+import { WasmKernels } from '../kernels/wasm-kernels.js';
+import { lossByName } from '../losses/index.js';
+import { Model } from '../nn/model.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { optimizerFromSpec } from '../optim/registry.js';
+import { Aborted, abort, barrier, checkAbort, CMD_EXIT, CTL, ERROR_THROWN, waitWhile } from './control.js';
+import { chunkCount, CHUNK_SIZE, clipFactor, reduceChunk, reduceState, totalNorm, updateChunk } from './reduce.js';
+import { openViews, type RunSpec, type RunViews } from './runArena.js';
+import { computeShard, type ShardContext } from './shard.js';
+
+interface WorkerContext {
+  runId: number;
+  views: RunViews;
+  shard: ShardContext;
+  optimizer: Optimizer;
+}
+
+let cached: WorkerContext | null = null;
+
+function context(spec: RunSpec): WorkerContext {
+  if (cached && cached.runId === spec.runId) return cached;
+  const arena = WasmArena.open(spec.arena);
+  setKernels(new WasmKernels(arena));
+  const views = openViews(arena, spec);
+  const p = spec.paramCount;
+  const q = spec.stateCount;
+  const model = Model.fromConfig(spec.model, { allocator: arena, arrays: { params: views.params, grads: views.slots.subarray(0, p), state: views.stateSlots.subarray(0, q) } });
+  const optimizer = optimizerFromSpec(spec.optimizer, { dtype: spec.dtype, values: views.params, grads: views.grads, entries: model.entries }, views.optimizerState);
+  const ms = spec.microShard;
+  const shard: ShardContext = {
+    model, loss: lossByName(spec.loss), seed: spec.seed, microShard: ms,
+    x: views.x, y: views.y, order: views.order, slots: views.slots, stateSlots: views.stateSlots,
+    shardLoss: views.shardLoss, shardCorrect: views.shardCorrect,
+    bx: arena.alloc(spec.dtype, ms * spec.cols),
+    by: spec.yCols === 0 ? new Int32Array(ms) : arena.alloc(spec.dtype, ms * spec.yCols),
+    grad: arena.alloc(spec.dtype, ms * spec.model.outputs),
+  };
+  cached = { runId: spec.runId, views, shard, optimizer };
+  return cached;
+}
+
+function injectFault(spec: RunSpec, ctl: Int32Array, step: number, shard: number): void {
+  const f = spec.fault;
+  if (!f || f.step !== step || f.shard !== shard || Atomics.load(ctl, CTL.ATTEMPT) >= f.times) return;
+  if (f.kind === 'throw') throw new Error(`injected fault at step ${step}, shard ${shard}`);
+  if (f.kind === 'exit') process.exit(3);
+  if (f.kind === 'hang') for (;;);
+  const hog: number[][] = [];
+  for (;;) hog.push(new Array(1 << 20).fill(Math.random()));
+}
+
+/** One step, phases 1-3. Throws Aborted when the coordinator gives the step up. */
+function runStep(spec: RunSpec, ctx: WorkerContext): void {
+  const { ctl } = ctx.views;
+  const step = Atomics.load(ctl, CTL.STEP);
+  const start = Atomics.load(ctl, CTL.BATCH_START);
+  const end = Atomics.load(ctl, CTL.BATCH_END);
+  const shards = Atomics.load(ctl, CTL.SHARDS);
+  for (let s = Atomics.add(ctl, CTL.SHARD_NEXT, 1); s < shards; s = Atomics.add(ctl, CTL.SHARD_NEXT, 1)) {
+    checkAbort(ctl);
+    try {
+      injectFault(spec, ctl, step, s);
+      computeShard(ctx.shard, s, start, end, step);
+    } catch (e) {
+      if (e instanceof Aborted) throw e;
+      Atomics.store(ctl, CTL.ERROR_KIND, ERROR_THROWN);
+      Atomics.store(ctl, CTL.ERROR_SHARD, s);
+      abort(ctl);
+      throw new Error(`micro-shard ${s} (rows ${start + s * spec.microShard}…) of step ${step} failed: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  barrier(ctl);
+  const { grads, slots, chunkSq } = ctx.views;
+  const p = spec.paramCount;
+  const chunks = chunkCount(p);
+  const invBatch = 1 / (end - start);
+  for (let c = Atomics.add(ctl, CTL.REDUCE_NEXT, 1); c < chunks; c = Atomics.add(ctl, CTL.REDUCE_NEXT, 1)) {
+    chunkSq[c] = reduceChunk(slots, shards, grads, c * CHUNK_SIZE, Math.min(p, (c + 1) * CHUNK_SIZE), invBatch);
+  }
+  barrier(ctl);
+  const norm = totalNorm(chunkSq, chunks);
+  if (!Number.isFinite(norm)) {
+    Atomics.store(ctl, CTL.NONFINITE, 1);
+    return;
+  }
+  const factor = clipFactor(spec.clip, norm);
+  for (let c = Atomics.add(ctl, CTL.UPDATE_NEXT, 1); c <= chunks; c = Atomics.add(ctl, CTL.UPDATE_NEXT, 1)) {
+    Atomics.store(ctl, CTL.UPDATING, 1);
+    if (c === chunks) reduceState(ctx.views.state, ctx.views.stateSlots, shards, ctx.views.momenta);
+    else updateChunk(ctx.optimizer, spec.clip, factor, ctx.views.plan, c * CHUNK_SIZE, Math.min(p, (c + 1) * CHUNK_SIZE));
+  }
+}
+
+/** The task: serve steps until told to exit or aborted. Returns how it ended. */
+export function serveRun(spec: RunSpec): 'exit' | 'aborted' {
+  const ctx = context(spec);
+  const { ctl } = ctx.views;
+  let gen = Atomics.load(ctl, CTL.STEP_GEN);
+  Atomics.add(ctl, CTL.READY, 1);
+  Atomics.notify(ctl, CTL.READY);
+  try {
+    for (;;) {
+      waitWhile(ctl, CTL.STEP_GEN, gen);
+      gen = Atomics.load(ctl, CTL.STEP_GEN);
+      if (Atomics.load(ctl, CTL.CMD) === CMD_EXIT) return 'exit';
+      runStep(spec, ctx);
+      if (Atomics.add(ctl, CTL.DONE_COUNT, 1) === Atomics.load(ctl, CTL.PARTIES) - 1) {
+        Atomics.add(ctl, CTL.DONE_GEN, 1);
+        Atomics.notify(ctl, CTL.DONE_GEN);
+      }
+    }
+  } catch (e) {
+    if (e instanceof Aborted) return 'aborted';
+    throw e;
+  }
+}
