@@ -4,7 +4,8 @@
  */
 import { got } from '../errors.js';
 
-export type FlagType = 'string' | 'number' | 'int' | 'boolean' | 'list';
+/** `numbers`: a comma-separated list of finite numbers (`--betas 0.9,0.999`, `--lrs 0.01,0.1`). */
+export type FlagType = 'string' | 'number' | 'int' | 'boolean' | 'list' | 'numbers';
 
 export interface FlagSpec {
   readonly type: FlagType;
@@ -14,7 +15,7 @@ export interface FlagSpec {
 }
 
 export type FlagTable = Readonly<Record<string, FlagSpec>>;
-export type FlagValues = Record<string, string | number | boolean | string[]>;
+export type FlagValues = Record<string, string | number | boolean | string[] | number[]>;
 
 export class FlagError extends TypeError {
   constructor(message: string) {
@@ -23,7 +24,7 @@ export class FlagError extends TypeError {
   }
 }
 
-function convert(flag: string, spec: FlagSpec, raw: string): string | number | boolean | string[] {
+function convert(flag: string, spec: FlagSpec, raw: string): string | number | boolean | string[] | number[] {
   switch (spec.type) {
     case 'number':
     case 'int': {
@@ -42,6 +43,13 @@ function convert(flag: string, spec: FlagSpec, raw: string): string | number | b
       if (items.length === 0) throw new FlagError(`--${flag} must be a comma-separated list, got ${got(raw)}`);
       if (spec.choices) for (const it of items) checkChoice(flag, spec.choices, it.split(':')[0]);
       return items;
+    }
+    case 'numbers': {
+      const items = raw.split(',').map((s) => s.trim());
+      const values = items.map((s) => (s === '' ? NaN : Number(s)));
+      const bad = values.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw new FlagError(`--${flag} must be a comma-separated list of numbers, got ${got(raw)} (item ${bad + 1}: ${got(items[bad])})`);
+      return values;
     }
     case 'string':
       if (spec.choices) checkChoice(flag, spec.choices, raw);

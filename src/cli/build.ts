@@ -1,0 +1,108 @@
+/**
+ * From a RunConfig to the objects a run needs: the data (split, standardized, in the run's
+ * dtype), the model, the loss, the optimizer and the schedule. `train`,
+ * `compare` and compare's worker threads all build through here, so equal configs build
+ * equal runs.
+ */
+import type { Dataset } from '../data/dataset.js';
+import { loadData, type LoadedData } from '../data/load.js';
+import { featureCount, outputCount, toDataset, type Table } from '../data/table.js';
+import { activation } from '../nn/activation.js';
+import { batchNorm1d } from '../nn/batchnorm.js';
+import { dense } from '../nn/dense.js';
+import { dropout } from '../nn/dropout.js';
+import type { Layer } from '../nn/layer.js';
+import { Model } from '../nn/model.js';
+import { residual } from '../nn/residual.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { createOptimizer } from '../optim/registry.js';
+import { CosineAnnealingLR } from '../optim/schedules/cosine.js';
+import { ExponentialLR } from '../optim/schedules/exponential.js';
+import { ReduceLROnPlateau } from '../optim/schedules/plateau.js';
+import type { LrScheduler } from '../optim/schedules/scheduler.js';
+import { StepLR } from '../optim/schedules/step.js';
+import { LinearWarmup } from '../optim/schedules/warmup.js';
+import { resolveModel, type RunConfig } from './config.js';
+import { FlagError } from './flags.js';
+
+export interface RunData {
+  loaded: LoadedData;
+  train: Dataset;
+  test: Dataset | null;
+}
+
+function describe(t: Table): string {
+  if (t.task === 'classification') return `${t.classes} classes`;
+  if (t.task === 'binary') return 'one 0/1 target';
+  return `${outputCount(t)} regression target${outputCount(t) > 1 ? 's' : ''}`;
+}
+
+/** Load and split the data, and fit `config` to it (see fitToData). */
+export function loadRunData(config: RunConfig): RunData {
+  const loaded = loadData(config.dataset, {
+    testSplit: config.testSplit ?? undefined,
+    standardize: config.standardize,
+    label: config.label ?? undefined,
+    task: config.task ?? undefined,
+  });
+  fitToData(config, loaded);
+  return { loaded, train: toDataset(loaded.train, config.dtype), test: loaded.test && toDataset(loaded.test, config.dtype) };
+}
+
+/** Fill in the model's input and output widths (or check --model) and the loss for the data. */
+export function fitToData(config: RunConfig, loaded: LoadedData): void {
+  resolveModel(config, featureCount(loaded.train), outputCount(loaded.train), describe(loaded.train));
+  config.loss ??= loaded.train.task === 'classification' ? 'softmax-cross-entropy' : 'mse';
+  const classes = loaded.train.task === 'classification';
+  if (classes !== (config.loss === 'softmax-cross-entropy')) {
+    throw new FlagError(`--loss ${config.loss} does not fit ${config.dataset} (${describe(loaded.train)}): use ${classes ? 'softmax-cross-entropy' : 'mse, half-sse or binary-cross-entropy'}`);
+  }
+}
+
+/**
+ * The network: per hidden layer Dense → [BatchNorm] → activation → [Dropout], wrapped in a
+ * residual block when --residual is on and the layer keeps its input's width; then the output
+ * Dense (and the dataset's output activation, the tutorial's sigmoid for XOR).
+ */
+export function buildModel(config: RunConfig): Model {
+  const sizes = config.model;
+  const layers: Layer[] = [];
+  const init = { init: config.init };
+  for (let i = 1; i < sizes.length - 1; i++) {
+    const block: Layer[] = [dense(sizes[i - 1], sizes[i], init)];
+    if (config.batchnorm) block.push(batchNorm1d(sizes[i]));
+    block.push(activation(config.activation));
+    if (config.dropout > 0) block.push(dropout(config.dropout));
+    if (config.residual && sizes[i - 1] === sizes[i]) layers.push(residual(block));
+    else layers.push(...block);
+  }
+  layers.push(dense(sizes[sizes.length - 2], sizes[sizes.length - 1], init));
+  if (config.outputActivation) layers.push(activation(config.outputActivation));
+  return new Model(layers, { dtype: config.dtype, seed: config.seed });
+}
+
+export function buildOptimizer(config: RunConfig, model: Model): Optimizer {
+  return createOptimizer(config.optimizer, model.parameters(), config.optimizerOptions as never) as unknown as Optimizer;
+}
+
+/** The schedule, stepped once per epoch; cosine's T_max is the run's epochs after any warmup. */
+export function buildSchedule(config: RunConfig, optimizer: Optimizer): LrScheduler | null {
+  let after: LrScheduler | undefined;
+  switch (config.schedule) {
+    case 'none':
+      break;
+    case 'step':
+      after = new StepLR(optimizer, { stepSize: config.stepSize ?? 10, gamma: config.gamma ?? 0.1 });
+      break;
+    case 'exponential':
+      after = new ExponentialLR(optimizer, { gamma: config.gamma ?? 0.95 });
+      break;
+    case 'cosine':
+      after = new CosineAnnealingLR(optimizer, { tMax: config.epochs - config.warmup });
+      break;
+    case 'plateau':
+      after = new ReduceLROnPlateau(optimizer, { patience: config.stepSize ?? 10, factor: config.gamma ?? 0.1 });
+      break;
+  }
+  return config.warmup > 0 ? new LinearWarmup(optimizer, { steps: config.warmup }, after) : after ?? null;
+}

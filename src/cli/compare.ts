@@ -1,0 +1,134 @@
+/**
+ * `gradpool compare`: train several configurations from the same initial weights and data
+ * order, print a results table, and write the report, curves and JSON the flags ask for.
+ * Configurations run one after another here, each on all threads through the data-parallel
+ * trainer (a run's numbers do not depend on its thread count).
+ */
+import { writeFileAtomic } from '../io/atomicWrite.js';
+import { ACTIVATIONS } from '../nn/activation.js';
+import { curvesCsv, curvesJson } from '../report/curves.js';
+import { reportHtml } from '../report/html.js';
+import { best, type Comparison, type ComparisonEntry } from '../report/types.js';
+import type { EpochRecord } from '../train/trainer.js';
+import { loadRunData } from './build.js';
+import { COMPARE_OPTIMIZERS, compareConfigs, PRESETS, type CompareConfig } from './compareConfigs.js';
+import { flagHelp, FlagError, parseFlags, type FlagTable } from './flags.js';
+import { duration, epochLine, num, pct, type Out } from './progress.js';
+import { runTraining, type RunResult } from './run.js';
+import { DATA_FLAGS, LOOP_FLAGS, MODEL_FLAGS, OPTIMIZER_FLAGS, SCHEDULE_FLAGS } from './trainFlags.js';
+
+export const COMPARE_OWN_FLAGS: FlagTable = Object.freeze({
+  optimizers: { type: 'list', help: 'optimizers to compare, each with optional settings: sgd,momentum,adam:lr=0.001,rmsprop:lr=0.001:alpha=0.9', choices: COMPARE_OPTIMIZERS },
+  lrs: { type: 'numbers', help: 'learning rates to compare, e.g. 0.001,0.01,0.1,1' },
+  depths: { type: 'numbers', help: 'numbers of hidden layers to compare (each as wide as the first hidden layer)' },
+  activations: { type: 'list', help: 'hidden activations to compare', choices: ACTIVATIONS },
+  preset: { type: 'string', help: 'a ready-made comparison', choices: Object.keys(PRESETS) },
+  target: { type: 'number', help: 'test accuracy to reach, as a fraction (0.95) or percent (95): the table gives the epochs it took' },
+  report: { type: 'string', help: 'write an HTML report with SVG charts of every curve and the table' },
+  csv: { type: 'string', help: 'write the raw curves as CSV (one row per configuration and epoch)' },
+  json: { type: 'string', help: 'write the comparison (curves and results) as JSON' },
+  quiet: { type: 'boolean', help: 'print only the table' },
+  help: { type: 'boolean', help: 'show this help' },
+});
+
+export const COMPARE_FLAGS: FlagTable = Object.freeze({
+  ...COMPARE_OWN_FLAGS, ...DATA_FLAGS, ...MODEL_FLAGS, ...OPTIMIZER_FLAGS, ...SCHEDULE_FLAGS, ...LOOP_FLAGS,
+});
+
+export const COMPARE_USAGE = `usage: gradpool compare (--optimizers LIST | --lrs LIST | --depths LIST | --activations LIST | --preset NAME) [flags]
+
+Train several configurations from the same initial weights and the same data order, and
+compare their training and test curves. Every train flag sets the shared configuration; with
+--optimizers, optimizer flags (--lr, --weight-decay, …) apply to each optimizer that takes them,
+and "name:key=value" settings to one. momentum and nesterov are SGD with momentum 0.9.
+
+Presets:
+${Object.entries(PRESETS).map(([k, p]) => `  ${k.padEnd(16)}${p.help}`).join('\n')}
+
+Comparison:
+${flagHelp(COMPARE_OWN_FLAGS)}
+
+Shared configuration (as for gradpool train):
+${flagHelp({ ...DATA_FLAGS, ...MODEL_FLAGS, ...OPTIMIZER_FLAGS, ...SCHEDULE_FLAGS, ...LOOP_FLAGS })}
+
+Examples:
+  gradpool compare --preset learning-rates --report lr.html
+  gradpool compare --dataset iris --standardize --optimizers sgd,momentum,adam:lr=0.01 --epochs 50 --target 0.95
+  gradpool compare --preset optimizers --epochs 10 --report optimizers.html --csv curves.csv
+`;
+
+export function entryOf(label: string, result: RunResult, target: number | null): ComparisonEntry {
+  const epochs = result.history.map((r: EpochRecord) => ({
+    epoch: r.epoch, trainLoss: r.trainLoss, trainAccuracy: r.trainAccuracy, testLoss: r.testLoss, testAccuracy: r.testAccuracy, seconds: r.seconds,
+  }));
+  const reached = target === null ? undefined : epochs.find((p) => p.testAccuracy !== null && p.testAccuracy >= target);
+  return {
+    label,
+    epochs,
+    finalTestLoss: result.final.testLoss,
+    finalTestAccuracy: result.final.testAccuracy,
+    bestTestLoss: best(epochs, 'testLoss'),
+    bestTestAccuracy: best(epochs, 'testAccuracy'),
+    epochsToTarget: reached ? reached.epoch : null,
+    seconds: epochs.reduce((s, p) => s + p.seconds, 0),
+    paramsSha256: result.final.paramsSha256,
+  };
+}
+
+/** The results as a fixed-width text table. */
+export function textTable(c: Comparison): string {
+  const head = ['configuration', 'final test loss', 'final test acc', 'best test loss', 'best test acc'];
+  if (c.target !== null) head.push(`epochs to ${pct(c.target)}`);
+  head.push('time');
+  const rows = c.entries.map((e) => {
+    const r = [e.label, num(e.finalTestLoss), pct(e.finalTestAccuracy), num(e.bestTestLoss), pct(e.bestTestAccuracy)];
+    if (c.target !== null) r.push(e.epochsToTarget === null ? 'not reached' : String(e.epochsToTarget));
+    r.push(duration(e.seconds));
+    return r;
+  });
+  const widths = head.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
+  const line = (r: string[]) => r.map((v, j) => (j === 0 ? v.padEnd(widths[j]) : v.padStart(widths[j]))).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
+}
+
+function subtitle(configs: CompareConfig[]): string {
+  const c = configs[0].config;
+  const batch = c.batchSize === 'full' ? 'full batch' : `batch ${c.batchSize}`;
+  return `${c.dataset}; model ${c.model.join('-')}; ${c.epochs} epochs; ${batch}; seed ${c.seed}; ${c.dtype}`;
+}
+
+/** Run every configuration; `onEpoch` reports progress. Data are loaded once and shared. */
+export async function runComparison(configs: CompareConfig[], target: number | null, onEpoch?: (label: string, r: EpochRecord) => void): Promise<Comparison> {
+  const data = loadRunData(configs[0].config);
+  const entries: ComparisonEntry[] = [];
+  for (const { label, config } of configs) {
+    const result = await runTraining(config, { data, hooks: { onEpoch: (r) => onEpoch?.(label, r) } });
+    entries.push(entryOf(label, result, target));
+  }
+  const what = configs.map((c) => c.label).join(', ');
+  return { title: `gradpool compare: ${what}`, subtitle: subtitle(configs), target, entries };
+}
+
+export async function compareCommand(argv: readonly string[], out: Out): Promise<void> {
+  const { flags, positional } = parseFlags(argv, COMPARE_FLAGS);
+  if (flags.help) {
+    out.write(COMPARE_USAGE);
+    return;
+  }
+  if (positional.length > 0) throw new FlagError(`unexpected argument ${JSON.stringify(positional[0])}; flags start with -- (see gradpool compare --help)`);
+  let target: number | null = (flags.target as number | undefined) ?? null;
+  if (target !== null) {
+    if (!(target > 0 && target <= 100)) throw new FlagError(`--target must be an accuracy in (0, 1] or a percent in (1, 100], got ${target}`);
+    if (target > 1) target /= 100;
+  }
+  const configs = compareConfigs(flags);
+  const quiet = flags.quiet === true;
+  const width = Math.max(...configs.map((c) => c.label.length));
+  const comparison = await runComparison(configs, target, (label, r) => {
+    if (!quiet) out.write(`${label.padEnd(width)}  ${epochLine(r, configs[0].config.epochs)}\n`);
+  });
+  out.write(textTable(comparison));
+  if (flags.report) writeFileAtomic(flags.report as string, reportHtml(comparison));
+  if (flags.csv) writeFileAtomic(flags.csv as string, curvesCsv(comparison));
+  if (flags.json) writeFileAtomic(flags.json as string, curvesJson(comparison));
+}

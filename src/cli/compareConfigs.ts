@@ -1,0 +1,136 @@
+/**
+ * The configurations of `compare`: one varying dimension (optimizers, learning rates, depths
+ * or activations) over a base configuration built from the other flags, or a preset that
+ * reproduces one of the tutorial's suggested experiments. Every configuration shares the
+ * seed, so those with the same architecture start from the same weights, and all of them see
+ * the same data order.
+ */
+import { ACTIVATIONS, type ActivationName } from '../nn/activation.js';
+import { RULES } from '../optim/registry.js';
+import { OPTIMIZER_NAMES, type OptimizerName } from '../optim/rule.js';
+import { buildConfig, checkOptimizerOptions, type OptimizerOptionValue, type RunConfig } from './config.js';
+import { datasetDefaults, SUGGESTED_LR } from './defaults.js';
+import { FlagError, type FlagValues } from './flags.js';
+import { OPTIMIZER_OPTION } from './trainFlags.js';
+
+/** `--optimizers` names: the optimizers, plus SGD's two momentum variants. */
+export const COMPARE_OPTIMIZERS = Object.freeze([...OPTIMIZER_NAMES, 'momentum', 'nesterov']);
+
+export const PRESETS: Readonly<Record<string, { flags: FlagValues; help: string }>> = Object.freeze({
+  'learning-rates': { flags: { dataset: 'xor', lrs: [0.001, 0.01, 0.1, 1.0] }, help: 'SGD at 0.001, 0.01, 0.1 and 1.0 on xor (the tutorial\'s network)' },
+  depth: { flags: { dataset: 'spiral', depths: [1, 2, 3] }, help: '1, 2 and 3 hidden layers of 64 on spiral' },
+  activations: { flags: { dataset: 'spiral', activations: ['sigmoid', 'relu', 'tanh'] }, help: 'sigmoid, relu and tanh hidden layers on spiral' },
+  optimizers: { flags: { dataset: 'mnist', optimizers: ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adamw'] }, help: 'sgd, momentum, nesterov, adagrad, rmsprop, adam and adamw on mnist' },
+});
+
+export const VARYING = Object.freeze(['optimizers', 'lrs', 'depths', 'activations'] as const);
+
+export interface CompareConfig {
+  label: string;
+  config: RunConfig;
+}
+
+/** Setting keys of `--optimizers name:key=value:…`: the train flag names, plus beta1 and beta2. */
+function parseSetting(item: string, setting: string): [string, OptimizerOptionValue] {
+  const eq = setting.indexOf('=');
+  const key = eq < 0 ? setting : setting.slice(0, eq);
+  const raw = eq < 0 ? 'true' : setting.slice(eq + 1);
+  const bad = (what: string) => new FlagError(`--optimizers ${item}: ${what}`);
+  if (key === 'beta1' || key === 'beta2') {
+    const v = Number(raw);
+    if (raw === '' || !Number.isFinite(v)) throw bad(`${key} must be a number, got ${JSON.stringify(raw)}`);
+    return [key, v];
+  }
+  const option = OPTIMIZER_OPTION[key];
+  if (!option) throw bad(`unknown setting ${JSON.stringify(key)}; settings are ${[...Object.keys(OPTIMIZER_OPTION), 'beta1', 'beta2'].join(', ')}`);
+  if (['nesterov', 'amsgrad', 'centered'].includes(key)) {
+    if (raw !== 'true' && raw !== 'false') throw bad(`${key} must be true or false, got ${JSON.stringify(raw)}`);
+    return [option, raw === 'true'];
+  }
+  const v = Number(raw);
+  if (raw === '' || !Number.isFinite(v)) throw bad(`${key} must be a number, got ${JSON.stringify(raw)}`);
+  return [option, v];
+}
+
+/** `adam:lr=0.001` → the rule and its options over the base flags' settings. */
+function optimizerVariant(item: string, base: RunConfig, given: Record<string, OptimizerOptionValue>): { rule: OptimizerName; options: Record<string, OptimizerOptionValue> } {
+  const [name, ...settings] = item.split(':');
+  if (!COMPARE_OPTIMIZERS.includes(name)) throw new FlagError(`--optimizers: unknown optimizer ${JSON.stringify(name)}; known: ${COMPARE_OPTIMIZERS.join(', ')}`);
+  const rule: OptimizerName = name === 'momentum' || name === 'nesterov' ? 'sgd' : (name as OptimizerName);
+  const variant: Record<string, OptimizerOptionValue> = name === 'momentum' ? { momentum: 0.9 } : name === 'nesterov' ? { momentum: 0.9, nesterov: true } : {};
+  const lr = rule === 'sgd' && name !== 'sgd' ? SUGGESTED_LR.sgd / 2 : SUGGESTED_LR[rule];
+  const known = Object.keys(RULES[rule].defaults);
+  const shared = Object.fromEntries(Object.entries(given).filter(([k]) => known.includes(k)));
+  const options: Record<string, OptimizerOptionValue> = { lr, ...variant, ...shared };
+  for (const s of settings) {
+    const [key, v] = parseSetting(item, s);
+    if (key === 'beta1' || key === 'beta2') {
+      const betas = [...((options.betas as number[] | undefined) ?? (RULES[rule].defaults as { betas?: number[] }).betas ?? [0.9, 0.999])];
+      betas[key === 'beta1' ? 0 : 1] = v as number;
+      options.betas = betas;
+    } else {
+      options[key] = v;
+    }
+  }
+  checkOptimizerOptions(rule, options, (key) => `--optimizers ${item}: ${Object.entries(OPTIMIZER_OPTION).find(([, o]) => o === key)?.[0] ?? key}`);
+  return { rule, options };
+}
+
+/** Apply a preset under the user's flags; the user's flags win, but may not vary another dimension. */
+export function withPreset(flags: FlagValues): FlagValues {
+  const name = flags.preset as string | undefined;
+  if (name === undefined) return flags;
+  const preset = PRESETS[name];
+  const own = VARYING.find((k) => k in preset.flags)!;
+  const other = VARYING.find((k) => k !== own && k in flags);
+  if (other) throw new FlagError(`--preset ${name} varies --${own}; it cannot be combined with --${other}`);
+  return { ...preset.flags, ...flags };
+}
+
+/** Expand the flags of `compare` into labelled configurations. */
+export function compareConfigs(flagsIn: FlagValues): CompareConfig[] {
+  const flags = withPreset(flagsIn);
+  const varying = VARYING.filter((k) => k in flags);
+  if (varying.length === 0) throw new FlagError(`compare needs one of --optimizers, --lrs, --depths, --activations or --preset (${Object.keys(PRESETS).join(', ')})`);
+  if (varying.length > 1) throw new FlagError(`compare varies one thing at a time; got --${varying.join(' and --')}`);
+  const kind = varying[0];
+  const baseFlags: FlagValues = { ...flags };
+  for (const k of ['optimizers', 'lrs', 'depths', 'activations', 'preset', 'target', 'report', 'csv', 'json', 'quiet', 'help', 'jobs']) delete baseFlags[k];
+  const given: Record<string, OptimizerOptionValue> = {};
+  if (kind === 'optimizers') {
+    // Optimizer flags are shared settings; each applies to the optimizers that take it.
+    for (const [flag, option] of Object.entries(OPTIMIZER_OPTION)) {
+      if (baseFlags[flag] !== undefined) given[option] = baseFlags[flag] as OptimizerOptionValue;
+      delete baseFlags[flag];
+    }
+    if (baseFlags.optimizer !== undefined) throw new FlagError('--optimizer and --optimizers cannot be combined');
+  }
+  const base = buildConfig(baseFlags);
+  const variant = (label: string, change: Partial<RunConfig>): CompareConfig => ({ label, config: { ...structuredClone(base), ...change } });
+  switch (kind) {
+    case 'optimizers':
+      return (flags.optimizers as string[]).map((item) => {
+        const { rule, options } = optimizerVariant(item, base, given);
+        return variant(item, { optimizer: rule, optimizerOptions: options });
+      });
+    case 'lrs':
+      return (flags.lrs as number[]).map((lr) => {
+        if (!(lr > 0)) throw new FlagError(`--lrs must be learning rates > 0, got ${lr}`);
+        return variant(`lr=${lr}`, { optimizerOptions: { ...base.optimizerOptions, lr } });
+      });
+    case 'depths': {
+      const hidden = base.model.slice(1, -1);
+      const width = hidden[0] ?? datasetDefaults(base.dataset).hidden[0] ?? 16;
+      return (flags.depths as number[]).map((d) => {
+        if (!Number.isInteger(d) || d < 0 || d > 64) throw new FlagError(`--depths must be hidden-layer counts (integers 0..64), got ${d}`);
+        const model = [base.model[0], ...new Array<number>(d).fill(width), base.model[base.model.length - 1]];
+        return variant(`depth=${d}`, { model });
+      });
+    }
+    case 'activations':
+      return (flags.activations as string[]).map((a) => {
+        if (!(ACTIVATIONS as readonly string[]).includes(a)) throw new FlagError(`--activations must list ${ACTIVATIONS.join(', ')}, got ${JSON.stringify(a)}`);
+        return variant(a, { activation: a as ActivationName });
+      });
+  }
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+/**
+ * The `gradpool` binary: `gradpool train …` and `gradpool compare …`. A usage error (unknown
+ * flag, bad value) exits with 2 and names the flag; any other failure (a bad CSV cell, a
+ * corrupt checkpoint) exits with 1 and names the file and the reason.
+ */
+import { compareCommand, COMPARE_USAGE } from './compare.js';
+import { FlagError } from './flags.js';
+import { trainCommand, TRAIN_USAGE } from './train.js';
+
+const USAGE = `usage: gradpool <command> [flags]
+
+Commands:
+  train     train a network on a dataset and print its test accuracy
+  compare   train several configurations from the same start and compare their curves
+
+Run gradpool <command> --help for the flags of each.
+`;
+
+export async function main(argv: readonly string[], out = process.stdout, err = process.stderr): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'train':
+        await trainCommand(rest, out);
+        return 0;
+      case 'compare':
+        await compareCommand(rest, out);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        out.write(rest[0] === 'train' ? TRAIN_USAGE : rest[0] === 'compare' ? COMPARE_USAGE : USAGE);
+        return 0;
+      default:
+        throw new FlagError(`unknown command ${JSON.stringify(command)}; the commands are train and compare`);
+    }
+  } catch (e) {
+    const prefix = command === 'train' || command === 'compare' ? `gradpool ${command}` : 'gradpool';
+    if (e instanceof FlagError) {
+      err.write(`${prefix}: ${e.message}\n(see ${prefix} --help)\n`);
+      return 2;
+    }
+    const error = e as Error;
+    err.write(`${prefix}: ${error?.message ?? String(e)}\n`);
+    if (process.env.GRADPOOL_DEBUG) err.write(`${error?.stack}\n`);
+    return 1;
+  }
+}
+
+// Run when executed as the binary (not when imported by tests).
+const invoked = process.argv[1] ? (await import('node:fs')).realpathSync(process.argv[1]) : '';
+if (invoked === (await import('node:url')).fileURLToPath(import.meta.url)) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,104 @@
+/**
+ * What `train` prints. On a terminal, a progress bar per epoch that redraws in place (at most
+ * ten times a second) with samples/s, the running loss and the epoch's ETA, replaced by the
+ * epoch's line when it ends. Anywhere else (a pipe, a file, CI), one plain line per epoch.
+ * Then a summary. `--quiet` keeps only the summary.
+ */
+import type { BatchInfo, EpochRecord } from '../train/trainer.js';
+import type { RunResult, StartInfo } from './run.js';
+
+export interface Out {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
+export const pct = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(2)}%`);
+export const num = (x: number | null, digits = 4): string => (x === null ? '-' : Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(3) : x.toFixed(digits));
+export const rate = (x: number): string => `${Math.round(x).toLocaleString('en-US')} samples/s`;
+
+export function duration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)}s`;
+  const m = Math.floor(seconds / 60);
+  return m < 60 ? `${m}m${String(Math.round(seconds % 60)).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+export function epochLine(r: EpochRecord, epochs: number): string {
+  const w = String(epochs).length;
+  const parts = [`epoch ${String(r.epoch).padStart(w)}/${epochs}`, `train loss ${num(r.trainLoss)}`];
+  if (r.trainAccuracy !== null) parts.push(`acc ${pct(r.trainAccuracy)}`);
+  if (r.testLoss !== null) parts.push(`test loss ${num(r.testLoss)}`);
+  if (r.testAccuracy !== null) parts.push(`acc ${pct(r.testAccuracy)}`);
+  parts.push(duration(r.seconds), rate(r.samplesPerSecond));
+  return parts.join('  ');
+}
+
+export class Progress {
+  private epochs = 0;
+  private trainSize = 0;
+  private epochStart = 0;
+  private seen = 0;
+  private lossSum = 0;
+  private lastDraw = 0;
+  private drawn = false;
+
+  constructor(private readonly out: Out, private readonly quiet: boolean) {}
+
+  private get tty(): boolean {
+    return this.out.isTTY === true;
+  }
+
+  start(info: StartInfo): void {
+    this.epochs = info.config.epochs;
+    this.trainSize = info.trainSize;
+    this.epochStart = performance.now();
+    if (this.quiet) return;
+    const c = info.config;
+    const threads = `${c.threads} thread${c.threads > 1 ? 's' : ''}`;
+    this.out.write(`${c.dataset}: ${info.trainSize} training rows, ${info.testSize} test rows; model ${c.model.join('-')} ${c.activation} (${info.paramCount.toLocaleString('en-US')} parameters, ${c.dtype}); ${c.optimizer} ${JSON.stringify(c.optimizerOptions)}; batch ${info.batchSize}; ${threads}\n`);
+    if (info.startEpoch > 0) this.out.write(`resuming after epoch ${info.startEpoch}\n`);
+  }
+
+  batch(info: BatchInfo): void {
+    if (info.batch === 0) {
+      this.epochStart = performance.now();
+      this.seen = 0;
+      this.lossSum = 0;
+    }
+    this.seen += info.size;
+    this.lossSum += info.loss * info.size;
+    if (this.quiet || !this.tty) return;
+    const now = performance.now();
+    if (now - this.lastDraw < 100 && this.seen < this.trainSize) return;
+    this.lastDraw = now;
+    const elapsed = (now - this.epochStart) / 1000;
+    const speed = this.seen / Math.max(elapsed, 1e-9);
+    const eta = (this.trainSize - this.seen) / speed;
+    const width = 24;
+    const filled = Math.round((width * this.seen) / this.trainSize);
+    const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
+    const line = `epoch ${info.epoch}/${this.epochs} ${bar} ${Math.floor((100 * this.seen) / this.trainSize)}%  ${rate(speed)}  loss ${num(this.lossSum / this.seen)}  ETA ${duration(eta)}`;
+    this.out.write(`\r${line.slice(0, (this.out.columns ?? 120) - 1)}\x1b[K`);
+    this.drawn = true;
+  }
+
+  epoch(record: EpochRecord): void {
+    if (this.quiet) return;
+    if (this.drawn) this.out.write('\r\x1b[K');
+    this.drawn = false;
+    this.out.write(epochLine(record, this.epochs) + '\n');
+  }
+
+  summary(result: RunResult): void {
+    const f = result.final;
+    const h = result.history;
+    const trained = h.reduce((s, r) => s + r.seconds, 0);
+    const lines = [`done: ${h.length} epoch${h.length === 1 ? '' : 's'} in ${duration(trained)}`];
+    lines.push(`train loss ${num(f.trainLoss)}${result.trainAccuracy !== null ? `  train accuracy ${pct(result.trainAccuracy)}` : ''}`);
+    if (f.testLoss !== null) lines.push(`test loss ${num(f.testLoss)}`);
+    if (f.testAccuracy !== null) lines.push(`test accuracy ${pct(f.testAccuracy)}`);
+    lines.push(`paramsSha256 ${f.paramsSha256}`);
+    this.out.write(lines.join('\n') + '\n');
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * One training run from a RunConfig: build, optionally load initial weights or resume from a
+ * checkpoint, train with a checkpoint after every epoch, and measure the final parameters.
+ * `train` runs one; `compare` runs several (here or in worker threads). The result carries
+ * paramsSha256, the SHA-256 of the final parameter bytes, so runs can be compared exactly.
+ */
+import { fingerprint } from '../data/table.js';
+import { sha256 } from '../io/modelFile.js';
+import { lossByName } from '../losses/index.js';
+import type { Model } from '../nn/model.js';
+import { readCheckpoint, restoreCheckpoint, saveCheckpoint, type CheckpointParts } from '../train/checkpoint.js';
+import { EarlyStopping } from '../train/earlyStopping.js';
+import { evaluate } from '../train/metrics.js';
+import { Trainer, type BatchInfo, type EpochRecord } from '../train/trainer.js';
+import { buildModel, buildOptimizer, buildSchedule, fitToData, loadRunData, type RunData } from './build.js';
+import { RESUMABLE_KEYS, type RunConfig } from './config.js';
+import { FlagError } from './flags.js';
+import { readParamsFile } from './paramsFile.js';
+
+export interface StartInfo {
+  config: RunConfig;
+  /** Epochs already done (from a checkpoint). */
+  startEpoch: number;
+  trainSize: number;
+  testSize: number;
+  batchSize: number;
+  paramCount: number;
+}
+
+export interface RunHooks {
+  onStart?(info: StartInfo): void;
+  onBatch?(info: BatchInfo): void;
+  onEpoch?(record: EpochRecord): void;
+}
+
+export interface RunOptions {
+  /** Checkpoint after every epoch to this file. */
+  save?: string | null;
+  /** Continue from this checkpoint (written with the same config). */
+  resume?: string | null;
+  hooks?: RunHooks;
+  /** Data already loaded for this config (compare loads it once). */
+  data?: RunData;
+}
+
+export interface FinalMetrics {
+  trainLoss: number;
+  testLoss: number | null;
+  testAccuracy: number | null;
+  paramsSha256: string;
+}
+
+export interface RunResult {
+  config: RunConfig;
+  history: EpochRecord[];
+  final: FinalMetrics;
+  /** Accuracy on the training rows with the final parameters (null for regression). */
+  trainAccuracy: number | null;
+  model: Model;
+  /** Wall time of this process's part of the run. */
+  seconds: number;
+}
+
+/** What a checkpoint records about the run besides its state. */
+interface CheckpointMeta {
+  config: Omit<RunConfig, 'threads'>;
+  data: string;
+}
+
+export function paramsSha256(model: Model): string {
+  const p = model.params;
+  return sha256(new Uint8Array(p.buffer, p.byteOffset, p.byteLength));
+}
+
+function checkpointConfig(config: RunConfig): CheckpointMeta['config'] {
+  const c: Partial<RunConfig> = { ...config };
+  for (const k of RESUMABLE_KEYS) delete c[k];
+  return c as CheckpointMeta['config'];
+}
+
+function checkResumable(file: string, meta: CheckpointMeta, config: RunConfig, data: string): void {
+  const here = checkpointConfig(config) as Record<string, unknown>;
+  const there = (meta?.config ?? {}) as Record<string, unknown>;
+  for (const key of new Set([...Object.keys(here), ...Object.keys(there)])) {
+    const a = JSON.stringify(there[key]);
+    const b = JSON.stringify(here[key]);
+    if (a !== b) throw new FlagError(`--resume ${file}: the checkpoint's run has ${key} = ${a}, this one ${b}; resume with the flags of the run that wrote it`);
+  }
+  if (meta.data !== data) throw new FlagError(`--resume ${file}: the data differ from the checkpoint's run (another file, split or standardization)`);
+}
+
+export async function runTraining(config: RunConfig, options: RunOptions = {}): Promise<RunResult> {
+  const started = performance.now();
+  const data = options.data ?? loadRunData(config);
+  fitToData(config, data.loaded);
+  const model = buildModel(config);
+  if (config.initParams) readParamsFile(config.initParams, model);
+  const optimizer = buildOptimizer(config, model);
+  const schedule = buildSchedule(config, optimizer);
+  const early = config.earlyStop === null ? null : new EarlyStopping(model, { patience: config.earlyStop });
+  const dataPrint = `${fingerprint(data.loaded.train)}:${data.loaded.test ? fingerprint(data.loaded.test) : 'none'}`;
+  let parts: CheckpointParts;
+  const meta: CheckpointMeta = { config: checkpointConfig(config), data: dataPrint };
+  const hooks = options.hooks ?? {};
+  const trainer = new Trainer(model, {
+    optimizer,
+    loss: config.loss!,
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    shuffle: config.shuffle,
+    seed: config.seed,
+    threads: config.threads,
+    clipNorm: config.clipNorm,
+    schedule,
+    onBatchEnd: hooks.onBatch ?? null,
+    onEpochEnd: (record, stop) => {
+      if (early?.update(record)) stop();
+      if (options.save) saveCheckpoint(options.save, parts, meta);
+      hooks.onEpoch?.(record);
+    },
+  });
+  parts = { model, optimizer, schedule, trainer, earlyStopping: early };
+  let done = false;
+  if (options.resume) {
+    const ckpt = readCheckpoint<CheckpointMeta>(options.resume);
+    checkResumable(options.resume, ckpt.meta, config, dataPrint);
+    restoreCheckpoint(ckpt, parts);
+    // A run that early stopping had ended stays ended.
+    done = early !== null && early.stateDict().wait >= config.earlyStop!;
+  }
+  hooks.onStart?.({
+    config,
+    startEpoch: trainer.history.length,
+    trainSize: data.train.size,
+    testSize: data.test?.size ?? 0,
+    batchSize: config.batchSize === 'full' ? data.train.size : Math.min(config.batchSize, data.train.size),
+    paramCount: model.paramCount,
+  });
+  if (!done) await trainer.fit(data.train, data.test ?? undefined);
+  early?.restore();
+  const loss = lossByName(config.loss!);
+  const train = evaluate(model, data.train, loss);
+  const test = data.test ? evaluate(model, data.test, loss) : null;
+  return {
+    config,
+    history: trainer.history,
+    final: { trainLoss: train.loss, testLoss: test?.loss ?? null, testAccuracy: test?.accuracy ?? null, paramsSha256: paramsSha256(model) },
+    trainAccuracy: train.accuracy,
+    model,
+    seconds: (performance.now() - started) / 1000,
+  };
+}

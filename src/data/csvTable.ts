@@ -1,0 +1,70 @@
+/**
+ * A CSV file as a dataset: the label is the last column unless named, and the task is
+ * classification when every label is an integer in 0..K-1 (K ≥ 2), regression otherwise or
+ * when asked. Errors in labels point at the cell, as parse errors do.
+ */
+import { readFileSync } from 'node:fs';
+import { DataError } from '../errors.js';
+import { csvError, parseCsv } from './csv.js';
+import type { Table } from './table.js';
+
+export interface CsvOptions {
+  /** The label column's name (default: the last column). */
+  label?: string;
+  /** Force the task; by default it is inferred from the labels. */
+  task?: 'classification' | 'regression';
+}
+
+/** Column position of cell `j` on a line: unknown after parsing, so errors cite the cell by index. */
+function cellColumn(text: string, lineNo: number, j: number): number {
+  const line = text.split(/\r?\n/)[lineNo - 1] ?? '';
+  let col = 0;
+  for (let k = 0; k < j; k++) {
+    const next = line.indexOf(',', col);
+    if (next < 0) return col + 1;
+    col = next + 1;
+  }
+  while (line[col] === ' ') col++;
+  return col + 1;
+}
+
+export function csvTable(file: string, options: CsvOptions = {}): Table {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new DataError(`${file}: cannot read the CSV file: ${(e as Error).message}`);
+  }
+  const t = parseCsv(text, file);
+  const width = t.header.length;
+  if (width < 2) throw csvError(file, 1, 1, `need at least two columns (features and a label), got ${width}: ${t.header.join(', ')}`);
+  let labelCol = width - 1;
+  if (options.label !== undefined) {
+    labelCol = t.header.indexOf(options.label);
+    if (labelCol < 0) throw new DataError(`${file}: no column named "${options.label}" for the label; the columns are ${t.header.join(', ')}`);
+  }
+  const featureNames = t.header.filter((_, j) => j !== labelCol);
+  const d = width - 1;
+  const x = new Float64Array(t.rows * d);
+  const y = new Float64Array(t.rows);
+  for (let r = 0; r < t.rows; r++) {
+    let c = 0;
+    for (let j = 0; j < width; j++) {
+      const v = t.values[r * width + j];
+      if (j === labelCol) y[r] = v;
+      else x[r * d + c++] = v;
+    }
+  }
+  const firstNonClass = y.findIndex((v) => !Number.isInteger(v) || v < 0);
+  let classes = 0;
+  for (const v of y) classes = Math.max(classes, v + 1);
+  const name = `csv:${file}`;
+  const asClasses = options.task === 'classification' || (options.task === undefined && firstNonClass < 0 && classes >= 2);
+  if (!asClasses) return { name, task: 'regression', featureNames, x, rows: t.rows, targets: y };
+  if (firstNonClass >= 0) {
+    const lineNo = t.lines[firstNonClass];
+    throw csvError(file, lineNo, cellColumn(text, lineNo, labelCol), `column "${t.header[labelCol]}": a class label must be an integer 0..K-1, got ${y[firstNonClass]} (use --task regression for real-valued targets)`);
+  }
+  if (classes < 2) throw new DataError(`${file}: column "${t.header[labelCol]}" has a single class (every label is 0); classification needs at least 2`);
+  return { name, task: 'classification', featureNames, x, rows: t.rows, labels: Int32Array.from(y), classes };
+}

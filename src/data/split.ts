@@ -1,0 +1,56 @@
+/**
+ * A seeded train/test split. With class labels it is stratified: each class contributes its
+ * share of the test set, so a 20% test set of MNIST holds about 20% of every digit. The test
+ * set's size is round(n · fraction) exactly; the classes' quotas are apportioned by largest
+ * remainder (ties to the lower class), and within a class the test rows are the first ones of
+ * a seeded shuffle. Index lists come back sorted, so the split does not depend on anything
+ * but (labels, fraction, seed).
+ */
+import { optionError } from '../errors.js';
+import { Rng } from '../rng.js';
+
+export interface Split {
+  train: Int32Array;
+  test: Int32Array;
+}
+
+/** Split rows 0..n-1; `labels` (length n) makes it stratified. */
+export function splitIndices(n: number, fraction: number, seed: number, labels?: Int32Array): Split {
+  if (typeof fraction !== 'number' || !(fraction >= 0 && fraction < 1)) throw optionError('test split', 'a number in [0, 1)', fraction);
+  const total = Math.round(n * fraction);
+  if (total === 0) return { train: Int32Array.from({ length: n }, (_, i) => i), test: new Int32Array(0) };
+  if (total >= n) throw new RangeError(`test split ${fraction} of ${n} rows leaves no training data`);
+  const rng = new Rng(seed);
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const key = labels ? labels[i] : 0;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push(i);
+  }
+  const keys = [...groups.keys()].sort((a, b) => a - b);
+  const quota = new Map<number, number>();
+  let given = 0;
+  for (const k of keys) {
+    const q = Math.floor((groups.get(k)!.length * total) / n);
+    quota.set(k, q);
+    given += q;
+  }
+  const byRemainder = [...keys].sort((a, b) => {
+    const ra = (groups.get(a)!.length * total) % n;
+    const rb = (groups.get(b)!.length * total) % n;
+    return rb - ra || a - b;
+  });
+  for (let i = 0; given < total; i++, given++) {
+    const k = byRemainder[i % byRemainder.length];
+    quota.set(k, quota.get(k)! + 1);
+  }
+  const test: number[] = [];
+  const train: number[] = [];
+  for (const k of keys) {
+    const rows = rng.shuffle(groups.get(k)!);
+    const q = quota.get(k)!;
+    test.push(...rows.slice(0, q));
+    train.push(...rows.slice(q));
+  }
+  return { train: Int32Array.from(train).sort(), test: Int32Array.from(test).sort() };
+}

@@ -1,0 +1,88 @@
+/**
+ * The comparison report: one self-contained HTML file (inline CSS and SVG, no script, no
+ * external resources) with a chart per metric, training and test loss and accuracy, one curve
+ * per configuration, and the results table.
+ */
+import { escapeXml, lineChart, PALETTE, type Series } from './svg.js';
+import { METRICS, type Comparison, type ComparisonEntry, type MetricKey } from './types.js';
+
+const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(2)}%`);
+const num = (x: number | null) => (x === null ? '–' : Math.abs(x) < 1e-3 && x !== 0 ? x.toExponential(3) : x.toFixed(4));
+
+/** The series of one metric, accuracy in percent; metrics no configuration has are left out. */
+export function metricSeries(c: Comparison, key: MetricKey): Series[] {
+  const scale = key.endsWith('Accuracy') ? 100 : 1;
+  return c.entries.map((e, i) => ({
+    label: e.label,
+    color: PALETTE[i % PALETTE.length],
+    points: e.epochs.map((p) => [p.epoch, p[key] === null ? NaN : (p[key] as number) * scale] as const),
+  }));
+}
+
+/** Charts with at least one drawable value: [key, svg]. */
+export function charts(c: Comparison): [MetricKey, string][] {
+  const out: [MetricKey, string][] = [];
+  for (const [key, title, yLabel] of METRICS) {
+    const series = metricSeries(c, key);
+    if (!series.some((s) => s.points.some(([, y]) => Number.isFinite(y)))) continue;
+    const values = series.flatMap((s) => s.points.map(([, y]) => y)).filter((y) => Number.isFinite(y) && y > 0);
+    const spansDecades = key.endsWith('Loss') && values.length > 0 && Math.max(...values) / Math.min(...values) > 30;
+    out.push([key, lineChart({ title, xLabel: 'epoch', yLabel, series, logY: spansDecades })]);
+  }
+  return out;
+}
+
+function row(e: ComparisonEntry, target: number | null, color: string): string {
+  const cells = [
+    `<td><span class="swatch" style="background:${color}"></span>${escapeXml(e.label)}</td>`,
+    `<td>${num(e.finalTestLoss)}</td>`,
+    `<td>${pct(e.finalTestAccuracy)}</td>`,
+    `<td>${num(e.bestTestLoss)}</td>`,
+    `<td>${pct(e.bestTestAccuracy)}</td>`,
+  ];
+  if (target !== null) cells.push(`<td>${e.epochsToTarget ?? 'not reached'}</td>`);
+  cells.push(`<td>${e.seconds.toFixed(1)} s</td>`, `<td class="hash">${e.paramsSha256.slice(0, 12)}</td>`);
+  return `<tr>${cells.join('')}</tr>`;
+}
+
+export function resultsTable(c: Comparison): string {
+  const head = ['configuration', 'final test loss', 'final test accuracy', 'best test loss', 'best test accuracy'];
+  if (c.target !== null) head.push(`epochs to ${pct(c.target)}`);
+  head.push('time', 'params sha256');
+  const rows = c.entries.map((e, i) => row(e, c.target, PALETTE[i % PALETTE.length]));
+  return `<table class="results">\n<thead><tr>${head.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
+}
+
+export function reportHtml(c: Comparison): string {
+  const figures = charts(c).map(([key, svg]) => `<figure data-metric="${key}">\n${svg}\n</figure>`);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${escapeXml(c.title)}</title>
+<style>
+body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #222; }
+h1 { font-size: 20px; margin: 0 0 4px; }
+p.subtitle { color: #555; margin: 0 0 16px; }
+.charts { display: flex; flex-wrap: wrap; gap: 16px; }
+figure { margin: 0; border: 1px solid #ddd; border-radius: 4px; padding: 4px; }
+svg text { font: 12px system-ui, sans-serif; fill: #333; }
+svg text.title { font-size: 14px; }
+table.results { border-collapse: collapse; margin-top: 20px; }
+table.results th, table.results td { border: 1px solid #ccc; padding: 4px 10px; text-align: right; }
+table.results th:first-child, table.results td:first-child { text-align: left; }
+.swatch { display: inline-block; width: 12px; height: 12px; margin-right: 6px; vertical-align: -1px; }
+td.hash { font-family: monospace; color: #666; }
+</style>
+</head>
+<body>
+<h1>${escapeXml(c.title)}</h1>
+<p class="subtitle">${escapeXml(c.subtitle)}</p>
+<div class="charts">
+${figures.join('\n')}
+</div>
+${resultsTable(c)}
+</body>
+</html>
+`;
+}

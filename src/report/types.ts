@@ -1,0 +1,49 @@
+/** What a comparison report shows: per configuration, its curves and its summary row. */
+
+export interface CurvePoint {
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number | null;
+  testLoss: number | null;
+  testAccuracy: number | null;
+  seconds: number;
+}
+
+export interface ComparisonEntry {
+  label: string;
+  epochs: CurvePoint[];
+  finalTestLoss: number | null;
+  finalTestAccuracy: number | null;
+  bestTestLoss: number | null;
+  bestTestAccuracy: number | null;
+  /** First epoch whose test accuracy reached the target, null if never (or no target). */
+  epochsToTarget: number | null;
+  seconds: number;
+  paramsSha256: string;
+}
+
+export interface Comparison {
+  title: string;
+  /** A line about the shared settings (dataset, model, epochs, batch). */
+  subtitle: string;
+  /** The target accuracy, as a fraction, or null. */
+  target: number | null;
+  entries: ComparisonEntry[];
+}
+
+/** The curves a report draws: [key, chart title, y-axis label]. Accuracy ones only when present. */
+export const METRICS = Object.freeze([
+  ['trainLoss', 'Training loss', 'loss'],
+  ['testLoss', 'Test loss', 'loss'],
+  ['trainAccuracy', 'Training accuracy', 'accuracy (%)'],
+  ['testAccuracy', 'Test accuracy', 'accuracy (%)'],
+] as const);
+
+export type MetricKey = (typeof METRICS)[number][0];
+
+/** The best (lowest loss, highest accuracy) of a metric over the epochs, null when absent. */
+export function best(points: readonly CurvePoint[], key: 'testLoss' | 'testAccuracy'): number | null {
+  const values = points.map((p) => p[key]).filter((v): v is number => v !== null && Number.isFinite(v));
+  if (values.length === 0) return null;
+  return key === 'testLoss' ? Math.min(...values) : Math.max(...values);
+}
