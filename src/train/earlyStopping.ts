@@ -15,6 +15,14 @@ export interface EarlyStoppingOptions {
   restoreBest?: boolean;
 }
 
+export interface EarlyStoppingState {
+  best: number | null;
+  bestEpoch: number;
+  wait: number;
+  bestParams: ArrayLike<number> | null;
+  bestState: ArrayLike<number> | null;
+}
+
 const DEFAULTS: Readonly<Required<EarlyStoppingOptions>> = Object.freeze({ patience: 5, minDelta: 0, restoreBest: true });
 
 export class EarlyStopping {
@@ -51,6 +59,32 @@ export class EarlyStopping {
       return false;
     }
     return ++this.wait >= this.options.patience;
+  }
+
+  /** Where the watch stands, for a checkpoint (best is null while no epoch has been seen). */
+  stateDict(): EarlyStoppingState {
+    return {
+      best: Number.isFinite(this.best) ? this.best : null,
+      bestEpoch: this.bestEpoch,
+      wait: this.wait,
+      bestParams: this.bestParams ? this.bestParams.slice() : null,
+      bestState: this.bestState ? this.bestState.slice() : null,
+    };
+  }
+
+  /** Continue a watch saved by stateDict() (resuming a run from a checkpoint). */
+  loadStateDict(s: EarlyStoppingState): void {
+    const n = this.model.params.length;
+    if (!s || !Number.isInteger(s.bestEpoch) || !Number.isInteger(s.wait) || (s.bestParams !== null && s.bestParams.length !== n)) {
+      throw new TypeError(`early-stopping state must be {best, bestEpoch, wait, bestParams: null or ${n} values, bestState} as returned by stateDict()`);
+    }
+    this.best = s.best ?? Infinity;
+    this.bestEpoch = s.bestEpoch;
+    this.wait = s.wait;
+    this.bestParams = s.bestParams ? this.model.params.slice() : null;
+    this.bestParams?.set(Array.from(s.bestParams!));
+    this.bestState = s.bestState ? this.model.state.slice() : null;
+    this.bestState?.set(Array.from(s.bestState!));
   }
 
   restore(): void {
