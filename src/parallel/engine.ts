@@ -54,7 +54,11 @@ export const PARALLEL_DEFAULTS: Readonly<Required<ParallelOptions>> = Object.fre
 
 const WORKER_FILE = fileURLToPath(new URL('../../workers/trainWorker.js', import.meta.url));
 const SETTLE_MS = 2000;
+/** Starting threads (and compiling WASM) on a loaded 2-core machine can take seconds. */
+const STARTUP_MS = 120_000;
 let nextRunId = 1;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /** A step's failure, naming the micro-shard and carrying the cause. */
 export class ShardError extends Error {
@@ -147,17 +151,30 @@ export class ParallelEngine implements StepEngine {
     }
     this.failure = Promise.race(failures);
     this.failure.catch(() => {});
-    for (;;) {
-      const ready = Atomics.load(ctl, CTL.READY);
-      if (ready >= this.options.threads) return;
-      await this.until(Atomics.waitAsync(ctl, CTL.READY, ready, this.options.stepTimeout), 'starting the worker threads');
+    const deadline = performance.now() + Math.max(this.options.stepTimeout, STARTUP_MS);
+    for (let ready = Atomics.load(ctl, CTL.READY); ready < this.options.threads; ready = Atomics.load(ctl, CTL.READY)) {
+      await this.waitChange(CTL.READY, ready, deadline, 'starting the worker threads');
     }
   }
 
-  /** Resolve when `wait` resolves 'ok'/'not-equal'; reject on the first task failure or a timeout. */
-  private async until(wait: { async: boolean; value: Promise<string> | string }, what: string): Promise<void> {
-    const outcome = wait.async ? await Promise.race([wait.value as Promise<string>, this.failure]) : wait.value;
-    if (outcome === 'timed-out') throw new WorkerFailure(`a worker thread hung: ${what} took longer than stepTimeout (${this.options.stepTimeout} ms)`);
+  /**
+   * Wait, without blocking the event loop, until ctl[index] differs from `value`. Rejects with
+   * the first task failure, or as a hung thread at `deadline`. (A wake-up alone proves nothing:
+   * abort() notifies every cell, so the value is checked again after each one.)
+   */
+  private async waitChange(index: number, value: number, deadline: number, what: string): Promise<void> {
+    const { ctl } = this.views!;
+    while (Atomics.load(ctl, index) === value) {
+      if (Atomics.load(ctl, CTL.ABORT) !== 0) {
+        // A shard threw and aborted the step: its task's rejection is on its way.
+        await Promise.race([this.failure, sleep(SETTLE_MS)]);
+        throw new WorkerFailure(`${what} was aborted by a worker thread`);
+      }
+      const left = deadline - performance.now();
+      if (left <= 0) throw new WorkerFailure(`a worker thread hung: ${what} took longer than stepTimeout (${this.options.stepTimeout} ms)`);
+      const wait = Atomics.waitAsync(ctl, index, value, left);
+      if (wait.async) await Promise.race([wait.value, this.failure]);
+    }
   }
 
   step(data: Dataset, order: Int32Array, start: number, end: number, step: number): Promise<StepResult> {
@@ -187,7 +204,7 @@ export class ParallelEngine implements StepEngine {
       Atomics.add(ctl, CTL.STEP_GEN, 1);
       Atomics.notify(ctl, CTL.STEP_GEN);
       try {
-        await this.until(Atomics.waitAsync(ctl, CTL.DONE_GEN, done, this.options.stepTimeout), `step ${step}`);
+        await this.waitChange(CTL.DONE_GEN, done, performance.now() + this.options.stepTimeout, `step ${step}`);
         break;
       } catch (e) {
         await this.recover(e, step, attempt);
@@ -211,7 +228,8 @@ export class ParallelEngine implements StepEngine {
     const { ctl } = this.views!;
     const thrown = Atomics.load(ctl, CTL.ERROR_KIND) === ERROR_THROWN;
     const updating = Atomics.load(ctl, CTL.UPDATING) !== 0;
-    await this.stopTasks();
+    // The first thing to fail may be a bystander's task ending on the abort; prefer a thread's own error.
+    error = (await this.stopTasks())[0] ?? error;
     if (thrown) throw new ShardError(step, Atomics.load(ctl, CTL.ERROR_SHARD), error);
     const code = (error as { code?: string })?.code;
     if (code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory/i.test(String((error as Error)?.message))) {
@@ -224,14 +242,19 @@ export class ParallelEngine implements StepEngine {
     await this.startTasks();
   }
 
-  /** Abort the step; wait for tasks to return, and have piscina terminate the ones that do not. */
-  private async stopTasks(): Promise<void> {
+  /**
+   * Abort the step; wait for tasks to return, and have piscina terminate the ones that do not
+   * (a hung thread). Returns the errors the tasks themselves failed with, before any termination.
+   */
+  private async stopTasks(): Promise<unknown[]> {
     abort(this.views!.ctl);
-    const settled = this.tasks.map((t) => t.then(() => true, () => true));
-    const timer = new Promise<void>((resolve) => setTimeout(resolve, SETTLE_MS).unref());
-    const all = await Promise.race([Promise.all(settled), timer.then(() => null)]);
+    const errors: unknown[] = [];
+    const settled = this.tasks.map((t) => t.then(() => true, (e) => errors.push(e)));
+    const all = await Promise.race([Promise.all(settled), sleep(SETTLE_MS).then(() => null)]);
+    const own = [...errors];
     if (all === null) for (const c of this.controllers) c.abort();
     await Promise.all(settled);
+    return own;
   }
 
   sync(): void {
@@ -241,16 +264,17 @@ export class ParallelEngine implements StepEngine {
     this.optimizer.loadStateDict(this.shadow.stateDict());
   }
 
+  /** Copy the results out, end every task (even one not yet started) and close the pool. */
   async end(): Promise<void> {
     if (!this.pool) return;
-    this.sync();
-    const { ctl } = this.views!;
-    Atomics.store(ctl, CTL.CMD, CMD_EXIT);
-    Atomics.add(ctl, CTL.STEP_GEN, 1);
-    Atomics.notify(ctl, CTL.STEP_GEN);
-    await Promise.allSettled(this.tasks);
     const pool = this.pool;
     this.pool = null;
-    await pool.destroy();
+    try {
+      this.sync();
+      Atomics.store(this.views!.ctl, CTL.CMD, CMD_EXIT);
+      await this.stopTasks();
+    } finally {
+      await pool.destroy();
+    }
   }
 }

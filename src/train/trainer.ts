@@ -168,8 +168,8 @@ export class Trainer {
     const order = new Int32Array(train.size);
     const stop = () => this.stop();
     this.stopRequested = false;
-    await this.engine.begin?.(train, batchSize);
     try {
+      await this.engine.begin?.(train, batchSize);
       await this.epochs(train, validation, batchSize, order, early, stop);
     } finally {
       await this.engine.end?.();

@@ -1,0 +1,88 @@
+import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { makeDataset } from '../../src/data/dataset.js';
+import { activation } from '../../src/nn/activation.js';
+import { dense } from '../../src/nn/dense.js';
+import { Model } from '../../src/nn/model.js';
+import { SGD } from '../../src/optim/sgd.js';
+import { ParallelEngine, ShardError, WorkerFailure, type ParallelOptions } from '../../src/parallel/engine.js';
+import type { FaultSpec } from '../../src/parallel/runArena.js';
+import { Rng } from '../../src/rng.js';
+import { Trainer } from '../../src/train/trainer.js';
+import { NonFiniteGradientError } from '../../src/train/update.js';
+
+const rng = new Rng(5);
+const x = Array.from({ length: 96 }, () => [rng.normal(), rng.normal(), rng.normal()]);
+const train = makeDataset({ x, labels: x.map((r) => (r[0] * r[1] > 0 ? 1 : 0)) }, 'float64');
+
+function trainer(parallel: ParallelOptions = {}) {
+  const model = new Model([dense(3, 16), activation('tanh'), dense(16, 2)], { dtype: 'float64', seed: 1 });
+  const t = new Trainer(model, { optimizer: new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 }), loss: 'softmax-cross-entropy', epochs: 2, batchSize: 48, microShard: 8, threads: 2, parallel });
+  return { model, t };
+}
+
+const fault = (kind: FaultSpec['kind'], times: number): FaultSpec => ({ kind, step: 1, shard: 3, times });
+
+test('a shard that throws fails the step with an error naming the micro-shard and carrying the cause; a new run works', async (t) => {
+  const { t: tr } = trainer({ fault: fault('throw', 99) });
+  const e = await t.throwsAsync(tr.fit(train), { instanceOf: ShardError });
+  t.regex(e!.message, /step 1, micro-shard 3: .*injected fault at step 1, shard 3/);
+  t.truthy(e!.cause);
+  const { model, t: again } = trainer();
+  await again.fit(train);
+  t.true(model.params.every(Number.isFinite));
+});
+
+for (const kind of ['exit', 'hang'] as const) {
+  test(`a thread that ${kind === 'exit' ? 'exits mid-task' : 'hangs past the step deadline'} is replaced and the step redone: results identical to a clean run`, async (t) => {
+    const clean = trainer();
+    await clean.t.fit(train);
+    const faulty = trainer({ fault: fault(kind, 1), stepTimeout: 1500 });
+    await faulty.t.fit(train);
+    t.is((faulty.t.stepEngine as ParallelEngine).retries, 1);
+    t.deepEqual(faulty.model.params, clean.model.params);
+  });
+}
+
+test('a thread that keeps crashing: retried at most 2 times, then a clear error', async (t) => {
+  const { t: tr } = trainer({ fault: fault('exit', 99) });
+  const e = await t.throwsAsync(tr.fit(train), { instanceOf: WorkerFailure });
+  t.regex(e!.message, /step 1 failed 3 times \(a worker thread crashed or hung; maxRetries = 2\)/);
+});
+
+test('a thread over its memory limit: a clear error and no respawn loop', async (t) => {
+  const { t: tr } = trainer({ fault: fault('oom', 99), resourceLimits: { maxOldGenerationSizeMb: 48 } });
+  const e = await t.throwsAsync(tr.fit(train), { instanceOf: WorkerFailure });
+  t.regex(e!.message, /ran out of memory in step 1 \(resourceLimits\.maxOldGenerationSizeMb = 48\); not retried/);
+  t.is((tr.stepEngine as ParallelEngine).retries, 0);
+});
+
+test('a NaN or Infinity in a gradient: the update is not applied; the error names the step and the layer', async (t) => {
+  const model = new Model([dense(2, 4), activation('tanh'), dense(4, 1)], { dtype: 'float64', seed: 1 });
+  const data = makeDataset({ x: [[1, 2], [3, 4], [5, 6], [7, 8]], targets: [[1], [2], [1e308], [3]] }, 'float64');
+  const before = model.params.slice();
+  const tr = new Trainer(model, { optimizer: new SGD(model.parameters(), { lr: 0.1 }), loss: 'mse', epochs: 1, batchSize: 4, microShard: 2, threads: 2, shuffle: false });
+  const e = await t.throwsAsync(tr.fit(data), { instanceOf: NonFiniteGradientError });
+  t.regex(e!.message, /^step 0: gradient of 0\.dense\.W is (-?Infinity|NaN); the update was not applied/);
+  t.deepEqual(model.params, before);
+});
+
+test('stop(): the step in flight finishes, then the run ends with its weights', async (t) => {
+  const { model, t: tr } = trainer();
+  let steps = 0;
+  const snapshot: number[] = [];
+  const trainer2 = new Trainer(model, { ...tr.options, onBatchEnd: (b) => { steps = b.step; if (b.step === 3) { tr.stop(); trainer2.stop(); snapshot.push(...model.params); } } });
+  const history = await trainer2.fit(train);
+  t.is(steps, 3);
+  t.is(history.length, 2, 'stopped in epoch 2');
+  t.true(model.params.every(Number.isFinite));
+});
+
+test('a process that trained and closed its pool exits by itself', (t) => {
+  const script = fileURLToPath(new URL('./trainAndExit.js', import.meta.url));
+  const r = spawnSync(process.execPath, [script], { timeout: 60_000, encoding: 'utf8' });
+  t.is(r.signal, null, 'not killed by the timeout');
+  t.is(r.status, 0, r.stderr);
+  t.regex(r.stdout, /trained 2 epochs on 2 threads/);
+});
