@@ -15,6 +15,7 @@
  */
 import { microF32, microF64 } from './micro';
 import { packStrip } from './pack';
+import { activateTile } from './activation';
 
 /** Reduction block: a packed B panel (KC × 32 bytes = 8 KiB) stays in L1. */
 export const KC: i32 = 256;
@@ -35,7 +36,7 @@ export const SCRATCH_BYTES: i32 = A_BYTES + KC * 32 + MR * 32;
 @inline
 function gemm<T>(
   a: usize, ars: usize, acs: usize, b: usize, brs: usize, bcs: usize, c: usize, ldc: usize,
-  m: i32, k: i32, n: i32, init: usize, initRs: usize, scratch: usize,
+  m: i32, k: i32, n: i32, init: usize, initRs: usize, scratch: usize, act: i32,
 ): void {
   const S = sizeof<T>();
   const NR = 32 / <i32>S;
@@ -49,11 +50,13 @@ function gemm<T>(
       const v: T = init != 0 ? load<T>(init + <usize>i * initRs + <usize>j * S) : <T>0;
       store<T>(c + <usize>i * ldc + <usize>j * S, v);
     }
+    if (act != 0) activateTile<T>(c, ldc, m, n, act);
     return;
   }
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = min(KC, k - p0);
     const stripBytes = <usize>kc * MR * S;
+    const last = p0 + kc >= k;
     for (let i0 = 0; i0 < m; i0 += MC) {
       const mc = min(MC, m - i0);
       const full = mc - mc % MR;
@@ -93,6 +96,7 @@ function gemm<T>(
           if (mr == MR && nr == NR) {
             if (S == 4) microF32(ap, panel, kc, ii, irs, ci, ldc);
             else microF64(ap, panel, kc, ii, irs, ci, ldc);
+            if (last && act != 0) activateTile<T>(ci, ldc, MR, NR, act);
             continue;
           }
           // Edge tile: stage init in the tile, run the full kernel there, copy the valid part out.
@@ -105,6 +109,7 @@ function gemm<T>(
           for (let t = 0; t < mr; t++) for (let j = 0; j < nr; j++) {
             store<T>(ci + <usize>t * ldc + <usize>j * S, load<T>(tile + <usize>(t * NR + j) * S));
           }
+          if (last && act != 0) activateTile<T>(ci, ldc, mr, nr, act);
         }
       }
     }
@@ -135,12 +140,12 @@ function colsum<T>(dy: usize, db: usize, m: i32, n: i32): void {
 
 // The three dense-layer products. Pointers are byte offsets into the shared memory.
 
-/** Y[m×n] = X[m×k]·W[k×n] + b (b = 0: no bias). */
+/** Y[m×n] = act(X[m×k]·W[k×n] + b) (b = 0: no bias; act: activation.ts, 0 = none). */
 // @ts-ignore: decorator
 @inline
-function forward<T>(x: usize, w: usize, b: usize, y: usize, m: i32, k: i32, n: i32, scratch: usize): void {
+function forward<T>(x: usize, w: usize, b: usize, y: usize, m: i32, k: i32, n: i32, scratch: usize, act: i32): void {
   const S = sizeof<T>();
-  gemm<T>(x, <usize>k * S, S, w, <usize>n * S, S, y, <usize>n * S, m, k, n, b, 0, scratch);
+  gemm<T>(x, <usize>k * S, S, w, <usize>n * S, S, y, <usize>n * S, m, k, n, b, 0, scratch, act);
 }
 
 /** dW[k×n] += Xᵀ·dY, db[n] += column sums of dY (db = 0: none). */
@@ -149,7 +154,7 @@ function forward<T>(x: usize, w: usize, b: usize, y: usize, m: i32, k: i32, n: i
 function backwardWeights<T>(x: usize, dy: usize, dw: usize, db: usize, m: i32, k: i32, n: i32, scratch: usize): void {
   const S = sizeof<T>();
   const ldw = <usize>n * S;
-  gemm<T>(x, S, <usize>k * S, dy, ldw, S, dw, ldw, k, m, n, dw, ldw, scratch);
+  gemm<T>(x, S, <usize>k * S, dy, ldw, S, dw, ldw, k, m, n, dw, ldw, scratch, 0);
   if (db != 0) colsum<T>(dy, db, m, n);
 }
 
@@ -158,14 +163,14 @@ function backwardWeights<T>(x: usize, dy: usize, dw: usize, db: usize, m: i32, k
 @inline
 function backwardInput<T>(dy: usize, w: usize, dx: usize, m: i32, k: i32, n: i32, scratch: usize): void {
   const S = sizeof<T>();
-  gemm<T>(dy, <usize>n * S, S, w, S, <usize>n * S, dx, <usize>k * S, m, n, k, 0, 0, scratch);
+  gemm<T>(dy, <usize>n * S, S, w, S, <usize>n * S, dx, <usize>k * S, m, n, k, 0, 0, scratch, 0);
 }
 
-export function forwardF32(x: usize, w: usize, b: usize, y: usize, m: i32, k: i32, n: i32, scratch: usize): void {
-  forward<f32>(x, w, b, y, m, k, n, scratch);
+export function forwardF32(x: usize, w: usize, b: usize, y: usize, m: i32, k: i32, n: i32, scratch: usize, act: i32): void {
+  forward<f32>(x, w, b, y, m, k, n, scratch, act);
 }
-export function forwardF64(x: usize, w: usize, b: usize, y: usize, m: i32, k: i32, n: i32, scratch: usize): void {
-  forward<f64>(x, w, b, y, m, k, n, scratch);
+export function forwardF64(x: usize, w: usize, b: usize, y: usize, m: i32, k: i32, n: i32, scratch: usize, act: i32): void {
+  forward<f64>(x, w, b, y, m, k, n, scratch, act);
 }
 export function backwardWeightsF32(x: usize, dy: usize, dw: usize, db: usize, m: i32, k: i32, n: i32, scratch: usize): void {
   backwardWeights<f32>(x, dy, dw, db, m, k, n, scratch);

@@ -7,8 +7,10 @@
  *   forward:        Y[m×n]  = X[m×k] · W[k×n] + b
  *   weight grad:    dW[k×n] += Xᵀ · dY,   db[n] += column sums of dY
  *   input grad:     dX[m×k] = dY[m×n] · Wᵀ
+ *   fused forward:  Y = f(X · W + b), f one of FUSED_ACTIVATIONS (optional in the Kernels contract)
  */
 import type { FloatArray } from '../tensor/dtype.js';
+import { checkOneOf } from '../errors.js';
 
 export function denseForward(
   x: FloatArray, w: FloatArray, b: FloatArray | null, y: FloatArray, m: number, k: number, n: number,
@@ -51,4 +53,22 @@ export function denseBackwardInput(
       dx[i * k + p] = s;
     }
   }
+}
+
+/** Activations a backend may fuse into the forward product; formulas as in src/nn/activation.ts. */
+export const FUSED_ACTIVATIONS = Object.freeze(['relu', 'tanh', 'sigmoid'] as const);
+export type FusedActivation = (typeof FUSED_ACTIVATIONS)[number];
+
+const FUSED: Readonly<Record<FusedActivation, (x: number) => number>> = Object.freeze({
+  relu: (x: number) => (x > 0 ? x : 0),
+  tanh: Math.tanh,
+  sigmoid: (x: number) => 1 / (1 + Math.exp(-x)),
+});
+
+export function denseForwardActivation(
+  x: FloatArray, w: FloatArray, b: FloatArray | null, y: FloatArray, m: number, k: number, n: number, activation: FusedActivation,
+): void {
+  const f = FUSED[checkOneOf('activation', activation, FUSED_ACTIVATIONS)];
+  denseForward(x, w, b, y, m, k, n);
+  for (let i = 0; i < m * n; i++) y[i] = f(y[i]);
 }

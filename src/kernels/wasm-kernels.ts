@@ -10,11 +10,15 @@
  * would otherwise write past a short array into its neighbours in the arena.
  */
 import type { FloatArray } from '../tensor/dtype.js';
-import { ShapeError, optionError } from '../errors.js';
+import { ShapeError, checkOneOf, optionError } from '../errors.js';
 import type { Kernels } from './kernels.js';
 import * as reference from './reference.js';
+import { FUSED_ACTIVATIONS, type FusedActivation } from './reference.js';
 import type { WasmArena } from './arena.js';
 import { SCRATCH_BYTES, bestGemmVariant, instantiateGemm, type GemmExports, type GemmVariant } from './wasm-module.js';
+
+/** Activation codes of assembly/activation.ts. */
+const ACT: Readonly<Record<FusedActivation, number>> = Object.freeze({ relu: 1, tanh: 2, sigmoid: 3 });
 
 const NONE = 0;
 const F32 = 1;
@@ -63,14 +67,27 @@ export class WasmKernels implements Kernels {
   denseForward(x: FloatArray, w: FloatArray, b: FloatArray | null, y: FloatArray, m: number, k: number, n: number): void {
     const kind = this.route(x, w, y, b);
     if (kind === NONE) return reference.denseForward(x, w, b, y, m, k, n);
+    this.forward(kind, x, w, b, y, m, k, n, 0);
+  }
+
+  denseForwardActivation(
+    x: FloatArray, w: FloatArray, b: FloatArray | null, y: FloatArray, m: number, k: number, n: number, activation: FusedActivation,
+  ): void {
+    const act = ACT[checkOneOf('activation', activation, FUSED_ACTIVATIONS)];
+    const kind = this.route(x, w, y, b);
+    if (kind === NONE) return reference.denseForwardActivation(x, w, b, y, m, k, n, activation);
+    this.forward(kind, x, w, b, y, m, k, n, act);
+  }
+
+  private forward(kind: number, x: FloatArray, w: FloatArray, b: FloatArray | null, y: FloatArray, m: number, k: number, n: number, act: number): void {
     checkDims(m, k, n);
     checkLength('denseForward x', x, m, k);
     checkLength('denseForward w', w, k, n);
     checkLength('denseForward y', y, m, n);
     if (b !== null) checkLength('denseForward b', b, 1, n);
     const pb = b === null ? 0 : b.byteOffset;
-    if (kind === F32) this.wasm.forwardF32(x.byteOffset, w.byteOffset, pb, y.byteOffset, m, k, n, this.scratch);
-    else this.wasm.forwardF64(x.byteOffset, w.byteOffset, pb, y.byteOffset, m, k, n, this.scratch);
+    if (kind === F32) this.wasm.forwardF32(x.byteOffset, w.byteOffset, pb, y.byteOffset, m, k, n, this.scratch, act);
+    else this.wasm.forwardF64(x.byteOffset, w.byteOffset, pb, y.byteOffset, m, k, n, this.scratch, act);
   }
 
   denseBackwardWeights(x: FloatArray, dy: FloatArray, dw: FloatArray, db: FloatArray | null, m: number, k: number, n: number): void {

@@ -31,8 +31,9 @@ export const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WebAssemb
 export interface GemmExports {
   readonly KC: WasmGlobal;
   readonly SCRATCH_BYTES: WasmGlobal;
-  forwardF32(x: number, w: number, b: number, y: number, m: number, k: number, n: number, scratch: number): void;
-  forwardF64(x: number, w: number, b: number, y: number, m: number, k: number, n: number, scratch: number): void;
+  /** act: 0 none, 1 relu, 2 tanh, 3 sigmoid (assembly/activation.ts). */
+  forwardF32(x: number, w: number, b: number, y: number, m: number, k: number, n: number, scratch: number, act: number): void;
+  forwardF64(x: number, w: number, b: number, y: number, m: number, k: number, n: number, scratch: number, act: number): void;
   backwardWeightsF32(x: number, dy: number, dw: number, db: number, m: number, k: number, n: number, scratch: number): void;
   backwardWeightsF64(x: number, dy: number, dw: number, db: number, m: number, k: number, n: number, scratch: number): void;
   backwardInputF32(dy: number, w: number, dx: number, m: number, k: number, n: number, scratch: number): void;

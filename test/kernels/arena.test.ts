@@ -1,7 +1,7 @@
 import test from 'ava';
 import { WasmArena, ARENA_ALIGN, ARENA_HEADER_BYTES } from '../../src/kernels/arena.js';
 import { WasmKernels } from '../../src/kernels/wasm-kernels.js';
-import { SCRATCH_BYTES, WebAssemblyApi } from '../../src/kernels/wasm-module.js';
+import { SCRATCH_BYTES, WebAssemblyApi, gemmVariantAvailable } from '../../src/kernels/wasm-module.js';
 import * as reference from '../../src/kernels/reference.js';
 import { referenceKernels } from '../../src/kernels/kernels.js';
 import { fillReal, rng } from './util.js';
@@ -123,4 +123,18 @@ test('an array ending at the last byte of the memory is read and written in boun
   t.notThrows(() => kernels.denseForward(x, w, null, y, m, k, n));
   t.notThrows(() => kernels.denseBackwardInput(y, w, x, m, k, n));
   t.notThrows(() => kernels.denseBackwardWeights(x, y, w, null, m, k, n));
+});
+
+test('making kernels in a thread writes nothing into the arena but its own scratch', (t) => {
+  // The memory is imported and shared: any data segment in gemm.wasm would be copied over the
+  // user's arrays each time a thread instantiates the module. Fill everything, instantiate, compare.
+  const arena = WasmArena.create(3 * SCRATCH_BYTES);
+  const before = arena.alloc('float64', 16384);
+  for (let i = 0; i < before.length; i++) before[i] = i + 0.5;
+  const copy = before.slice();
+  for (const variant of ['simd', 'relaxed-simd'] as const) {
+    if (!gemmVariantAvailable(variant)) continue;
+    new WasmKernels(arena, variant);
+    t.deepEqual(before, copy, variant);
+  }
 });
