@@ -115,7 +115,7 @@ export async function compareCommand(argv: readonly string[], out: Out): Promise
     out.write(COMPARE_USAGE);
     return;
   }
-  if (positional.length > 0) throw new FlagError(`unexpected argument ${JSON.stringify(positional[0])}; flags start with -- (see gradpool compare --help)`);
+  if (positional.length > 0) throw new FlagError(`unexpected argument ${JSON.stringify(positional[0])}; flags start with --`);
   let target: number | null = (flags.target as number | undefined) ?? null;
   if (target !== null) {
     if (!(target > 0 && target <= 100)) throw new FlagError(`--target must be an accuracy in (0, 1] or a percent in (1, 100], got ${target}`);

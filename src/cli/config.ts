@@ -121,10 +121,10 @@ export function buildConfig(flags: FlagValues): RunConfig {
   const optimizer = ((f.optimizer as string | undefined) ?? d.optimizer) as OptimizerName;
   const given: Record<string, OptimizerOptionValue> = {};
   for (const [flag, option] of Object.entries(OPTIMIZER_OPTION)) if (f[flag] !== undefined) given[option] = f[flag];
-  checkOptimizerOptions(optimizer, given);
   const base = defaultOptimizerOptions(dataset, optimizer);
-  // A dataset's own settings (momentum 0.9 for mnist) apply only as a whole, with its lr.
-  const optimizerOptions = given.lr === undefined ? { ...base, ...given } : { ...given };
+  // Flags override single settings: `--lr 0.1` on mnist keeps its momentum 0.9 (`--momentum 0` drops it).
+  const optimizerOptions = { ...base, ...given };
+  checkOptimizerOptions(optimizer, optimizerOptions);
 
   const schedule = ((f.schedule as string | undefined) ?? 'none') as ScheduleName;
   const stepSize = (f['step-size'] as number | undefined) ?? null;

@@ -65,7 +65,7 @@ export async function trainCommand(argv: readonly string[], out: Out): Promise<v
     out.write(TRAIN_USAGE);
     return;
   }
-  if (positional.length > 0) throw new FlagError(`unexpected argument ${JSON.stringify(positional[0])}; flags start with -- (see gradpool train --help)`);
+  if (positional.length > 0) throw new FlagError(`unexpected argument ${JSON.stringify(positional[0])}; flags start with --`);
   const config = buildConfig(flags);
   const progress = new Progress(out, flags.quiet === true);
   const result = await runTraining(config, {

@@ -1,0 +1,97 @@
+import test from 'ava';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseCsv } from '../../src/data/csv.js';
+import { csvTable } from '../../src/data/csvTable.js';
+import { loadData } from '../../src/data/load.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'gradpool-csv-'));
+let n = 0;
+function file(text: string): string {
+  const f = join(dir, `t${n++}.csv`);
+  writeFileSync(f, text);
+  return f;
+}
+
+test('a header and numeric rows parse into a table; BOM, CRLF, blank lines, spaces and quotes are accepted', (t) => {
+  const table = parseCsv('\uFEFF"a", b ,c\r\n1, 2.5 ,-3\r\n\r\n.5,1e-3,"7"\r\n', 'x.csv');
+  t.deepEqual(table.header, ['a', 'b', 'c']);
+  t.is(table.rows, 2);
+  t.deepEqual(Array.from(table.values), [1, 2.5, -3, 0.5, 0.001, 7]);
+  t.deepEqual(Array.from(table.lines), [2, 4]);
+});
+
+test('a non-numeric cell: file:line:column, the column name and the value', (t) => {
+  t.throws(() => parseCsv('a,b,c\n1,2,3\n4,abc,6\n', 'd.csv'), { message: 'd.csv:3:3: column "b": expected a number, got "abc"' });
+  t.throws(() => parseCsv('a,b\n1,0x10\n', 'd.csv'), { message: 'd.csv:2:3: column "b": expected a number, got "0x10"' });
+  t.throws(() => parseCsv('a,b\nNaN,1\n', 'd.csv'), { message: 'd.csv:2:1: column "a": expected a number, got "NaN"' });
+});
+
+test('a missing cell: file:line:column and the column name', (t) => {
+  t.throws(() => parseCsv('a,b,c\n1,,3\n', 'm.csv'), { message: 'm.csv:2:3: missing value in column "b"' });
+  t.throws(() => parseCsv('a,b,c\n1,2,\n', 'm.csv'), { message: 'm.csv:2:5: missing value in column "c"' });
+});
+
+test('a ragged row: file:line:column, the expected columns and the count', (t) => {
+  t.throws(() => parseCsv('a,b,c\n1,2,3\n1,2\n', 'r.csv'), { message: 'r.csv:3:4: ragged row: expected 3 cells (a, b, c), got 2' });
+  t.throws(() => parseCsv('a,b\n1,2,3\n', 'r.csv'), { message: 'r.csv:2:5: ragged row: expected 2 cells (a, b), got 3' });
+});
+
+test('an empty file and a header-only file are refused with the position', (t) => {
+  t.throws(() => parseCsv('', 'e.csv'), { message: /^e\.csv:1:1: the file is empty; expected a header row/ });
+  t.throws(() => parseCsv('\uFEFF\r\n  \r\n', 'e.csv'), { message: /^e\.csv:1:1: the file is empty/ });
+  t.throws(() => parseCsv('a,b,label\r\n', 'h.csv'), { message: 'h.csv:2:1: no data rows: the file has a header (a, b, label) and nothing after it' });
+});
+
+test('header problems: an unnamed column, a repeated name, an unterminated quote', (t) => {
+  t.throws(() => parseCsv('a,,c\n1,2,3\n', 'h.csv'), { message: 'h.csv:1:3: header column 2 has no name' });
+  t.throws(() => parseCsv('a,b,a\n1,2,3\n', 'h.csv'), { message: 'h.csv:1:5: column name "a" appears twice (columns 1 and 3)' });
+  t.throws(() => parseCsv('a,"b\n1,2\n', 'h.csv'), { message: /^h\.csv:1:3: unterminated quoted cell/ });
+});
+
+test('labels: the last column by default, or --label NAME; integers 0..K-1 make classification', (t) => {
+  const f = file('x,y,label\n0.5,1,0\n1.5,2,2\n2.5,3,1\n');
+  const c = csvTable(f);
+  t.is(c.task, 'classification');
+  t.is(c.classes, 3);
+  t.deepEqual(c.featureNames, ['x', 'y']);
+  t.deepEqual(Array.from(c.labels!), [0, 2, 1]);
+  const byName = csvTable(f, { label: 'x' });
+  t.is(byName.task, 'regression');
+  t.deepEqual(byName.featureNames, ['y', 'label']);
+  t.deepEqual(Array.from(byName.targets!), [0.5, 1.5, 2.5]);
+  t.throws(() => csvTable(f, { label: 'z' }), { message: `${f}: no column named "z" for the label; the columns are x, y, label` });
+});
+
+test('real-valued or negative labels make regression; --task overrides; a bad class label points at its cell', (t) => {
+  t.is(csvTable(file('a,t\n1,0.5\n2,1\n')).task, 'regression');
+  t.is(csvTable(file('a,t\n1,-1\n2,1\n')).task, 'regression');
+  const ints = file('a,t\n1,0\n2,1\n3,1\n');
+  const reg = csvTable(ints, { task: 'regression' });
+  t.is(reg.task, 'regression');
+  t.deepEqual(Array.from(reg.targets!), [0, 1, 1]);
+  const bad = file('a,t\n1,0\n2, 1.5\n');
+  t.throws(() => csvTable(bad, { task: 'classification' }), { message: `${bad}:3:4: column "t": a class label must be an integer 0..K-1, got 1.5 (use --task regression for real-valued targets)` });
+});
+
+test('a file that cannot be read names itself', (t) => {
+  t.throws(() => csvTable(join(dir, 'missing.csv')), { message: /missing\.csv: cannot read the CSV file/ });
+});
+
+test('--standardize uses the training rows\' mean and population std only', (t) => {
+  // 10 rows, feature = row index; labels alternate so the stratified split takes 1 of each class.
+  const rows = Array.from({ length: 10 }, (_, i) => `${i},${10 * i},${i % 2}`).join('\n');
+  const f = file(`a,b,label\n${rows}\n`);
+  const raw = loadData(`csv:${f}`, { testSplit: 0.2 });
+  const std = loadData(`csv:${f}`, { testSplit: 0.2, standardize: true });
+  const trainA = Array.from({ length: raw.train.rows }, (_, r) => raw.train.x[r * 2]);
+  const mean = trainA.reduce((s, v) => s + v, 0) / trainA.length;
+  const sd = Math.sqrt(trainA.reduce((s, v) => s + (v - mean) ** 2, 0) / trainA.length);
+  t.deepEqual(std.standardization!.mean, [mean, 10 * mean]);
+  t.true(Math.abs(std.standardization!.std[0] - sd) < 1e-12);
+  const z = Array.from({ length: std.train.rows }, (_, r) => std.train.x[r * 2]);
+  t.true(Math.abs(z.reduce((s, v) => s + v, 0)) < 1e-12, 'training features have mean 0');
+  const testRaw = raw.test!.x[0];
+  t.true(Math.abs(std.test!.x[0] - (testRaw - mean) / sd) < 1e-12, 'the test rows use the training statistics');
+});
