@@ -1,0 +1,134 @@
+import test from 'ava';
+import { once } from 'node:events';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildConfig } from '../../src/cli/config.js';
+import { buildModel, buildOptimizer, buildSchedule, loadRunData } from '../../src/cli/build.js';
+import { decodeValue, encodeValue, readCheckpoint, restoreCheckpoint, saveCheckpoint, type CheckpointParts } from '../../src/train/checkpoint.js';
+import { EarlyStopping } from '../../src/train/earlyStopping.js';
+import { Trainer } from '../../src/train/trainer.js';
+import { cli, cliSpawn, readJson, scratch } from '../cli/helpers.js';
+
+/** A small run's live parts, built the way the CLI builds them. */
+function parts(flags: Record<string, string | number | boolean>) {
+  const config = buildConfig({ dataset: 'spiral', epochs: 2, schedule: 'plateau', 'early-stop': 3, optimizer: 'adam', threads: 1, ...flags });
+  const data = loadRunData(config);
+  const model = buildModel(config);
+  const optimizer = buildOptimizer(config, model);
+  const schedule = buildSchedule(config, optimizer);
+  const trainer = new Trainer(model, { optimizer, loss: config.loss!, epochs: config.epochs, batchSize: config.batchSize, seed: config.seed, threads: 1, schedule });
+  const p: CheckpointParts = { model, optimizer, schedule, trainer, earlyStopping: new EarlyStopping(model, { patience: 3 }) };
+  return { ...p, optimizer, earlyStopping: p.earlyStopping!, data };
+}
+
+test('encodeValue/decodeValue: typed arrays bit for bit, non-finite numbers tagged', (t) => {
+  const f32 = Float32Array.from([0.1, -2.5e-40, 3]);
+  const v = { a: f32, b: [Infinity, -Infinity, 1.5], c: { d: new Float64Array([Math.PI]), e: 'x', f: null } };
+  const back = decodeValue(JSON.parse(JSON.stringify(encodeValue(v))), 'f') as typeof v;
+  t.deepEqual(back.a, f32);
+  t.deepEqual(back.b, [Infinity, -Infinity, 1.5]);
+  t.deepEqual(back.c.d, new Float64Array([Math.PI]));
+  t.is(back.c.e, 'x');
+  t.true(Number.isNaN(decodeValue({ $number: 'NaN' }, 'f') as number));
+});
+
+test('save then restore into fresh parts continues exactly like an uninterrupted run', async (t) => {
+  const dir = scratch();
+  const ckpt = join(dir, 'run.ckpt');
+  const whole = parts({ epochs: 4 });
+  await whole.trainer.fit(whole.data.train, whole.data.test!);
+
+  const first = parts({ epochs: 4 });
+  const t1 = new Trainer(first.model, { optimizer: first.optimizer, loss: 'softmax-cross-entropy', epochs: 2, batchSize: 32, seed: 0, threads: 1, schedule: first.schedule });
+  await t1.fit(first.data.train, first.data.test!);
+  first.earlyStopping!.update(t1.history[1]);
+  saveCheckpoint(ckpt, { ...first, trainer: t1 }, { note: 'meta survives', inf: Infinity });
+
+  const second = parts({ epochs: 4 });
+  const c = readCheckpoint<{ note: string; inf: number }>(ckpt);
+  t.deepEqual(c.meta, { note: 'meta survives', inf: Infinity });
+  t.is(c.trainer.epoch, 2);
+  restoreCheckpoint(c, second);
+  t.deepEqual(second.model.params, first.model.params);
+  t.deepEqual(second.earlyStopping!.stateDict(), first.earlyStopping!.stateDict());
+  const h = await second.trainer.fit(second.data.train, second.data.test!);
+  t.deepEqual(h.map((r) => r.epoch), [1, 2, 3, 4]);
+  t.deepEqual(second.model.params, whole.model.params);
+});
+
+test('a corrupted, truncated, foreign or mismatched checkpoint is refused with the file name and the reason', async (t) => {
+  const dir = scratch();
+  const ckpt = join(dir, 'ok.ckpt');
+  const p = parts({});
+  await p.trainer.fit(p.data.train, p.data.test!);
+  saveCheckpoint(ckpt, p, {});
+  const text = readFileSync(ckpt, 'utf8');
+
+  const truncated = join(dir, 'truncated.ckpt');
+  writeFileSync(truncated, text.slice(0, Math.floor(text.length / 2)));
+  t.throws(() => readCheckpoint(truncated), { message: `${truncated}: not valid JSON (truncated or altered?); its sha256 checksum cannot be verified` });
+
+  // One base64 character of the parameters changed: still valid JSON, but the checksum fails.
+  const altered = join(dir, 'altered.ckpt');
+  const i = text.indexOf('"params":{"$typed":"float32","base64":"') + 45;
+  writeFileSync(altered, text.slice(0, i) + (text[i] === 'A' ? 'B' : 'A') + text.slice(i + 1));
+  t.throws(() => readCheckpoint(altered), { message: new RegExp(`^${altered.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: sha256 checksum mismatch: the file records [0-9a-f]{64}, its contents hash to [0-9a-f]{64}$`) });
+
+  const foreign = join(dir, 'foreign.ckpt');
+  writeFileSync(foreign, JSON.stringify({ format: 'gradpool-model', version: 1 }));
+  t.throws(() => readCheckpoint(foreign), { message: `${foreign}: not a gradpool-checkpoint file (format: "gradpool-model")` });
+  t.throws(() => readCheckpoint(join(dir, 'none.ckpt')), { message: /none\.ckpt: cannot read: ENOENT/ });
+
+  const wider = parts({ model: '2-32-3' });
+  t.throws(() => restoreCheckpoint(readCheckpoint(ckpt), wider), { message: /ok\.ckpt: another architecture: layer 0 differs/ });
+});
+
+test('the CLI refuses to resume a corrupted checkpoint (exit 1, file and reason) or one of another configuration (exit 2, the setting)', (t) => {
+  const dir = scratch();
+  t.is(cli(['train', '--dataset', 'iris', '--epochs', '2', '--save', 'c.ckpt', '--quiet'], dir).code, 0);
+  const text = readFileSync(join(dir, 'c.ckpt'), 'utf8');
+  writeFileSync(join(dir, 'cut.ckpt'), text.slice(0, text.length - 100));
+  const cut = cli(['train', '--dataset', 'iris', '--epochs', '2', '--resume', 'cut.ckpt'], dir);
+  t.is(cut.code, 1);
+  t.is(cut.stderr, 'gradpool train: cut.ckpt: not valid JSON (truncated or altered?); its sha256 checksum cannot be verified\n');
+  const other = cli(['train', '--dataset', 'iris', '--epochs', '2', '--lr', '0.5', '--resume', 'c.ckpt'], dir);
+  t.is(other.code, 2);
+  t.regex(other.stderr, /--resume c\.ckpt: the checkpoint's run has optimizerOptions = \{"lr":0\.01\}, this one \{"lr":0\.5\}; resume with the flags of the run that wrote it/);
+});
+
+test('a run killed with SIGKILL in mid-epoch, then resumed, ends with the paramsSha256 of an uninterrupted run', async (t) => {
+  const dir = scratch();
+  // Batch 16 on MNIST: epochs of ~500 steps, long enough that the kill lands inside one.
+  const flags = ['--dataset', 'mnist', '--model', '784-32-10', '--epochs', '3', '--batch-size', '16', '--dropout', '0.1',
+    '--optimizer', 'adam', '--schedule', 'step', '--step-size', '1', '--gamma', '0.5', '--early-stop', '5', '--threads', '2'];
+  const whole = cli(['train', ...flags, '--json', 'whole.json', '--quiet'], dir);
+  t.is(whole.code, 0, whole.stderr);
+
+  const child = cliSpawn(['train', ...flags, '--save', 'run.ckpt'], dir);
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (s: string) => {
+      out += s;
+      // The epoch-1 line is printed after its checkpoint is written; epoch 2 starts right after.
+      if (out.includes('epoch 1/3')) {
+        child.kill('SIGKILL');
+        resolve();
+      }
+    });
+    child.on('exit', () => reject(new Error(`the run ended before it could be killed:\n${out}`)));
+  });
+  const [code, signal] = await once(child, 'exit');
+  t.is(code, null);
+  t.is(signal, 'SIGKILL');
+  t.false(out.includes('epoch 2/3'), 'killed before epoch 2 ended');
+  t.is(readCheckpoint(join(dir, 'run.ckpt')).trainer.epoch, 1, 'the checkpoint is whole and holds epoch 1');
+
+  const resumed = cli(['train', ...flags, '--save', 'run.ckpt', '--resume', 'run.ckpt', '--json', 'resumed.json'], dir);
+  t.is(resumed.code, 0, resumed.stderr);
+  t.regex(resumed.stdout, /resuming after epoch 1\n/);
+  const a = readJson<{ final: { paramsSha256: string }; epochs: unknown[] }>(join(dir, 'whole.json'));
+  const b = readJson<{ final: { paramsSha256: string }; epochs: unknown[] }>(join(dir, 'resumed.json'));
+  t.is(b.epochs.length, 3);
+  t.is(b.final.paramsSha256, a.final.paramsSha256);
+});
