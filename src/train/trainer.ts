@@ -108,6 +108,9 @@ export class Trainer {
   private readonly rng: Rng;
   private stepCount = 0;
   private stopRequested = false;
+  private pauseGate: Promise<void> | null = null;
+  private releasePause: (() => void) | null = null;
+  private inFlight: Promise<unknown> | null = null;
 
   constructor(readonly model: Model, options: TrainerOptions) {
     const o = mergeOptions('trainer options', DEFAULTS, options);
@@ -157,6 +160,32 @@ export class Trainer {
   /** Ask the run to stop once the step in flight is done. */
   stop(): void {
     this.stopRequested = true;
+    this.resume();
+  }
+
+  /** Hold the run after the step in flight; `resume()` continues it. */
+  pause(): void {
+    this.pauseGate ??= new Promise<void>((resolve) => (this.releasePause = resolve));
+  }
+
+  resume(): void {
+    this.releasePause?.();
+    this.pauseGate = null;
+    this.releasePause = null;
+  }
+
+  get paused(): boolean {
+    return this.pauseGate !== null;
+  }
+
+  /**
+   * The model's parameters as they are now, even mid-epoch: waits for the step in flight, then
+   * brings the model's own arrays up to date (the runtime trains on its copy in shared memory).
+   */
+  async currentParams(): Promise<Model> {
+    await this.inFlight?.catch(() => {});
+    this.engine.sync?.();
+    return this.model;
   }
 
   async fit(train: Dataset, validation?: Dataset): Promise<EpochRecord[]> {
@@ -189,7 +218,12 @@ export class Trainer {
       let seen = 0;
       for (let start = 0, batch = 0; start < train.size && !this.stopRequested; start += batchSize, batch++) {
         const end = Math.min(train.size, start + batchSize);
-        const r = await this.engine.step(train, order, start, end, this.stepCount);
+        if (this.pauseGate) await this.pauseGate;
+        if (this.stopRequested) break;
+        const pending = Promise.resolve(this.engine.step(train, order, start, end, this.stepCount));
+        this.inFlight = pending;
+        const r = await pending;
+        this.inFlight = null;
         this.stepCount++;
         lossSum += r.lossSum;
         correct += r.correct;

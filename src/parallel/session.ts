@@ -1,0 +1,84 @@
+/**
+ * A training run in a thread of its own, driven over comlink from the caller's thread
+ * (remote.ts). The run uses the parallel runtime from here, so the caller's event loop does
+ * nothing but receive progress events.
+ */
+import { makeDataset, type DatasetInput } from '../data/dataset.js';
+import { Model, type ModelConfig } from '../nn/model.js';
+import { createOptimizer } from '../optim/registry.js';
+import type { OptimizerName } from '../optim/rule.js';
+import type { FloatArray } from '../tensor/dtype.js';
+import { Trainer, type BatchInfo, type EpochRecord, type TrainerOptions } from '../train/trainer.js';
+
+/** Everything a remote run needs, as structured-cloneable data. */
+export interface SessionSpec {
+  model: ModelConfig;
+  /** Initial parameters (default: initialized from `seed`). */
+  params?: ArrayLike<number>;
+  seed?: number;
+  data: DatasetInput;
+  validation?: DatasetInput;
+  optimizer: { name: OptimizerName; options?: Record<string, unknown> };
+  trainer?: Omit<TrainerOptions, 'optimizer' | 'onBatchEnd' | 'onEpochEnd' | 'engine' | 'earlyStopping' | 'loss'> & { loss?: string };
+}
+
+export type BatchEvent = Omit<BatchInfo, 'stop'>;
+
+export interface SessionEvents {
+  batch?(info: BatchEvent): void;
+  epoch?(record: EpochRecord): void;
+}
+
+export interface LayerArrays {
+  W: number[][];
+  b: number[] | null;
+}
+
+export interface WeightsSnapshot {
+  params: FloatArray;
+  layers: LayerArrays[];
+}
+
+/** The object exposed over comlink in the session thread. */
+export class Session {
+  private trainer: Trainer | null = null;
+
+  /** Callbacks come as separate arguments: comlink proxies only top-level arguments. */
+  async start(spec: SessionSpec, onBatch?: SessionEvents['batch'], onEpoch?: SessionEvents['epoch']): Promise<EpochRecord[]> {
+    if (this.trainer) throw new Error('this session is already training; start another session for another run');
+    const model = Model.fromConfig(spec.model, { seed: spec.seed ?? 0 });
+    if (spec.params) model.params.set(spec.params);
+    const dtype = model.dtype;
+    const trainer = new Trainer(model, {
+      ...spec.trainer,
+      optimizer: createOptimizer(spec.optimizer.name, model.parameters(), spec.optimizer.options),
+      // Events are sent without waiting for the caller: the run never blocks on it.
+      onBatchEnd: onBatch ? (b) => void onBatch({ epoch: b.epoch, batch: b.batch, step: b.step, size: b.size, loss: b.loss }) : null,
+      onEpochEnd: onEpoch ? (r) => void onEpoch(r) : null,
+    });
+    this.trainer = trainer;
+    return trainer.fit(makeDataset(spec.data, dtype), spec.validation ? makeDataset(spec.validation, dtype) : undefined);
+  }
+
+  pause(): void {
+    this.running().pause();
+  }
+
+  resume(): void {
+    this.running().resume();
+  }
+
+  stop(): void {
+    this.running().stop();
+  }
+
+  async weights(): Promise<WeightsSnapshot> {
+    const model = await this.running().currentParams();
+    return { params: model.params.slice(), layers: model.weights().map(({ W, b }) => ({ W: W.to2DArray(), b: b ? b.getRow(0) : null })) };
+  }
+
+  private running(): Trainer {
+    if (!this.trainer) throw new Error('no training has been started in this session');
+    return this.trainer;
+  }
+}
