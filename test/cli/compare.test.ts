@@ -1,0 +1,83 @@
+import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compareConfigs } from '../../src/cli/compareConfigs.js';
+import { Progress } from '../../src/cli/progress.js';
+import type { RunConfig } from '../../src/cli/config.js';
+import { cli, readJson, scratch } from './helpers.js';
+
+test('--optimizers: names, SGD\'s momentum variants, per-optimizer settings, shared flags where they apply', (t) => {
+  const c = compareConfigs({ dataset: 'iris', optimizers: ['sgd', 'momentum', 'nesterov', 'adam:lr=0.001:beta2=0.99', 'rmsprop:alpha=0.9:centered'], 'weight-decay': 0.01 });
+  t.deepEqual(c.map((x) => x.label), ['sgd', 'momentum', 'nesterov', 'adam:lr=0.001:beta2=0.99', 'rmsprop:alpha=0.9:centered']);
+  t.deepEqual(c.map((x) => x.config.optimizer), ['sgd', 'sgd', 'sgd', 'adam', 'rmsprop']);
+  t.deepEqual(c[0].config.optimizerOptions, { lr: 0.1, weightDecay: 0.01 });
+  t.deepEqual(c[1].config.optimizerOptions, { lr: 0.05, momentum: 0.9, weightDecay: 0.01 });
+  t.deepEqual(c[2].config.optimizerOptions, { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 });
+  t.deepEqual(c[3].config.optimizerOptions, { lr: 0.001, weightDecay: 0.01, betas: [0.9, 0.99] });
+  t.deepEqual(c[4].config.optimizerOptions, { lr: 0.001, weightDecay: 0.01, alpha: 0.9, centered: true });
+  const rest = (x: RunConfig) => ({ ...x, optimizer: null, optimizerOptions: null });
+  t.true(c.every((x) => JSON.stringify(rest(x.config)) === JSON.stringify(rest(c[0].config))), 'only the optimizer differs');
+});
+
+test('--lrs, --depths, --activations and the presets', (t) => {
+  t.deepEqual(compareConfigs({ preset: 'learning-rates' }).map((x) => [x.label, x.config.dataset, x.config.optimizerOptions.lr]), [
+    ['lr=0.001', 'xor', 0.001], ['lr=0.01', 'xor', 0.01], ['lr=0.1', 'xor', 0.1], ['lr=1', 'xor', 1],
+  ]);
+  t.deepEqual(compareConfigs({ preset: 'depth' }).map((x) => x.config.model), [[0, 64, 0], [0, 64, 64, 0], [0, 64, 64, 64, 0]]);
+  t.deepEqual(compareConfigs({ preset: 'activations' }).map((x) => x.config.activation), ['sigmoid', 'relu', 'tanh']);
+  const opt = compareConfigs({ preset: 'optimizers', epochs: 2 });
+  t.deepEqual(opt.map((x) => x.label), ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adamw']);
+  t.true(opt.every((x) => x.config.dataset === 'mnist' && x.config.epochs === 2), 'the user\'s flags apply over the preset');
+  t.deepEqual(compareConfigs({ dataset: 'iris', depths: [0, 2], model: '4-8-3' }).map((x) => x.config.model), [[4, 3], [4, 8, 8, 3]]);
+});
+
+test('compare flag errors name the flags', (t) => {
+  t.throws(() => compareConfigs({ dataset: 'iris' }), { message: /compare needs one of --optimizers, --lrs, --depths, --activations or --preset/ });
+  t.throws(() => compareConfigs({ lrs: [0.1], depths: [1] }), { message: 'compare varies one thing at a time; got --lrs and --depths' });
+  t.throws(() => compareConfigs({ preset: 'depth', lrs: [0.1] }), { message: '--preset depth varies --depths; it cannot be combined with --lrs' });
+  t.throws(() => compareConfigs({ optimizers: ['adam:momentum=0.9'] }), { message: /--optimizers adam:momentum=0.9: momentum does not apply to adam/ });
+  t.throws(() => compareConfigs({ optimizers: ['adam:lr=fast'] }), { message: '--optimizers adam:lr=fast: lr must be a number, got "fast"' });
+  t.throws(() => compareConfigs({ optimizers: ['adam:speed=1'] }), { message: /--optimizers adam:speed=1: unknown setting "speed"/ });
+  t.throws(() => compareConfigs({ optimizers: ['adam'], optimizer: 'sgd' }), { message: '--optimizer and --optimizers cannot be combined' });
+  t.throws(() => compareConfigs({ lrs: [0] }), { message: '--lrs must be learning rates > 0, got 0' });
+  const r = cli(['compare', '--optimizers', 'sgd,adamx']);
+  t.is(r.code, 2);
+  t.regex(r.stderr, /--optimizers must be one of .*got "adamx"/);
+});
+
+test('configurations start from the same weights and see the same data order: momentum 0 is plain SGD, bit for bit', (t) => {
+  const dir = scratch();
+  const r = cli(['compare', '--dataset', 'iris', '--epochs', '5', '--optimizers', 'sgd:lr=0.1,momentum:lr=0.1:momentum=0,adam', '--json', 'c.json', '--csv', 'c.csv', '--target', '90', '--quiet'], dir);
+  t.is(r.code, 0, r.stderr);
+  const c = readJson<{ target: number; entries: { label: string; paramsSha256: string; epochs: unknown[]; epochsToTarget: number | null }[] }>(join(dir, 'c.json'));
+  t.is(c.target, 0.9);
+  t.deepEqual(c.entries.map((e) => e.label), ['sgd:lr=0.1', 'momentum:lr=0.1:momentum=0', 'adam']);
+  t.is(c.entries[1].paramsSha256, c.entries[0].paramsSha256);
+  t.not(c.entries[2].paramsSha256, c.entries[0].paramsSha256);
+  t.true(c.entries.every((e) => e.epochs.length === 5));
+  const lines = r.stdout.trim().split('\n');
+  t.regex(lines[0], /^configuration +final test loss +final test acc +best test loss +best test acc +epochs to 90\.00% +time$/);
+  t.is(lines.length, 5, 'header, rule, one row per configuration');
+  const csv = readFileSync(join(dir, 'c.csv'), 'utf8').trim().split('\n');
+  t.is(csv[0], 'configuration,epoch,trainLoss,trainAccuracy,testLoss,testAccuracy,seconds');
+  t.is(csv.length, 1 + 3 * 5);
+  t.regex(csv[1], /^sgd:lr=0\.1,1,[\d.e-]+,[\d.]+,[\d.e-]+,[\d.]+,[\d.e-]+$/);
+});
+
+test('progress on a terminal: a bar redrawn in place with samples/s, loss and ETA, replaced by the epoch line', (t) => {
+  let text = '';
+  const p = new Progress({ write: (s: string) => (text += s), isTTY: true, columns: 200 }, false);
+  const config = { dataset: 'toy', model: [2, 3, 1], activation: 'relu', dtype: 'float32', optimizer: 'sgd', optimizerOptions: { lr: 0.1 }, threads: 2, epochs: 2 } as unknown as RunConfig;
+  p.start({ config, startEpoch: 0, trainSize: 4, testSize: 0, batchSize: 2, paramCount: 13 });
+  p.batch({ epoch: 1, batch: 0, step: 1, size: 2, loss: 0.5, stop: () => {} });
+  p.batch({ epoch: 1, batch: 1, step: 2, size: 2, loss: 0.25, stop: () => {} });
+  p.epoch({ epoch: 1, trainLoss: 0.375, trainAccuracy: null, testLoss: null, testAccuracy: null, seconds: 0.5, samplesPerSecond: 8 });
+  t.regex(text, /\repoch 1\/2 █{12}░{12} 50% {2}[\d,]+ samples\/s {2}loss 0\.5000 {2}ETA \S+\x1b\[K/);
+  t.regex(text, /\repoch 1\/2 █{24} 100% {2}[\d,]+ samples\/s {2}loss 0\.3750 {2}ETA 0\.0s\x1b\[K/);
+  t.true(text.endsWith('\r\x1b[Kepoch 1/2  train loss 0.3750  0.5s  8 samples/s\n'));
+  let quiet = '';
+  const q = new Progress({ write: (s: string) => (quiet += s), isTTY: true }, true);
+  q.batch({ epoch: 1, batch: 0, step: 1, size: 2, loss: 0.5, stop: () => {} });
+  q.epoch({ epoch: 1, trainLoss: 0.375, trainAccuracy: null, testLoss: null, testAccuracy: null, seconds: 0.5, samplesPerSecond: 8 });
+  t.is(quiet, '', '--quiet draws nothing until the summary');
+});
