@@ -25,8 +25,19 @@ import type { StepEngine, StepResult } from '../train/engine.js';
 import { throwNonFinite } from '../train/update.js';
 import { abort, CMD_EXIT, CMD_STEP, CTL, ERROR_THROWN } from './control.js';
 import type { ClipSettings } from './reduce.js';
-import { createRunArena, type FaultSpec, type RunSpec, type RunViews } from './runArena.js';
+import { createRunArena, TIMING, type FaultSpec, type RunSpec, type RunViews } from './runArena.js';
 import { stateMomenta } from './shard.js';
+
+export interface StepProfile {
+  steps: number;
+  stepSeconds: number;
+  threads: number;
+  /** Per thread, seconds. */
+  forwardBackward: number[];
+  reduce: number[];
+  update: number[];
+  wait: number[];
+}
 
 export interface ParallelOptions {
   /** Worker threads (default: os.availableParallelism()). */
@@ -98,6 +109,8 @@ export class ParallelEngine implements StepEngine {
   private orderEpochStart = -1;
   /** Steps redone after a crash or hang in this run (for tests and logs). */
   retries = 0;
+  private stepSeconds = 0;
+  private steps = 0;
 
   constructor(
     private readonly model: Model,
@@ -126,7 +139,7 @@ export class ParallelEngine implements StepEngine {
     views.state.set(this.model.state);
     this.shadow = optimizerFromSpec(spec.optimizer, { dtype: spec.dtype, values: views.params, grads: views.grads, entries: this.model.entries }, views.optimizerState);
     this.shadow.loadStateDict(this.optimizer.stateDict());
-    Object.assign(this, { spec, views, arena, orderEpochStart: -1, retries: 0 });
+    Object.assign(this, { spec, views, arena, orderEpochStart: -1, retries: 0, stepSeconds: 0, steps: 0 });
     this.pool = new Piscina({
       filename: WORKER_FILE, minThreads: o.threads, maxThreads: o.threads, idleTimeout: 60_000, concurrentTasksPerWorker: 1,
       ...(o.resourceLimits ? { resourceLimits: o.resourceLimits } : {}),
@@ -192,6 +205,7 @@ export class ParallelEngine implements StepEngine {
     for (let g = 0; g < shadow.groupCount; g++) shadow.setLr(g, this.optimizer.getLr(g));
     shadow.beginStep(views.plan);
     const shards = Math.ceil((end - start) / this.options.microShard);
+    const began = performance.now();
     for (let attempt = 0; ; attempt++) {
       for (const i of [CTL.SHARD_NEXT, CTL.REDUCE_NEXT, CTL.UPDATE_NEXT, CTL.DONE_COUNT, CTL.NONFINITE, CTL.ERROR_KIND, CTL.UPDATING]) Atomics.store(ctl, i, 0);
       Atomics.store(ctl, CTL.STEP, step);
@@ -210,6 +224,8 @@ export class ParallelEngine implements StepEngine {
         await this.recover(e, step, attempt);
       }
     }
+    this.stepSeconds += (performance.now() - began) / 1000;
+    this.steps++;
     if (Atomics.load(ctl, CTL.NONFINITE)) {
       this.model.grads.set(views.grads);
       throwNonFinite(this.model, step);
@@ -255,6 +271,17 @@ export class ParallelEngine implements StepEngine {
     if (all === null) for (const c of this.controllers) c.abort();
     await Promise.all(settled);
     return own;
+  }
+
+  /**
+   * Where the time of this run's steps went: wall time of the steps as the coordinator saw
+   * them, and per-thread sums of forward/backward, reduction, update and barrier waits.
+   */
+  profile(): StepProfile {
+    const t = this.views?.timings ?? new Float64Array(0);
+    const threads = this.options.threads;
+    const sum = (k: number) => Array.from({ length: threads }, (_, i) => t[i * TIMING.length + k] ?? 0);
+    return { steps: this.steps, stepSeconds: this.stepSeconds, threads, forwardBackward: sum(TIMING.forwardBackward), reduce: sum(TIMING.reduce), update: sum(TIMING.update), wait: sum(TIMING.wait) };
   }
 
   sync(): void {

@@ -28,12 +28,16 @@ interface Offsets {
   shardLoss: number;
   shardCorrect: number;
   chunkSq: number;
+  timings: number;
   plan: number;
   x: number;
   y: number;
   order: number;
   optimizer: Record<string, number>;
 }
+
+/** What each thread's timing cells hold, in seconds, summed over the run. */
+export const TIMING = Object.freeze({ forwardBackward: 0, reduce: 1, update: 2, wait: 3, length: 4 });
 
 /** Test hook: make a worker fail on purpose (see ParallelOptions.fault). */
 export interface FaultSpec {
@@ -53,6 +57,7 @@ export interface RunSpec {
   readonly seed: number;
   readonly microShard: number;
   readonly maxShards: number;
+  readonly threads: number;
   readonly paramCount: number;
   readonly stateCount: number;
   readonly planLength: number;
@@ -77,6 +82,8 @@ export interface RunViews {
   readonly shardLoss: Float64Array;
   readonly shardCorrect: Int32Array;
   readonly chunkSq: Float64Array;
+  /** Per thread: seconds in [forward/backward, reduction, update, barrier waits] (see TIMING). */
+  readonly timings: Float64Array;
   readonly plan: Float64Array;
   readonly x: Tensor;
   readonly y: Int32Array | Tensor;
@@ -128,6 +135,7 @@ export function createRunArena(
     ['shardLoss', maxShards * 8],
     ['shardCorrect', maxShards * 4],
     ['chunkSq', chunks * 8],
+    ['timings', options.threads * TIMING.length * 8],
     ['plan', Math.max(1, optimizer.planLength) * 8],
     ['x', data.size * data.x.cols * b],
     ['y', data.size * (yCols === 0 ? 4 : yCols * b)],
@@ -144,7 +152,7 @@ export function createRunArena(
     else (offsets as unknown as Record<string, number>)[name] = at;
   }
   const spec: RunSpec = {
-    arena: arena.handle(), runId, dtype, model: model.config(), loss, seed: options.seed, microShard: options.microShard, maxShards,
+    arena: arena.handle(), runId, dtype, model: model.config(), loss, seed: options.seed, microShard: options.microShard, maxShards, threads: options.threads,
     paramCount: p, stateCount: q, planLength: optimizer.planLength, optimizer: optimizer.toSpec(), clip: options.clip,
     rows: data.size, cols: data.x.cols, yCols, offsets, fault: options.fault,
   };
@@ -174,6 +182,7 @@ export function openViews(arena: WasmArena, spec: RunSpec): RunViews {
     shardLoss: new Float64Array(buf, o.shardLoss, maxShards),
     shardCorrect: new Int32Array(buf, o.shardCorrect, maxShards),
     chunkSq: new Float64Array(buf, o.chunkSq, chunkCount(p)),
+    timings: new Float64Array(buf, o.timings, spec.threads * TIMING.length),
     plan: new Float64Array(buf, o.plan, Math.max(1, spec.planLength)),
     x: new Tensor(f(o.x, spec.rows * spec.cols), spec.rows, spec.cols),
     y: spec.yCols === 0 ? new Int32Array(buf, o.y, spec.rows) : new Tensor(f(o.y, spec.rows * spec.yCols), spec.rows, spec.yCols),

@@ -14,7 +14,7 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { optimizerFromSpec } from '../optim/registry.js';
 import { Aborted, abort, barrier, checkAbort, CMD_EXIT, CTL, ERROR_THROWN, waitWhile } from './control.js';
 import { chunkCount, CHUNK_SIZE, clipFactor, reduceChunk, reduceState, totalNorm, updateChunk } from './reduce.js';
-import { openViews, type RunSpec, type RunViews } from './runArena.js';
+import { openViews, TIMING, type RunSpec, type RunViews } from './runArena.js';
 import { computeShard, type ShardContext } from './shard.js';
 
 interface WorkerContext {
@@ -58,9 +58,11 @@ function injectFault(spec: RunSpec, ctl: Int32Array, step: number, shard: number
   for (;;) hog.push(new Array(1 << 20).fill(Math.random()));
 }
 
-/** One step, phases 1-3. Throws Aborted when the coordinator gives the step up. */
-function runStep(spec: RunSpec, ctx: WorkerContext): void {
+/** One step, phases 1-3, timed into this thread's cells. Throws Aborted when the coordinator gives the step up. */
+function runStep(spec: RunSpec, ctx: WorkerContext, thread: number): void {
   const { ctl } = ctx.views;
+  const times = ctx.views.timings.subarray(thread * TIMING.length, (thread + 1) * TIMING.length);
+  const t0 = performance.now();
   const step = Atomics.load(ctl, CTL.STEP);
   const start = Atomics.load(ctl, CTL.BATCH_START);
   const end = Atomics.load(ctl, CTL.BATCH_END);
@@ -78,7 +80,9 @@ function runStep(spec: RunSpec, ctx: WorkerContext): void {
       throw new Error(`micro-shard ${s} (rows ${start + s * spec.microShard}…) of step ${step} failed: ${(e as Error).message}`, { cause: e });
     }
   }
+  const t1 = performance.now();
   barrier(ctl);
+  const t2 = performance.now();
   const { grads, slots, chunkSq } = ctx.views;
   const p = spec.paramCount;
   const chunks = chunkCount(p);
@@ -86,7 +90,12 @@ function runStep(spec: RunSpec, ctx: WorkerContext): void {
   for (let c = Atomics.add(ctl, CTL.REDUCE_NEXT, 1); c < chunks; c = Atomics.add(ctl, CTL.REDUCE_NEXT, 1)) {
     chunkSq[c] = reduceChunk(slots, shards, grads, c * CHUNK_SIZE, Math.min(p, (c + 1) * CHUNK_SIZE), invBatch);
   }
+  const t3 = performance.now();
   barrier(ctl);
+  const t4 = performance.now();
+  times[TIMING.forwardBackward] += (t1 - t0) / 1000;
+  times[TIMING.reduce] += (t3 - t2) / 1000;
+  times[TIMING.wait] += (t2 - t1 + t4 - t3) / 1000;
   const norm = totalNorm(chunkSq, chunks);
   if (!Number.isFinite(norm)) {
     Atomics.store(ctl, CTL.NONFINITE, 1);
@@ -98,6 +107,7 @@ function runStep(spec: RunSpec, ctx: WorkerContext): void {
     if (c === chunks) reduceState(ctx.views.state, ctx.views.stateSlots, shards, ctx.views.momenta);
     else updateChunk(ctx.optimizer, spec.clip, factor, ctx.views.plan, c * CHUNK_SIZE, Math.min(p, (c + 1) * CHUNK_SIZE));
   }
+  times[TIMING.update] += (performance.now() - t4) / 1000;
 }
 
 /** The task: serve steps until told to exit or aborted. Returns how it ended. */
@@ -105,14 +115,14 @@ export function serveRun(spec: RunSpec): 'exit' | 'aborted' {
   const ctx = context(spec);
   const { ctl } = ctx.views;
   let gen = Atomics.load(ctl, CTL.STEP_GEN);
-  Atomics.add(ctl, CTL.READY, 1);
+  const thread = Atomics.add(ctl, CTL.READY, 1);
   Atomics.notify(ctl, CTL.READY);
   try {
     for (;;) {
       waitWhile(ctl, CTL.STEP_GEN, gen);
       gen = Atomics.load(ctl, CTL.STEP_GEN);
       if (Atomics.load(ctl, CTL.CMD) === CMD_EXIT) return 'exit';
-      runStep(spec, ctx);
+      runStep(spec, ctx, thread);
       if (Atomics.add(ctl, CTL.DONE_COUNT, 1) === Atomics.load(ctl, CTL.PARTIES) - 1) {
         Atomics.add(ctl, CTL.DONE_GEN, 1);
         Atomics.notify(ctl, CTL.DONE_GEN);
