@@ -116,3 +116,12 @@ test('--threads 1, 2 and 3 give the same paramsSha256', (t) => {
   t.is(hashes[1], hashes[0]);
   t.is(hashes[2], hashes[0]);
 });
+
+test('MNIST with the default settings on a 10-epoch budget: at least 94% on the 2,000 test digits (20 epochs, the default, give ~96%)', (t) => {
+  const dir = scratch();
+  const r = cli(['train', '--epochs', '10', '--json', 'mnist.json', '--quiet'], dir);
+  t.is(r.code, 0, r.stderr);
+  const doc = readJson<{ config: { model: number[] }; final: { testAccuracy: number } }>(join(dir, 'mnist.json'));
+  t.deepEqual(doc.config.model, [784, 128, 64, 10]);
+  t.true(doc.final.testAccuracy >= 0.94, `test accuracy ${doc.final.testAccuracy}`);
+});
