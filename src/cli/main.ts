@@ -22,8 +22,7 @@ export async function main(argv: readonly string[], out = process.stdout, err = 
   try {
     switch (command) {
       case 'train':
-        await trainCommand(rest, out);
-        return 0;
+        return await trainCommand(rest, out);
       case 'compare':
         await compareCommand(rest, out);
         return 0;

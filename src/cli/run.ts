@@ -41,6 +41,11 @@ export interface RunOptions {
   hooks?: RunHooks;
   /** Data already loaded for this config (compare loads it once). */
   data?: RunData;
+  /**
+   * On SIGINT, let the step in flight finish, write the checkpoint (with the epoch's position,
+   * so --resume continues exactly there), close the pool and return with `interrupted` set.
+   */
+  interruptible?: boolean;
 }
 
 export interface FinalMetrics {
@@ -59,6 +64,8 @@ export interface RunResult {
   model: Model;
   /** Wall time of this process's part of the run. */
   seconds: number;
+  /** Stopped by SIGINT before the last epoch ended. */
+  interrupted: boolean;
 }
 
 /** What a checkpoint records about the run besides its state. */
@@ -136,7 +143,18 @@ export async function runTraining(config: RunConfig, options: RunOptions = {}): 
     batchSize: config.batchSize === 'full' ? data.train.size : Math.min(config.batchSize, data.train.size),
     paramCount: model.paramCount,
   });
-  if (!done) await trainer.fit(data.train, data.test ?? undefined);
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+    trainer.stop();
+  };
+  if (options.interruptible) process.once('SIGINT', onSignal);
+  try {
+    if (!done) await trainer.fit(data.train, data.test ?? undefined);
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
+  if (interrupted && options.save) saveCheckpoint(options.save, parts, meta);
   early?.restore();
   const loss = lossByName(config.loss!);
   const train = evaluate(model, data.train, loss);
@@ -148,5 +166,6 @@ export async function runTraining(config: RunConfig, options: RunOptions = {}): 
     trainAccuracy: train.accuracy,
     model,
     seconds: (performance.now() - started) / 1000,
+    interrupted,
   };
 }

@@ -59,11 +59,12 @@ export function runJson(result: RunResult): { config: RunConfig; epochs: object[
   };
 }
 
-export async function trainCommand(argv: readonly string[], out: Out): Promise<void> {
+/** Runs `gradpool train`; resolves with the exit code (130 after SIGINT, as shells report it). */
+export async function trainCommand(argv: readonly string[], out: Out): Promise<number> {
   const { flags, positional } = parseFlags(argv, TRAIN_FLAGS);
   if (flags.help) {
     out.write(TRAIN_USAGE);
-    return;
+    return 0;
   }
   if (positional.length > 0) throw new FlagError(`unexpected argument ${JSON.stringify(positional[0])}; flags start with --`);
   const config = buildConfig(flags);
@@ -72,8 +73,15 @@ export async function trainCommand(argv: readonly string[], out: Out): Promise<v
     save: (flags.save as string | undefined) ?? null,
     resume: (flags.resume as string | undefined) ?? null,
     hooks: { onStart: (i) => progress.start(i), onBatch: (b) => progress.batch(b), onEpoch: (r) => progress.epoch(r) },
+    interruptible: true,
   });
+  if (result.interrupted) {
+    const save = flags.save as string | undefined;
+    out.write(`\ninterrupted after ${result.history.length} full epochs; ${save ? `checkpoint written to ${save}: continue with the same flags and --resume ${save}` : 'no checkpoint was asked for (--save FILE)'}\n`);
+    return 130;
+  }
   progress.summary(result);
   if (flags['save-params']) writeParamsFile(flags['save-params'] as string, result.model);
   if (flags.json) writeFileAtomic(flags.json as string, JSON.stringify(runJson(result), null, 2) + '\n');
+  return 0;
 }

@@ -89,7 +89,18 @@ const DEFAULTS: Readonly<TrainerOptions> = Object.freeze({
   onEpochEnd: null,
 });
 
-/** Where a run stands between epochs: enough, with the model and optimizer state, to resume exactly. */
+/** How far an epoch has got: its data order, the next row, and its running sums. */
+interface EpochPosition {
+  epoch: number;
+  order: Int32Array;
+  next: number;
+  batch: number;
+  lossSum: number;
+  correct: number;
+  seconds: number;
+}
+
+/** Where a run stands: enough, with the model and optimizer state, to resume exactly. */
 export interface TrainerState {
   /** Epochs completed. */
   epoch: number;
@@ -98,6 +109,8 @@ export interface TrainerState {
   /** The shuffle generator's state, from which the next epoch's data order is drawn. */
   rng: number[];
   history: EpochRecord[];
+  /** An epoch stopped part-way (stop(), SIGINT): its order and how far it got; null between epochs. */
+  inEpoch: (Omit<EpochPosition, 'order'> & { order: number[] }) | null;
 }
 
 export class Trainer {
@@ -111,6 +124,7 @@ export class Trainer {
   private pauseGate: Promise<void> | null = null;
   private releasePause: (() => void) | null = null;
   private inFlight: Promise<unknown> | null = null;
+  private position: EpochPosition | null = null;
 
   constructor(readonly model: Model, options: TrainerOptions) {
     const o = mergeOptions('trainer options', DEFAULTS, options);
@@ -141,12 +155,16 @@ export class Trainer {
     return this.engine;
   }
 
-  /** A copy of the loop's state at the last epoch boundary (take it in onEpochEnd to checkpoint). */
+  /** A copy of the loop's state: between epochs (in onEpochEnd), or part-way after stop(). */
   snapshot(): TrainerState {
-    return { epoch: this.history.length, step: this.stepCount, rng: this.rng.getState(), history: structuredClone(this.history) };
+    const p = this.position;
+    return {
+      epoch: this.history.length, step: this.stepCount, rng: this.rng.getState(), history: structuredClone(this.history),
+      inEpoch: p ? { ...p, order: Array.from(p.order) } : null,
+    };
   }
 
-  /** Continue from a snapshot: the next fit() starts at epoch `state.epoch + 1`. */
+  /** Continue from a snapshot: the next fit() resumes the interrupted epoch, or starts epoch `state.epoch + 1`. */
   restore(state: TrainerState): void {
     if (!state || !Number.isInteger(state.epoch) || !Number.isInteger(state.step) || !Array.isArray(state.rng) || state.rng.length !== 4 || !Array.isArray(state.history)) {
       throw new TypeError('trainer state must be {epoch, step, rng: [4 integers], history} as returned by snapshot()');
@@ -155,6 +173,9 @@ export class Trainer {
     this.history.push(...structuredClone(state.history));
     this.stepCount = state.step;
     this.rng.setState(state.rng);
+    const p = state.inEpoch ?? null;
+    if (p && (!Array.isArray(p.order) || !Number.isInteger(p.next) || p.epoch !== state.epoch + 1)) throw new TypeError('trainer state.inEpoch must be {epoch, order, next, …} as returned by snapshot()');
+    this.position = p ? { ...p, order: Int32Array.from(p.order) } : null;
   }
 
   /** Ask the run to stop once the step in flight is done. */
@@ -194,12 +215,14 @@ export class Trainer {
     const o = this.options;
     const batchSize = o.batchSize === 'full' ? train.size : Math.min(o.batchSize!, train.size);
     const early = o.earlyStopping ? new EarlyStopping(this.model, o.earlyStopping) : null;
-    const order = new Int32Array(train.size);
+    if (this.position && this.position.order.length !== train.size) {
+      throw new ShapeError('training data', `${this.position.order.length} rows (as in the interrupted epoch ${this.position.epoch})`, `${train.size}`);
+    }
     const stop = () => this.stop();
     this.stopRequested = false;
     try {
       await this.engine.begin?.(train, batchSize);
-      await this.epochs(train, validation, batchSize, order, early, stop);
+      await this.epochs(train, validation, batchSize, early, stop);
     } finally {
       await this.engine.end?.();
     }
@@ -207,47 +230,57 @@ export class Trainer {
     return this.history;
   }
 
-  private async epochs(train: Dataset, validation: Dataset | undefined, batchSize: number, order: Int32Array, early: EarlyStopping | null, stop: () => void): Promise<void> {
+  private async epochs(train: Dataset, validation: Dataset | undefined, batchSize: number, early: EarlyStopping | null, stop: () => void): Promise<void> {
     const o = this.options;
-    for (let epoch = this.history.length + 1; epoch <= o.epochs! && !this.stopRequested; epoch++) {
+    for (let p = this.position ?? this.nextEpoch(train.size); p && !this.stopRequested; p = this.nextEpoch(train.size)) {
+      this.position = p;
       const started = performance.now();
-      for (let i = 0; i < order.length; i++) order[i] = i;
-      if (o.shuffle) this.rng.shuffle(order);
-      let lossSum = 0;
-      let correct = 0;
-      let seen = 0;
-      for (let start = 0, batch = 0; start < train.size && !this.stopRequested; start += batchSize, batch++) {
-        const end = Math.min(train.size, start + batchSize);
+      while (p.next < train.size && !this.stopRequested) {
         if (this.pauseGate) await this.pauseGate;
         if (this.stopRequested) break;
-        const pending = Promise.resolve(this.engine.step(train, order, start, end, this.stepCount));
+        const start = p.next;
+        const end = Math.min(train.size, start + batchSize);
+        const pending = Promise.resolve(this.engine.step(train, p.order, start, end, this.stepCount));
         this.inFlight = pending;
         const r = await pending;
         this.inFlight = null;
         this.stepCount++;
-        lossSum += r.lossSum;
-        correct += r.correct;
-        seen += end - start;
+        p.next = end;
+        p.lossSum += r.lossSum;
+        p.correct += r.correct;
         if (o.scheduleEvery === 'batch') o.schedule?.step();
-        o.onBatchEnd?.({ epoch, batch, step: this.stepCount, size: end - start, loss: r.lossSum / (end - start), stop });
+        o.onBatchEnd?.({ epoch: p.epoch, batch: p.batch++, step: this.stepCount, size: end - start, loss: r.lossSum / (end - start), stop });
       }
+      p.seconds += (performance.now() - started) / 1000;
+      // Stopped mid-epoch: the position stays, for a later fit() or a checkpoint.
+      if (p.next < train.size) return;
+      this.position = null;
       this.engine.sync?.();
       const test = validation ? evaluate(this.model, validation, this.loss) : null;
-      const seconds = (performance.now() - started) / 1000;
       const record: EpochRecord = {
-        epoch,
-        trainLoss: lossSum / seen,
-        trainAccuracy: isClassification(train) ? correct / seen : null,
+        epoch: p.epoch,
+        trainLoss: p.lossSum / train.size,
+        trainAccuracy: isClassification(train) ? p.correct / train.size : null,
         testLoss: test ? test.loss : null,
         testAccuracy: test ? test.accuracy : null,
-        seconds,
-        samplesPerSecond: seen / seconds,
+        seconds: p.seconds,
+        samplesPerSecond: train.size / p.seconds,
       };
       this.history.push(record);
       if (o.scheduleEvery === 'epoch') o.schedule?.step(record.testLoss ?? record.trainLoss);
       o.onEpochEnd?.(record, stop);
       if (early?.update(record)) this.stopRequested = true;
     }
+  }
+
+  /** The next epoch's start (its data order drawn from the shuffle generator), or null when all are done. */
+  private nextEpoch(size: number): EpochPosition | null {
+    const epoch = this.history.length + 1;
+    if (epoch > this.options.epochs!) return null;
+    const order = new Int32Array(size);
+    for (let i = 0; i < size; i++) order[i] = i;
+    if (this.options.shuffle) this.rng.shuffle(order);
+    return { epoch, order, next: 0, batch: 0, lossSum: 0, correct: 0, seconds: 0 };
   }
 
   private checkData(ds: Dataset, what: string): void {

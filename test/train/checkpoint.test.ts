@@ -132,3 +132,33 @@ test('a run killed with SIGKILL in mid-epoch, then resumed, ends with the params
   t.is(b.epochs.length, 3);
   t.is(b.final.paramsSha256, a.final.paramsSha256);
 });
+
+test('SIGINT in mid-epoch: the step in flight finishes, a checkpoint with the epoch position is written, the process exits; --resume ends like an uninterrupted run', async (t) => {
+  const dir = scratch();
+  const flags = ['--dataset', 'spiral', '--model', '2-64-64-3', '--epochs', '3', '--batch-size', '4', '--dropout', '0.1', '--optimizer', 'adam', '--threads', '2'];
+  const whole = cli(['train', ...flags, '--json', 'whole.json', '--quiet'], dir);
+  t.is(whole.code, 0, whole.stderr);
+  const child = cliSpawn(['train', ...flags, '--save', 'run.ckpt'], dir);
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  let sent = false;
+  child.stdout.on('data', (s: string) => {
+    out += s;
+    if (!sent && out.includes('epoch 1/3')) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+  const [code] = await once(child, 'exit');
+  t.is(code, 130, out);
+  t.regex(out, /interrupted after 1 full epochs; checkpoint written to run\.ckpt/);
+  const saved = readCheckpoint(join(dir, 'run.ckpt')).trainer as { epoch: number; inEpoch: { epoch: number; next: number } | null };
+  t.is(saved.epoch, 1);
+  t.is(saved.inEpoch?.epoch, 2, 'the checkpoint holds the position inside epoch 2');
+  const resumed = cli(['train', ...flags, '--save', 'run.ckpt', '--resume', 'run.ckpt', '--json', 'resumed.json', '--quiet'], dir);
+  t.is(resumed.code, 0, resumed.stderr);
+  const a = readJson<{ final: { paramsSha256: string } }>(join(dir, 'whole.json'));
+  const b = readJson<{ final: { paramsSha256: string }; epochs: unknown[] }>(join(dir, 'resumed.json'));
+  t.is(b.epochs.length, 3);
+  t.is(b.final.paramsSha256, a.final.paramsSha256);
+});

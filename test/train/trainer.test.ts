@@ -81,7 +81,8 @@ test('callbacks can stop the run', async (t) => {
   const model = net();
   const trainer = new Trainer(model, { optimizer: new SGD(model.parameters(), { lr: 0.1 }), loss: 'softmax-cross-entropy', epochs: 50, batchSize: 10, onBatchEnd: (b) => b.step === 7 && b.stop() });
   const h = await trainer.fit(blobs(40, 6));
-  t.is(h.length, 2, 'stops inside epoch 2 (steps 5-8)');
+  t.is(h.length, 1, 'stopped inside epoch 2 (steps 5-8), which is not recorded as finished');
+  t.deepEqual(trainer.snapshot().inEpoch && [trainer.snapshot().inEpoch!.epoch, trainer.snapshot().inEpoch!.next], [2, 30]);
   const other = net();
   const t2 = new Trainer(other, { optimizer: new SGD(other.parameters(), { lr: 0.1 }), loss: 'softmax-cross-entropy', epochs: 50, onEpochEnd: (r, stop) => r.epoch === 3 && stop() });
   t.is((await t2.fit(blobs(40, 6))).length, 3);
@@ -155,4 +156,29 @@ test('snapshot and restore at an epoch boundary continue exactly like an uninter
   const h = await t2.fit(data);
   t.deepEqual(h.map((r) => r.epoch), [1, 2, 3, 4]);
   t.deepEqual(second.params, whole.params);
+});
+
+test('stopped mid-epoch, snapshot, restore elsewhere: the run continues that epoch and ends like an uninterrupted one', async (t) => {
+  const data = blobs(50, 10);
+  const options = (m: Model) => ({ optimizer: new SGD(m.parameters(), { lr: 0.1, momentum: 0.9 }), loss: 'softmax-cross-entropy', epochs: 3, batchSize: 8, seed: 4 });
+  const whole = net(3);
+  const wholeHistory = await new Trainer(whole, options(whole)).fit(data);
+
+  const first = net(3);
+  const o1 = options(first);
+  const t1 = new Trainer(first, { ...o1, onBatchEnd: (b) => b.step === 10 && b.stop() });
+  await t1.fit(data);
+  const snap = JSON.parse(JSON.stringify(t1.snapshot()));
+  t.is(snap.inEpoch.epoch, 2);
+  t.is(snap.inEpoch.next, 24, 'epoch 2 stopped after its third batch (steps 8, 9, 10)');
+
+  const second = net(77);
+  second.params.set(first.params);
+  const o2 = options(second);
+  o2.optimizer.loadStateDict(o1.optimizer.stateDict());
+  const t2 = new Trainer(second, o2);
+  t2.restore(snap);
+  const history = await t2.fit(data);
+  t.deepEqual(second.params, whole.params);
+  t.deepEqual(history.map((h) => h.trainLoss), wholeHistory.map((h) => h.trainLoss));
 });
