@@ -30,7 +30,8 @@ export const SCRATCH_BYTES: i32 = A_BYTES + KC * 32 + MR * 32;
 /**
  * C[m×n] = init + A[m×k]·B[k×n], with A(i,q) at a + i·ars + q·acs, B(q,j) at b + q·brs + j·bcs,
  * C(i,j) at c + i·ldc + j·sizeof<T>. The first reduction block starts from init (row i at
- * init + i·initRs; 0 = zeros); later blocks accumulate onto C.
+ * init + i·initRs; 0 = zeros); later blocks accumulate onto C. After the last block, each tile
+ * gets the activation `act` (activation.ts; 0 = none) while it is still in L1.
  */
 // @ts-ignore: decorator
 @inline

@@ -4,6 +4,11 @@
  * anything else, or mixed dtypes, to the reference kernels, so a layer never needs to know where
  * its arrays live.
  *
+ * "A view of its arena" means a view of this thread's `arena.buffer`, i.e. made by `arena.alloc` or
+ * `arena.view` in this thread: a typed array posted from another thread wraps a different
+ * SharedArrayBuffer object and would silently take the (slow, correct) reference path. Pass byte
+ * offsets between threads and re-make views with `arena.view`.
+ *
  * Make one per thread: each instance has its own WebAssembly.Instance on the shared memory and
  * its own packing scratch in the arena (allocated once, here), because several threads run kernels
  * on the same memory at once. Calls allocate nothing; they only check shapes, since the WASM side
