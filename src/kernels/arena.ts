@@ -96,7 +96,11 @@ export class WasmArena implements Allocator {
   static bytesFor(requests: Iterable<ArenaRequest>, threads = 1): number {
     checkNonNegativeInt('threads', threads);
     let bytes = ARENA_HEADER_BYTES;
-    for (const r of requests) bytes = alignUp(bytes) + r.length * bytesPer(r.dtype);
+    let i = 0;
+    for (const r of requests) {
+      checkNonNegativeInt(`requests[${i++}].length`, r.length);
+      bytes = alignUp(bytes) + r.length * bytesPer(r.dtype);
+    }
     for (let t = 0; t < threads; t++) bytes = alignUp(bytes) + SCRATCH_BYTES;
     return alignUp(bytes);
   }

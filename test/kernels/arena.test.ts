@@ -31,6 +31,9 @@ test('bytesFor sizes an arena that exactly fits its requests and scratch', (t) =
   new WasmKernels(arena);
   new WasmKernels(arena);
   t.true(arena.used <= bytes);
+  t.throws(() => WasmArena.bytesFor([{ dtype: 'float32', length: 2.5 }]), {
+    message: 'requests[0].length must be a non-negative integer, got 2.5 (number)',
+  });
 });
 
 test('a full arena refuses to allocate, naming what is left', (t) => {
