@@ -19,18 +19,7 @@ export { layerFromConfig, layersFromConfig } from './nn/registry.js';
 
 export { LOSSES, binaryCrossEntropy, halfSquaredError, lossByName, mse, softmaxCrossEntropy, type Loss, type Target } from './losses/index.js';
 
-export { SGD } from './optim/sgd.js';
-export { Adam } from './optim/adam.js';
-export { AdamW } from './optim/adamw.js';
-export { RMSprop } from './optim/rmsprop.js';
-export { Adagrad } from './optim/adagrad.js';
-export { Adadelta } from './optim/adadelta.js';
-export { Adamax } from './optim/adamax.js';
-export { NAdam } from './optim/nadam.js';
-export { Optimizer, type OptimizerSpec, type OptimizerStateDict } from './optim/optimizer.js';
-export { createOptimizer, optimizerFromSpec } from './optim/registry.js';
-export { OPTIMIZER_NAMES, type OptimizerName } from './optim/rule.js';
-export { clipGradNorm, clipGradValue } from './optim/clip.js';
+export * from './optim/index.js';
 
 export { makeDataset, type Dataset, type DatasetInput } from './data/dataset.js';
 export { Trainer, fit, type BatchInfo, type EpochRecord, type TrainerOptions } from './train/trainer.js';
@@ -39,3 +28,11 @@ export { NonFiniteGradientError } from './train/update.js';
 export type { StepEngine, StepResult } from './train/engine.js';
 
 export { loadModel, loadWeights, saveModel } from './io/modelFile.js';
+
+export { ParallelEngine, ShardError, WorkerFailure, PARALLEL_DEFAULTS, type ParallelOptions, type StepProfile } from './parallel/engine.js';
+export { RemoteTraining, type RemoteWeights } from './parallel/remote.js';
+export type { SessionSpec, BatchEvent } from './parallel/session.js';
+export { SerialEngine } from './train/serialEngine.js';
+export { EarlyStopping, type EarlyStoppingOptions } from './train/earlyStopping.js';
+export type { TrainerState } from './train/trainer.js';
+export * from './kernels/index.js';
