@@ -45,7 +45,8 @@ export interface GemmExports {
  * Node 20 does; `relaxed-simd` uses relaxed_madd, a fused multiply-add on x64, and is about a
  * quarter faster, but Node 20 compiles it only under `--experimental-wasm-relaxed-simd` (V8 ships
  * relaxed SIMD from 11.4; Node 22 has it on). Both give results within the same rounding bound;
- * they differ in the last bits, so one process uses one variant everywhere (`bestGemmVariant`).
+ * they differ in the last bits, so one process uses one variant everywhere (`bestGemmVariant`),
+ * the fused one only when asked for.
  */
 export type GemmVariant = 'simd' | 'relaxed-simd';
 
@@ -79,9 +80,15 @@ export function gemmVariantAvailable(variant: GemmVariant): boolean {
 
 let best: GemmVariant | undefined;
 
-/** The fastest variant this process can run; the same answer in every thread of the process. */
+/**
+ * The variant this process uses, the same answer in every thread: `simd` unless the environment
+ * asks for the fused build with GRADPOOL_WASM=relaxed-simd (and this Node can compile it).
+ * `simd` is the default because its float64 products round exactly like the reference kernels
+ * (a fused multiply-add rounds once, so results would move in the last bits), which keeps the
+ * parallel runtime equal to the serial reference and results equal across Node versions.
+ */
 export function bestGemmVariant(): GemmVariant {
-  best ??= gemmVariantAvailable('relaxed-simd') ? 'relaxed-simd' : 'simd';
+  best ??= process.env.GRADPOOL_WASM === 'relaxed-simd' && gemmVariantAvailable('relaxed-simd') ? 'relaxed-simd' : 'simd';
   return best;
 }
 
