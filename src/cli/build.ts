@@ -37,16 +37,25 @@ function describe(t: Table): string {
   return `${outputCount(t)} regression target${outputCount(t) > 1 ? 's' : ''}`;
 }
 
-/** Load and split the data, and fit `config` to it (see fitToData). */
-export function loadRunData(config: RunConfig): RunData {
-  const loaded = loadData(config.dataset, {
+/** Load and split the data of `config` (split, standardized), as float64 tables. */
+export function loadTables(config: RunConfig): LoadedData {
+  return loadData(config.dataset, {
     testSplit: config.testSplit ?? undefined,
     standardize: config.standardize,
     label: config.label ?? undefined,
     task: config.task ?? undefined,
   });
+}
+
+/** Fit `config` to loaded tables (see fitToData) and build the trainer's datasets in its dtype. */
+export function runDataOf(config: RunConfig, loaded: LoadedData): RunData {
   fitToData(config, loaded);
   return { loaded, train: toDataset(loaded.train, config.dtype), test: loaded.test && toDataset(loaded.test, config.dtype) };
+}
+
+/** Load and split the data, and fit `config` to it (see fitToData). */
+export function loadRunData(config: RunConfig): RunData {
+  return runDataOf(config, loadTables(config));
 }
 
 /** Fill in the model's input and output widths (or check --model) and the loss for the data. */

@@ -1,8 +1,9 @@
 /**
  * `gradpool compare`: train several configurations from the same initial weights and data
  * order, print a results table, and write the report, curves and JSON the flags ask for.
- * Configurations run one after another here, each on all threads through the data-parallel
- * trainer (a run's numbers do not depend on its thread count).
+ * Small models run several configurations at once, one thread each, in worker threads; large
+ * ones run one after another, each data-parallel on all threads (the rule and its reasons:
+ * concurrentRuns.ts). A run's numbers do not depend on which.
  */
 import { writeFileAtomic } from '../io/atomicWrite.js';
 import { ACTIVATIONS } from '../nn/activation.js';
@@ -10,11 +11,12 @@ import { curvesCsv, curvesJson } from '../report/curves.js';
 import { reportHtml } from '../report/html.js';
 import { best, type Comparison, type ComparisonEntry } from '../report/types.js';
 import type { EpochRecord } from '../train/trainer.js';
-import { loadRunData } from './build.js';
+import { fitToData, loadTables, runDataOf } from './build.js';
 import { COMPARE_OPTIMIZERS, compareConfigs, PRESETS, type CompareConfig } from './compareConfigs.js';
+import { CONCURRENT_MODES, CONCURRENT_STEP_WORK, describePlan, labelled, planRuns, runConcurrently, type ConcurrentMode, type RunPlan } from './concurrentRuns.js';
 import { flagHelp, FlagError, parseFlags, type FlagTable } from './flags.js';
 import { duration, epochLine, num, pct, type Out } from './progress.js';
-import { runTraining, type RunResult } from './run.js';
+import { runTraining, type RunSummary } from './run.js';
 import { DATA_FLAGS, LOOP_FLAGS, MODEL_FLAGS, OPTIMIZER_FLAGS, SCHEDULE_FLAGS } from './trainFlags.js';
 
 export const COMPARE_OWN_FLAGS: FlagTable = Object.freeze({
@@ -27,6 +29,7 @@ export const COMPARE_OWN_FLAGS: FlagTable = Object.freeze({
   report: { type: 'string', help: 'write an HTML report with SVG charts of every curve and the table' },
   csv: { type: 'string', help: 'write the raw curves as CSV (one row per configuration and epoch)' },
   json: { type: 'string', help: 'write the comparison (curves and results) as JSON' },
+  concurrent: { type: 'string', help: `yes: configurations at once, one thread each, up to --threads at a time; no: one after another, data-parallel on all threads; auto: yes for small models (parameters × batch rows ≤ ${CONCURRENT_STEP_WORK.toLocaleString('en-US')}) (default auto)`, choices: CONCURRENT_MODES },
   quiet: { type: 'boolean', help: 'print only the table' },
   help: { type: 'boolean', help: 'show this help' },
 });
@@ -57,7 +60,7 @@ Examples:
   gradpool compare --preset optimizers --epochs 10 --report optimizers.html --csv curves.csv
 `;
 
-export function entryOf(label: string, result: RunResult, target: number | null): ComparisonEntry {
+export function entryOf(label: string, result: RunSummary, target: number | null): ComparisonEntry {
   const epochs = result.history.map((r: EpochRecord) => ({
     epoch: r.epoch, trainLoss: r.trainLoss, trainAccuracy: r.trainAccuracy, testLoss: r.testLoss, testAccuracy: r.testAccuracy, seconds: r.seconds,
   }));
@@ -97,14 +100,50 @@ function subtitle(configs: CompareConfig[]): string {
   return `${c.dataset}; model ${c.model.join('-')}; ${c.epochs} epochs; ${batch}; seed ${c.seed}; ${c.dtype}`;
 }
 
-/** Run every configuration; `onEpoch` reports progress. Data are loaded once and shared. */
-export async function runComparison(configs: CompareConfig[], target: number | null, onEpoch?: (label: string, r: EpochRecord) => void): Promise<Comparison> {
-  const data = loadRunData(configs[0].config);
-  const entries: ComparisonEntry[] = [];
+export interface ComparisonOptions {
+  /** The accuracy whose epochs the table reports, or null. */
+  target?: number | null;
+  /** Run configurations at once, one after another, or decide by the model's size (planRuns). */
+  concurrent?: ConcurrentMode;
+  /** How the configurations will run, once decided. */
+  onPlan?(plan: RunPlan): void;
+  onEpoch?(label: string, record: EpochRecord): void;
+}
+
+/**
+ * Run every configuration, at once in worker threads or one after another (planRuns), and
+ * gather the results in the order of `configs`. The data are loaded once. An error names its
+ * configuration.
+ */
+export async function runComparison(configs: CompareConfig[], options: ComparisonOptions = {}): Promise<Comparison> {
+  const target = options.target ?? null;
+  const loaded = loadTables(configs[0].config);
   for (const { label, config } of configs) {
-    const result = await runTraining(config, { data, hooks: { onEpoch: (r) => onEpoch?.(label, r) } });
-    entries.push(entryOf(label, result, target));
+    try {
+      fitToData(config, loaded);
+    } catch (e) {
+      throw labelled(label, e);
+    }
   }
+  const plan = planRuns(configs, loaded.train.rows, options.concurrent ?? 'auto');
+  options.onPlan?.(plan);
+  let results: RunSummary[];
+  if (plan.concurrent) {
+    const each = configs.map(({ label, config }) => ({ label, config: { ...config, threads: plan.threadsEach } }));
+    results = await runConcurrently(each, loaded, plan.slots, options.onEpoch);
+  } else {
+    const data = runDataOf(configs[0].config, loaded);
+    results = [];
+    for (const { label, config } of configs) {
+      try {
+        const { model: _model, ...summary } = await runTraining(config, { data, hooks: { onEpoch: (r) => options.onEpoch?.(label, r) } });
+        results.push(summary);
+      } catch (e) {
+        throw labelled(label, e);
+      }
+    }
+  }
+  const entries = results.map((r, i) => entryOf(configs[i].label, r, target));
   const what = configs.map((c) => c.label).join(', ');
   return { title: `gradpool compare: ${what}`, subtitle: subtitle(configs), target, entries };
 }
@@ -124,8 +163,16 @@ export async function compareCommand(argv: readonly string[], out: Out): Promise
   const configs = compareConfigs(flags);
   const quiet = flags.quiet === true;
   const width = Math.max(...configs.map((c) => c.label.length));
-  const comparison = await runComparison(configs, target, (label, r) => {
-    if (!quiet) out.write(`${label.padEnd(width)}  ${epochLine(r, configs[0].config.epochs)}\n`);
+  const comparison = await runComparison(configs, {
+    target,
+    concurrent: (flags.concurrent as ConcurrentMode | undefined) ?? 'auto',
+    onPlan: (plan) => {
+      if (!quiet) out.write(describePlan(plan, configs.length));
+    },
+    // One line per finished epoch, labelled: runs at once interleave their lines.
+    onEpoch: (label, r) => {
+      if (!quiet) out.write(`${label.padEnd(width)}  ${epochLine(r, configs[0].config.epochs)}\n`);
+    },
   });
   out.write(textTable(comparison));
   if (flags.report) writeFileAtomic(flags.report as string, reportHtml(comparison));

@@ -95,7 +95,7 @@ export function compareConfigs(flagsIn: FlagValues): CompareConfig[] {
   if (varying.length > 1) throw new FlagError(`compare varies one thing at a time; got --${varying.join(' and --')}`);
   const kind = varying[0];
   const baseFlags: FlagValues = { ...flags };
-  for (const k of ['optimizers', 'lrs', 'depths', 'activations', 'preset', 'target', 'report', 'csv', 'json', 'quiet', 'help', 'jobs']) delete baseFlags[k];
+  for (const k of ['optimizers', 'lrs', 'depths', 'activations', 'preset', 'target', 'report', 'csv', 'json', 'quiet', 'help', 'jobs', 'concurrent']) delete baseFlags[k];
   const given: Record<string, OptimizerOptionValue> = {};
   if (kind === 'optimizers') {
     // Optimizer flags are shared settings; each applies to the optimizers that take it.

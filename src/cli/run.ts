@@ -68,6 +68,12 @@ export interface RunResult {
   interrupted: boolean;
 }
 
+/**
+ * A run's outcome without the model: what `compare` tables, reports and writes. A run in a
+ * compare worker thread sends this back (it is structured-cloneable); a RunResult is one.
+ */
+export type RunSummary = Omit<RunResult, 'model'>;
+
 /** What a checkpoint records about the run besides its state. */
 interface CheckpointMeta {
   config: Omit<RunConfig, 'threads'>;

@@ -1,0 +1,245 @@
+/**
+ * How `compare` uses every thread, and its runs in worker threads of their own.
+ *
+ * The scheduling rule (`planRuns`), for `--concurrent auto` (the default):
+ *
+ *   Configurations run concurrently, up to `--threads` at once, each in a worker thread of its
+ *   own whose trainer has one pool thread, when there are at least two configurations, at least
+ *   two threads, and every configuration's step is small: parameters × rows per step (the
+ *   weights and biases of the Dense layers times the batch size, or the training rows for
+ *   `--batch-size full`) at most CONCURRENT_STEP_WORK (2^22, about 4.2 million). Otherwise
+ *   they run one after another, each data-parallel on all threads.
+ *
+ * Why: a data-parallel step pays a fixed cost to hand the micro-shards to the pool threads and
+ * to reduce their gradients. Below the limit that cost is a large share of the step, so
+ * splitting one batch over threads gains little or loses: on 2 cores, xor (2-3-1, 4 rows), iris
+ * (4-16-3, batch 16) and spiral (2-64-64-3, batch 32) train slower on 2 threads than on 1, and a
+ * comparison of small models runs up to twice as fast with one configuration per thread. Above
+ * it (MNIST's 784-128-64-10 at batch 128 is 109,386 × 128 ≈ 14 million) splitting a batch pays,
+ * it uses every thread even when there are fewer configurations than threads, and it holds one
+ * copy of the model and the data instead of one per thread. `--concurrent yes` and `no` force
+ * either way.
+ *
+ * Either way a configuration's numbers are the same: the runtime gives bit-identical parameters
+ * for any thread count (same seed, batch size and micro-shard size), so a run with one thread in
+ * its own worker ends with the paramsSha256 it ends with data-parallel.
+ *
+ * The data are loaded once, in the caller's thread, and handed to the workers in
+ * SharedArrayBuffers (no copy per worker); each worker builds its own tensors from them.
+ */
+import { fileURLToPath } from 'node:url';
+import { Worker, type MessagePort } from 'node:worker_threads';
+import type { LoadedData } from '../data/load.js';
+import type { Table } from '../data/table.js';
+import type { EpochRecord } from '../train/trainer.js';
+import { runDataOf } from './build.js';
+import type { CompareConfig } from './compareConfigs.js';
+import type { RunConfig } from './config.js';
+import { FlagError } from './flags.js';
+import { runTraining, type RunSummary } from './run.js';
+
+export const CONCURRENT_MODES = Object.freeze(['auto', 'yes', 'no'] as const);
+export type ConcurrentMode = (typeof CONCURRENT_MODES)[number];
+
+/** The largest step (parameters × rows per step) that `auto` runs concurrently. */
+export const CONCURRENT_STEP_WORK = 2 ** 22;
+
+const WORKER_FILE = fileURLToPath(new URL('../../workers/compareRun.js', import.meta.url));
+
+export interface RunPlan {
+  concurrent: boolean;
+  /** Configurations running at once (1 when they run one after another). */
+  slots: number;
+  /** Pool threads of each run's trainer. */
+  threadsEach: number;
+  /** The largest parameters × rows per step among the configurations. */
+  stepWork: number;
+}
+
+/** Weights and biases of the Dense layers of a model with these layer sizes. */
+export function denseParamCount(sizes: readonly number[]): number {
+  let n = 0;
+  for (let i = 1; i < sizes.length; i++) n += (sizes[i - 1] + 1) * sizes[i];
+  return n;
+}
+
+/** Rows in one step of `config` on `trainRows` training rows. */
+export function rowsPerStep(config: RunConfig, trainRows: number): number {
+  return config.batchSize === 'full' ? trainRows : Math.min(config.batchSize, trainRows);
+}
+
+/**
+ * The scheduling rule (see the top of this file). `configs` have their models fitted to the
+ * data (fitToData); all share `threads`.
+ */
+export function planRuns(configs: readonly CompareConfig[], trainRows: number, mode: ConcurrentMode = 'auto'): RunPlan {
+  const threads = configs[0].config.threads;
+  const stepWork = Math.max(...configs.map(({ config }) => denseParamCount(config.model) * rowsPerStep(config, trainRows)));
+  const concurrent = mode === 'yes' || (mode === 'auto' && configs.length >= 2 && threads >= 2 && stepWork <= CONCURRENT_STEP_WORK);
+  return concurrent
+    ? { concurrent, slots: Math.min(threads, configs.length), threadsEach: 1, stepWork }
+    : { concurrent, slots: 1, threadsEach: threads, stepWork };
+}
+
+/** One line saying how the configurations will run. */
+export function describePlan(plan: RunPlan, count: number): string {
+  const configs = `${count} configuration${count === 1 ? '' : 's'}`;
+  const each = `${plan.threadsEach} thread${plan.threadsEach === 1 ? '' : 's'} each`;
+  return plan.concurrent
+    ? `${configs}, ${plan.slots} at a time in worker threads (${each})\n`
+    : `${configs}, one after another (${each}, data-parallel)\n`;
+}
+
+/** A configuration's error, naming it; usage errors stay usage errors. */
+export function labelled(label: string, e: unknown): Error {
+  const error = e instanceof Error ? e : new Error(String(e));
+  const message = `configuration ${JSON.stringify(label)}: ${error.message}`;
+  const out = error instanceof FlagError || error.name === 'FlagError' ? new FlagError(message) : new Error(message, { cause: error });
+  if (error.stack) out.stack = `${out.name}: ${message}\n${error.stack.split('\n').slice(1).join('\n')}`;
+  return out;
+}
+
+// --- the worker's side -------------------------------------------------------------------
+
+/** What a compare worker receives (as workerData). */
+export interface CompareJob {
+  config: RunConfig;
+  loaded: LoadedData;
+}
+
+export type CompareMessage =
+  | { kind: 'epoch'; record: EpochRecord }
+  | { kind: 'done'; summary: RunSummary }
+  | { kind: 'error'; error: { name: string; message: string; stack?: string } };
+
+/** Run one job in this (worker) thread, reporting epochs and the outcome on `port`. */
+export async function serveCompareRun(job: CompareJob, port: MessagePort): Promise<void> {
+  const send = (m: CompareMessage) => port.postMessage(m);
+  try {
+    const data = runDataOf(job.config, job.loaded);
+    const result = await runTraining(job.config, { data, hooks: { onEpoch: (record) => send({ kind: 'epoch', record }) } });
+    const { model: _model, ...summary } = result;
+    send({ kind: 'done', summary });
+  } catch (e) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    send({ kind: 'error', error: { name: error.name, message: error.message, stack: error.stack } });
+  }
+}
+
+// --- the caller's side -------------------------------------------------------------------
+
+function shareArray<T extends Float64Array | Int32Array>(a: T): T {
+  const Ctor = a.constructor as { new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number };
+  const shared = new Ctor(new SharedArrayBuffer(a.length * Ctor.BYTES_PER_ELEMENT));
+  shared.set(a);
+  return shared;
+}
+
+function shareTable(t: Table): Table {
+  return { ...t, x: shareArray(t.x), labels: t.labels && shareArray(t.labels), targets: t.targets && shareArray(t.targets) };
+}
+
+/** The tables with their arrays in SharedArrayBuffers, to hand to workers without copies. */
+export function shareTables(loaded: LoadedData): LoadedData {
+  const train = shareTable(loaded.train);
+  const test = loaded.test === null ? null : loaded.test === loaded.train ? train : shareTable(loaded.test);
+  return { ...loaded, train, test };
+}
+
+function revive(e: { name: string; message: string; stack?: string }): Error {
+  const error = e.name === 'FlagError' ? new FlagError(e.message) : new Error(e.message);
+  if (e.name !== 'FlagError') error.name = e.name;
+  if (e.stack) error.stack = e.stack;
+  return error;
+}
+
+interface RunThread {
+  /** Resolves with the run's summary once its thread has ended; rejects with its error. */
+  done: Promise<RunSummary>;
+  stop(): void;
+}
+
+function startRun(job: CompareJob, onEpoch: (record: EpochRecord) => void): RunThread {
+  const worker = new Worker(WORKER_FILE, { workerData: job });
+  let summary: RunSummary | null = null;
+  let failure: Error | null = null;
+  const done = new Promise<RunSummary>((resolve, reject) => {
+    worker.on('message', (m: CompareMessage) => {
+      if (m.kind === 'epoch') {
+        if (!failure) onEpoch(m.record);
+        return;
+      }
+      if (m.kind === 'done') summary = m.summary;
+      else failure ??= revive(m.error);
+      // The run is over: end its thread (and its pool's) now rather than wait for it to wind down.
+      void worker.terminate();
+    });
+    worker.on('error', (e) => {
+      failure ??= e;
+    });
+    worker.on('messageerror', (e) => {
+      failure ??= e;
+      void worker.terminate();
+    });
+    worker.on('exit', (code) => {
+      if (failure) reject(failure);
+      else if (summary) resolve(summary);
+      else reject(new Error(`its worker thread exited (code ${code}) before the run finished`));
+    });
+  });
+  return {
+    done,
+    stop: () => {
+      failure ??= new Error('stopped');
+      void worker.terminate();
+    },
+  };
+}
+
+/**
+ * Run `configs` in worker threads, up to `slots` at once, each with the given config (the
+ * caller sets its threads). Results come back in the order of `configs`. The first error
+ * stops the other runs, and is thrown naming its configuration once every thread has ended.
+ */
+export async function runConcurrently(
+  configs: readonly CompareConfig[],
+  loaded: LoadedData,
+  slots: number,
+  onEpoch?: (label: string, record: EpochRecord) => void,
+): Promise<RunSummary[]> {
+  const results = new Array<RunSummary>(configs.length);
+  if (configs.length === 0) return results;
+  const shared = shareTables(loaded);
+  const running = new Set<RunThread>();
+  let next = 0;
+  let failure: Error | null = null;
+  await new Promise<void>((resolve) => {
+    const launch = (): void => {
+      while (failure === null && running.size < slots && next < configs.length) {
+        const i = next++;
+        const { label, config } = configs[i];
+        const run = startRun({ config, loaded: shared }, (record) => onEpoch?.(label, record));
+        running.add(run);
+        run.done
+          .then(
+            (summary) => {
+              results[i] = summary;
+            },
+            (e: unknown) => {
+              if (failure !== null) return;
+              failure = labelled(label, e);
+              for (const other of running) if (other !== run) other.stop();
+            },
+          )
+          .finally(() => {
+            running.delete(run);
+            launch();
+            if (running.size === 0) resolve();
+          });
+      }
+    };
+    launch();
+  });
+  if (failure !== null) throw failure;
+  return results;
+}
