@@ -18,19 +18,36 @@ export function chunkCount(paramCount: number): number {
 
 /**
  * grads[lo..hi) = (Σ_{s<shards} slot_s[lo..hi)) · invBatch, slots added in order 0, 1, 2, …;
- * returns Σ grads[i]² over the chunk (float64).
+ * returns Σ grads[i]² over the chunk (float64, of the unrounded products).
+ *
+ * The sum of squares has a fixed order that a SIMD kernel can follow exactly (the worker's WASM
+ * twin, assembly/reduce.ts, does): element lo + 4j + r goes to partial sum r for every whole
+ * group of four, the partials are combined as (a0 + a1) + (a2 + a3), and the last hi − lo mod 4
+ * elements are added one by one. The norm feeds clipping, and a last-bit difference there grows
+ * through training, so the serial reference and the workers must agree on it bit for bit.
  */
 export function reduceChunk(slots: FloatArray, shards: number, grads: FloatArray, lo: number, hi: number, invBatch: number): number {
   const p = grads.length;
-  let sq = 0;
-  for (let i = lo; i < hi; i++) {
-    let s = slots[i];
-    for (let k = 1; k < shards; k++) s += slots[k * p + i];
-    const g = s * invBatch;
-    grads[i] = g;
-    sq += g * g;
+  let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  let i = lo;
+  for (; i + 4 <= hi; i += 4) {
+    a0 += sumSquare(slots, shards, p, grads, i, invBatch);
+    a1 += sumSquare(slots, shards, p, grads, i + 1, invBatch);
+    a2 += sumSquare(slots, shards, p, grads, i + 2, invBatch);
+    a3 += sumSquare(slots, shards, p, grads, i + 3, invBatch);
   }
+  let sq = (a0 + a1) + (a2 + a3);
+  for (; i < hi; i++) sq += sumSquare(slots, shards, p, grads, i, invBatch);
   return sq;
+}
+
+/** grads[i] = (Σ slots in order) · invBatch; returns its square (before rounding to the array's type). */
+function sumSquare(slots: FloatArray, shards: number, p: number, grads: FloatArray, i: number, invBatch: number): number {
+  let s = slots[i];
+  for (let k = 1; k < shards; k++) s += slots[k * p + i];
+  const g = s * invBatch;
+  grads[i] = g;
+  return g * g;
 }
 
 /** √(Σ chunk sums in chunk order): the global L2 norm of the gradients. */

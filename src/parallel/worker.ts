@@ -8,20 +8,24 @@
 import { WasmArena } from '../kernels/arena.js';
 import { setKernels } from '../kernels/kernels.js';
 import { WasmKernels } from '../kernels/wasm-kernels.js';
+import { WasmStepKernels } from '../kernels/wasm-reduce.js';
 import { lossByName } from '../losses/index.js';
 import { Model } from '../nn/model.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { optimizerFromSpec } from '../optim/registry.js';
 import { Aborted, abort, barrier, checkAbort, CMD_EXIT, CTL, ERROR_THROWN, waitWhile } from './control.js';
-import { chunkCount, CHUNK_SIZE, clipFactor, reduceChunk, reduceState, totalNorm, updateChunk } from './reduce.js';
+import { chunkCount, CHUNK_SIZE, clipFactor, reduceState, totalNorm } from './reduce.js';
 import { openViews, TIMING, type RunSpec, type RunViews } from './runArena.js';
 import { computeShard, type ShardContext } from './shard.js';
+import { WasmStep } from './wasmStep.js';
 
 interface WorkerContext {
   runId: number;
   views: RunViews;
   shard: ShardContext;
   optimizer: Optimizer;
+  /** Reduction and update: WASM on the arena's arrays, the JS pieces of reduce.ts otherwise. */
+  step: WasmStep;
 }
 
 let cached: WorkerContext | null = null;
@@ -44,7 +48,7 @@ function context(spec: RunSpec): WorkerContext {
     by: spec.yCols === 0 ? new Int32Array(ms) : arena.alloc(spec.dtype, ms * spec.yCols),
     grad: arena.alloc(spec.dtype, ms * spec.model.outputs),
   };
-  cached = { runId: spec.runId, views, shard, optimizer };
+  cached = { runId: spec.runId, views, shard, optimizer, step: new WasmStep(new WasmStepKernels(arena), optimizer, spec.clip) };
   return cached;
 }
 
@@ -88,7 +92,7 @@ function runStep(spec: RunSpec, ctx: WorkerContext, thread: number): void {
   const chunks = chunkCount(p);
   const invBatch = 1 / (end - start);
   for (let c = Atomics.add(ctl, CTL.REDUCE_NEXT, 1); c < chunks; c = Atomics.add(ctl, CTL.REDUCE_NEXT, 1)) {
-    chunkSq[c] = reduceChunk(slots, shards, grads, c * CHUNK_SIZE, Math.min(p, (c + 1) * CHUNK_SIZE), invBatch);
+    chunkSq[c] = ctx.step.reduceChunk(slots, shards, grads, c * CHUNK_SIZE, Math.min(p, (c + 1) * CHUNK_SIZE), invBatch);
   }
   const t3 = performance.now();
   barrier(ctl);
@@ -105,7 +109,7 @@ function runStep(spec: RunSpec, ctx: WorkerContext, thread: number): void {
   for (let c = Atomics.add(ctl, CTL.UPDATE_NEXT, 1); c <= chunks; c = Atomics.add(ctl, CTL.UPDATE_NEXT, 1)) {
     Atomics.store(ctl, CTL.UPDATING, 1);
     if (c === chunks) reduceState(ctx.views.state, ctx.views.stateSlots, shards, ctx.views.momenta);
-    else updateChunk(ctx.optimizer, spec.clip, factor, ctx.views.plan, c * CHUNK_SIZE, Math.min(p, (c + 1) * CHUNK_SIZE));
+    else ctx.step.updateChunk(factor, ctx.views.plan, c * CHUNK_SIZE, Math.min(p, (c + 1) * CHUNK_SIZE));
   }
   times[TIMING.update] += (performance.now() - t4) / 1000;
 }
