@@ -4,9 +4,10 @@
  */
 import { checkFinite, checkOneOf, mergeOptions } from '../errors.js';
 import type { FloatArray } from '../tensor/dtype.js';
-import { Buffer2D, Tensor } from '../tensor/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { erf } from './erf.js';
-import type { Binding, ForwardContext, Layer, LayerConfig, ParamSpec } from './layer.js';
+import type { ForwardContext, LayerConfig } from './layer.js';
+import { ParameterFreeLayer } from './parameterFree.js';
 
 export const ACTIVATIONS = Object.freeze(['sigmoid', 'tanh', 'relu', 'leaky-relu', 'gelu'] as const);
 export type ActivationName = (typeof ACTIVATIONS)[number];
@@ -38,45 +39,20 @@ export interface ActivationOptions {
 
 const DEFAULTS: Readonly<Required<ActivationOptions>> = Object.freeze({ negativeSlope: 0.01 });
 
-export class Activation implements Layer {
+export class Activation extends ParameterFreeLayer {
   readonly type = 'activation';
   readonly name: ActivationName;
   readonly negativeSlope: number;
   private readonly fn: Fn;
-  private out!: Buffer2D;
-  private dxBuf!: Buffer2D;
   private x: Tensor | null = null;
   private y: Tensor | null = null;
 
   constructor(name: ActivationName, options?: ActivationOptions) {
+    super();
     this.name = checkOneOf('activation', name, ACTIVATIONS);
     this.fn = FUNCTIONS[this.name];
     this.negativeSlope = checkFinite('activation options.negativeSlope', mergeOptions('activation options', DEFAULTS, options).negativeSlope);
   }
-
-  outputSize(inputSize: number): number {
-    return inputSize;
-  }
-
-  paramSpecs(): readonly ParamSpec[] {
-    return [];
-  }
-
-  stateSize(): number {
-    return 0;
-  }
-
-  children(): readonly Layer[] {
-    return [];
-  }
-
-  bind(binding: Binding): void {
-    const alloc = (n: number) => binding.allocator.alloc(binding.dtype, n);
-    this.out ??= new Buffer2D(alloc);
-    this.dxBuf ??= new Buffer2D(alloc);
-  }
-
-  initialize(): void {}
 
   forward(x: Tensor, _ctx: ForwardContext): Tensor {
     const y = this.out.take(x.rows, x.cols);

@@ -6,46 +6,26 @@
  */
 import { checkRange } from '../errors.js';
 import { hashUniform } from '../rng.js';
-import { Buffer2D, Tensor } from '../tensor/tensor.js';
-import type { Binding, ForwardContext, Layer, LayerConfig, ParamSpec } from './layer.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Binding, ForwardContext, LayerConfig } from './layer.js';
+import { ParameterFreeLayer } from './parameterFree.js';
 
-export class Dropout implements Layer {
+export class Dropout extends ParameterFreeLayer {
   readonly type = 'dropout';
-  private out!: Buffer2D;
-  private dxBuf!: Buffer2D;
   private mask = new Uint8Array(0);
   private active = false;
   /** Salt so two dropout layers in one model draw different masks. */
   private salt = 0;
 
   constructor(readonly p: number) {
+    super();
     checkRange('dropout p', p, 0, 1);
   }
 
-  outputSize(inputSize: number): number {
-    return inputSize;
-  }
-
-  paramSpecs(): readonly ParamSpec[] {
-    return [];
-  }
-
-  stateSize(): number {
-    return 0;
-  }
-
-  children(): readonly Layer[] {
-    return [];
-  }
-
-  bind(binding: Binding): void {
-    const alloc = (n: number) => binding.allocator.alloc(binding.dtype, n);
-    this.out ??= new Buffer2D(alloc);
-    this.dxBuf ??= new Buffer2D(alloc);
+  override bind(binding: Binding, inputSize: number): void {
+    super.bind(binding, inputSize);
     this.salt = binding.index;
   }
-
-  initialize(): void {}
 
   forward(x: Tensor, ctx: ForwardContext): Tensor {
     this.active = ctx.training && this.p > 0;

@@ -1,16 +1,16 @@
 /** A residual block (He et al. 2016): y = x + f(x), where f is a sub-stack that keeps the width. */
 import { ShapeError } from '../errors.js';
-import { Buffer2D, Tensor } from '../tensor/tensor.js';
-import type { Binding, ForwardContext, Layer, LayerConfig, ParamSpec } from './layer.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Binding, ForwardContext, Layer, LayerConfig } from './layer.js';
+import { ParameterFreeLayer } from './parameterFree.js';
 import { Sequential } from './sequential.js';
 
-export class Residual implements Layer {
+export class Residual extends ParameterFreeLayer {
   readonly type = 'residual';
   readonly body: Sequential;
-  private out!: Buffer2D;
-  private dxBuf!: Buffer2D;
 
   constructor(layers: readonly Layer[]) {
+    super();
     this.body = new Sequential(layers);
   }
 
@@ -18,32 +18,22 @@ export class Residual implements Layer {
     return this.body.inputSize;
   }
 
-  outputSize(inputSize: number): number {
+  override outputSize(inputSize: number): number {
     const out = this.body.outputSize(inputSize);
     if (out !== inputSize) throw new ShapeError('residual block body', `output width ${inputSize} (equal to its input)`, `${out}`);
     return out;
   }
 
-  paramSpecs(): readonly ParamSpec[] {
-    return [];
-  }
-
-  stateSize(): number {
-    return 0;
-  }
-
-  children(): readonly Layer[] {
+  override children(): readonly Layer[] {
     return [this.body];
   }
 
-  bind(binding: Binding, inputSize: number): void {
+  override bind(binding: Binding, inputSize: number): void {
     binding.bindChild(this.body, inputSize, 'body');
-    const alloc = (n: number) => binding.allocator.alloc(binding.dtype, n);
-    this.out ??= new Buffer2D(alloc);
-    this.dxBuf ??= new Buffer2D(alloc);
+    super.bind(binding, inputSize);
   }
 
-  initialize(rng: import('../rng.js').Rng): void {
+  override initialize(rng: import('../rng.js').Rng): void {
     this.body.initialize(rng);
   }
 

@@ -11,11 +11,9 @@
  * exactly that of a run without the fault (at most `maxRetries` times); a thread over its
  * memory limit fails the run at once (a retry would only hit the limit again).
  */
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { Dataset } from '../data/dataset.js';
-import { checkPositiveInt, mergeOptions, optionError } from '../errors.js';
 import type { WasmArena } from '../kernels/arena.js';
 import type { Loss } from '../losses/loss.js';
 import type { Model } from '../nn/model.js';
@@ -25,43 +23,9 @@ import type { StepEngine, StepResult } from '../train/engine.js';
 import { throwNonFinite } from '../train/update.js';
 import { abort, CMD_EXIT, CMD_STEP, CTL, ERROR_THROWN } from './control.js';
 import type { ClipSettings } from './reduce.js';
-import { createRunArena, TIMING, type FaultSpec, type RunSpec, type RunViews } from './runArena.js';
-import { stateMomenta } from './shard.js';
-
-export interface StepProfile {
-  steps: number;
-  stepSeconds: number;
-  threads: number;
-  /** Per thread, seconds. */
-  forwardBackward: number[];
-  reduce: number[];
-  update: number[];
-  wait: number[];
-}
-
-export interface ParallelOptions {
-  /** Worker threads (default: os.availableParallelism()). */
-  threads?: number;
-  /** Rows per micro-shard; never depends on the thread count (default 32). */
-  microShard?: number;
-  /** A step that takes longer than this (ms, from its start) counts as a hung thread (default 5 minutes). */
-  stepTimeout?: number;
-  /** Times a step is redone after a thread crashed or hung (default 2). */
-  maxRetries?: number;
-  /** piscina's / Node's resourceLimits for each thread, e.g. { maxOldGenerationSizeMb: 256 }. */
-  resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number } | null;
-  /** Testing only: make a thread fail on purpose. */
-  fault?: FaultSpec | null;
-}
-
-export const PARALLEL_DEFAULTS: Readonly<Required<ParallelOptions>> = Object.freeze({
-  threads: availableParallelism(),
-  microShard: 32,
-  stepTimeout: 300_000,
-  maxRetries: 2,
-  resourceLimits: null,
-  fault: null,
-});
+import { createRunArena, TIMING, type RunSpec, type RunViews } from './runArena.js';
+import { checkParallelOptions, ShardError, WorkerFailure, type ParallelOptions, type StepProfile } from './options.js';
+import { stateMomenta, sumShards } from './shard.js';
 
 const WORKER_FILE = fileURLToPath(new URL('../../workers/trainWorker.js', import.meta.url));
 const SETTLE_MS = 2000;
@@ -71,30 +35,7 @@ let nextRunId = 1;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
-/** A step's failure, naming the micro-shard and carrying the cause. */
-export class ShardError extends Error {
-  constructor(readonly step: number, readonly shard: number, cause: unknown) {
-    super(`step ${step}, micro-shard ${shard}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
-    this.name = 'ShardError';
-  }
-}
-
-/** A thread died or hung more often than `maxRetries` allows, or ran out of memory. */
-export class WorkerFailure extends Error {
-  constructor(message: string, cause?: unknown) {
-    super(message, { cause });
-    this.name = 'WorkerFailure';
-  }
-}
-
-export function checkParallelOptions(options: ParallelOptions | undefined): Required<ParallelOptions> {
-  const o = mergeOptions('parallel options', PARALLEL_DEFAULTS, options);
-  checkPositiveInt('threads', o.threads);
-  checkPositiveInt('microShard', o.microShard);
-  checkPositiveInt('stepTimeout', o.stepTimeout);
-  if (!Number.isInteger(o.maxRetries) || o.maxRetries < 0) throw optionError('maxRetries', 'a non-negative integer', o.maxRetries);
-  return o;
-}
+export { checkParallelOptions, PARALLEL_DEFAULTS, ShardError, WorkerFailure, type ParallelOptions, type StepProfile } from './options.js';
 
 export class ParallelEngine implements StepEngine {
   readonly options: Readonly<Required<ParallelOptions>>;
@@ -230,13 +171,7 @@ export class ParallelEngine implements StepEngine {
       this.model.grads.set(views.grads);
       throwNonFinite(this.model, step);
     }
-    let lossSum = 0;
-    let correct = 0;
-    for (let s = 0; s < shards; s++) {
-      lossSum += views.shardLoss[s];
-      correct += views.shardCorrect[s];
-    }
-    return { lossSum, correct };
+    return sumShards(views.shardLoss, views.shardCorrect, shards);
   }
 
   /** After a failed attempt: stop every task, then throw, or restart the tasks for a retry. */

@@ -9,6 +9,7 @@ import type { Layer } from '../nn/layer.js';
 import type { Model } from '../nn/model.js';
 import type { FloatArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
+import type { StepResult } from '../train/engine.js';
 import { countCorrect } from '../train/metrics.js';
 
 /** What one thread needs to compute shards: shared arrays plus its private batch buffers. */
@@ -72,6 +73,17 @@ export function computeShard(ctx: ShardContext, s: number, batchStart: number, b
   ctx.shardLoss[s] = ctx.loss.sumAndGrad(pred, target, grad);
   ctx.shardCorrect[s] = countCorrect(pred, target, ctx.loss.decision);
   model.backward(grad);
+}
+
+/** The step's loss sum and correct count: the shards' own, added in shard order. */
+export function sumShards(shardLoss: Float64Array, shardCorrect: Int32Array, shards: number): StepResult {
+  let lossSum = 0;
+  let correct = 0;
+  for (let s = 0; s < shards; s++) {
+    lossSum += shardLoss[s];
+    correct += shardCorrect[s];
+  }
+  return { lossSum, correct };
 }
 
 /** The momentum that applies to each running-statistic value, in the model's state layout. */

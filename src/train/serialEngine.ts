@@ -9,7 +9,7 @@ import type { Loss } from '../losses/loss.js';
 import type { Model } from '../nn/model.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { chunkCount, CHUNK_SIZE, clipFactor, reduceChunk, reduceState, totalNorm, updateChunk, type ClipSettings } from '../parallel/reduce.js';
-import { computeShard, stateMomenta, type ShardContext } from '../parallel/shard.js';
+import { computeShard, stateMomenta, sumShards, type ShardContext } from '../parallel/shard.js';
 import { allocate } from '../tensor/dtype.js';
 import type { StepEngine, StepResult } from './engine.js';
 import { throwNonFinite } from './update.js';
@@ -61,12 +61,6 @@ export class SerialEngine implements StepEngine {
     const factor = clipFactor(this.clip, norm);
     for (let c = 0; c < chunks; c++) updateChunk(this.optimizer, this.clip, factor, this.plan, c * CHUNK_SIZE, Math.min(p, (c + 1) * CHUNK_SIZE));
     reduceState(model.state, ctx.stateSlots, shards, this.momenta);
-    let lossSum = 0;
-    let correct = 0;
-    for (let s = 0; s < shards; s++) {
-      lossSum += ctx.shardLoss[s];
-      correct += ctx.shardCorrect[s];
-    }
-    return { lossSum, correct };
+    return sumShards(ctx.shardLoss, ctx.shardCorrect, shards);
   }
 }

@@ -1,0 +1,67 @@
+/**
+ * The parallel runtime's options, their frozen defaults and checks, its profile, and its errors.
+ */
+import { availableParallelism } from 'node:os';
+import { checkPositiveInt, mergeOptions, optionError } from '../errors.js';
+import type { FaultSpec } from './runArena.js';
+
+export interface StepProfile {
+  steps: number;
+  stepSeconds: number;
+  threads: number;
+  /** Per thread, seconds. */
+  forwardBackward: number[];
+  reduce: number[];
+  update: number[];
+  wait: number[];
+}
+
+export interface ParallelOptions {
+  /** Worker threads (default: os.availableParallelism()). */
+  threads?: number;
+  /** Rows per micro-shard; never depends on the thread count (default 32). */
+  microShard?: number;
+  /** A step that takes longer than this (ms, from its start) counts as a hung thread (default 5 minutes). */
+  stepTimeout?: number;
+  /** Times a step is redone after a thread crashed or hung (default 2). */
+  maxRetries?: number;
+  /** piscina's / Node's resourceLimits for each thread, e.g. { maxOldGenerationSizeMb: 256 }. */
+  resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number } | null;
+  /** Testing only: make a thread fail on purpose. */
+  fault?: FaultSpec | null;
+}
+
+export const PARALLEL_DEFAULTS: Readonly<Required<ParallelOptions>> = Object.freeze({
+  threads: availableParallelism(),
+  microShard: 32,
+  stepTimeout: 300_000,
+  maxRetries: 2,
+  resourceLimits: null,
+  fault: null,
+});
+
+
+/** A step's failure, naming the micro-shard and carrying the cause. */
+export class ShardError extends Error {
+  constructor(readonly step: number, readonly shard: number, cause: unknown) {
+    super(`step ${step}, micro-shard ${shard}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'ShardError';
+  }
+}
+
+/** A thread died or hung more often than `maxRetries` allows, or ran out of memory. */
+export class WorkerFailure extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'WorkerFailure';
+  }
+}
+
+export function checkParallelOptions(options: ParallelOptions | undefined): Required<ParallelOptions> {
+  const o = mergeOptions('parallel options', PARALLEL_DEFAULTS, options);
+  checkPositiveInt('threads', o.threads);
+  checkPositiveInt('microShard', o.microShard);
+  checkPositiveInt('stepTimeout', o.stepTimeout);
+  if (!Number.isInteger(o.maxRetries) || o.maxRetries < 0) throw optionError('maxRetries', 'a non-negative integer', o.maxRetries);
+  return o;
+}
