@@ -4,7 +4,8 @@
  * clip scale of src/optim/clip.ts `scaleRange`, and the range updates of Adam/AdamW
  * (src/optim/adam.ts, adamw.ts) and SGD (src/optim/sgd.ts). They perform the JS code's
  * operations in its order in f64, so their results are bit-identical to it in both dtypes,
- * `reduce`'s sum of squares included (reduceChunk fixes a four-way order that SIMD can follow).
+ * `reduce`'s sum of squares included (reduceChunk fixes a four-way order that SIMD can follow);
+ * except Adam on float32, which computes in f32x4 (2.2 times faster) and agrees to an ulp or two.
  *
  * As with WasmKernels, they run only on arrays that are views of this thread's `arena.buffer`
  * of one dtype: `accepts` says whether a call can go to WASM, and the callers keep the JS

@@ -3,8 +3,11 @@
  * step kernels (src/kernels/wasm-reduce.ts) where they can run: arrays in this thread's arena,
  * and an optimizer whose rule has a WASM twin (Adam, AdamW, SGD). Everything else keeps the JS
  * reference, piece by piece, so a worker can always call these. The WASM kernels compute what
- * the JS does, bit for bit (a chunk's sum of squares included), so which path ran never shows:
- * results stay identical for any thread count and equal to the serial reference.
+ * the JS does, bit for bit (a chunk's sum of squares included), so in float64 which path ran
+ * never shows: results equal the serial reference. Adam on float32 computes in f32 and agrees
+ * with the JS rule to an ulp or two (float32 WASM gemm already differs from the JS reference
+ * kernels by more). Every thread takes the same path, so results stay bit-identical for any
+ * thread count.
  *
  * Built once per run and thread: the groups' static hyperparameters are read from the worker's
  * optimizer here (the learning rate and bias corrections arrive each step in the plan).

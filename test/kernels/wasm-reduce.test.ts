@@ -3,9 +3,10 @@
  * worker: reduce.ts `reduceChunk`, clip.ts `scaleRange`, and the Adam, AdamW and SGD rules, on
  * random data, odd lengths and offset ranges. The parameters, gradients and optimizer state must
  * be bit-identical in both dtypes (same f64 operations in the same order, same rounding on
- * store), and so must the chunk's sum of squares (reduceChunk fixes a 4-way order both follow).
+ * store), and so must the chunk's sum of squares (reduceChunk fixes a 4-way order both follow);
+ * except Adam on float32, which computes in f32x4 and must agree within 2 ulps of each value.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { WasmArena } from '../../src/kernels/arena.js';
 import { WasmStepKernels } from '../../src/kernels/wasm-reduce.js';
 import type { ParamEntry } from '../../src/nn/params.js';
@@ -20,6 +21,22 @@ import { DTYPES, allocate, type DType, type FloatArray } from '../../src/tensor/
 import { fillReal, rng } from './util.js';
 
 const LENGTHS = [1, 2, 3, 7, 64, 129, 1001];
+
+/** float64: bit for bit. float32 (Adam's f32x4 arithmetic): each value within 2 ulps (of its float32 magnitude). */
+function same(t: ExecutionContext, dtype: DType, got: FloatArray[], want: FloatArray[], what: string): void {
+  if (dtype === 'float64') {
+    t.deepEqual(got, want, what);
+    return;
+  }
+  let worst = 0;
+  for (let a = 0; a < want.length; a++) {
+    for (let i = 0; i < want[a].length; i++) {
+      const ulp = Math.max(Math.abs(want[a][i]) * 2 ** -23, 2 ** -149);
+      worst = Math.max(worst, Math.abs(got[a][i] - want[a][i]) / ulp);
+    }
+  }
+  t.true(worst <= 2, `${what}: ${worst} ulps apart`);
+}
 
 function setup(bytes = 1 << 22): { arena: WasmArena; k: WasmStepKernels } {
   const arena = WasmArena.create(bytes);
@@ -71,7 +88,7 @@ for (const dtype of DTYPES) {
 
   for (const amsgrad of [false, true]) {
     for (const l2 of [0, 0.01]) {
-      test(`${dtype}: adam (amsgrad ${amsgrad}, l2 ${l2}) equals adamRange bit for bit over steps`, (t) => {
+      test(`${dtype}: adam (amsgrad ${amsgrad}, l2 ${l2}) equals adamRange (float64 bit for bit, float32 to 2 ulps)`, (t) => {
         const { arena, k } = setup();
         const h: AdamHyper = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: l2, amsgrad };
         for (const n of LENGTHS) {
@@ -87,13 +104,13 @@ for (const dtype of DTYPES) {
             k.adam(p, g, m, v, amsgrad ? vm : null, lo, n, { beta1: 0.9, beta2: 0.999, eps: 1e-8, l2 }, 1, stepSize, bc2);
             adamRange(pr, gr, { expAvg: mr, expAvgSq: vr, maxExpAvgSq: vmr }, lo, n, h, l2, stepSize, bc2);
           }
-          t.deepEqual([p, m, v, vm], [pr, mr, vr, vmr], `n ${n}`);
+          same(t, dtype, [p, m, v, vm], [pr, mr, vr, vmr], `n ${n}`);
         }
       });
     }
   }
 
-  test(`${dtype}: adamw equals adamwRule.update bit for bit`, (t) => {
+  test(`${dtype}: adamw equals adamwRule.update (float64 bit for bit, float32 to 2 ulps)`, (t) => {
     const { arena, k } = setup();
     const h: AdamHyper = { lr: 3e-3, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1, amsgrad: true };
     for (const n of LENGTHS) {
@@ -108,7 +125,7 @@ for (const dtype of DTYPES) {
         k.adam(p, g, m, v, vm, 0, n, { beta1: 0.8, beta2: 0.99, eps: 1e-6, l2: 0 }, c[2], c[0], c[1]);
         adamwRule.update(pr, gr, { expAvg: mr, expAvgSq: vr, maxExpAvgSq: vmr }, 0, n, h, c);
       }
-      t.deepEqual([p, m, v, vm], [pr, mr, vr, vmr], `n ${n}`);
+      same(t, dtype, [p, m, v, vm], [pr, mr, vr, vmr], `n ${n}`);
     }
   });
 
@@ -169,8 +186,9 @@ for (const dtype of DTYPES) {
         clipGradValue(gradsRef, 0.8);
         ref.updateRange(0, n);
       }
-      t.deepEqual(values, valuesRef, `${opt.name}: parameters`);
-      t.deepEqual(opt.stateDict().state, ref.stateDict().state, `${opt.name}: state`);
+      const names = Object.keys(ref.state).sort();
+      const exact = dtype === 'float64' || opt.name === 'sgd';
+      same(t, exact ? 'float64' : dtype, [values, ...names.map((k) => opt.state[k])], [valuesRef, ...names.map((k) => ref.state[k])], opt.name);
     }
   });
 }
