@@ -1,13 +1,14 @@
 /**
  * `npm run bench [-- --quick] [-- --json FILE]`: runs every registered suite in turn and prints
  * their tables; `--json FILE` writes every figure as
- * `{ kernels: [{op, dtype, impl, m, k, n, gflops}], training: [{threads, batchSize, samplesPerSecond}] }`.
+ * `{ kernels: [{op, dtype, impl, m, k, n, gflops}], training: [{threads, batchSize, samplesPerSecond, speedup, stepMs, …}] }`.
  * To add a suite, write a module that calls `registerSuite` and import it below.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { registeredSuites, type BenchResults } from './registry.js';
 import './kernels-suite.js';
+import './training-suite.js';
 
 function parseArgs(argv: readonly string[]): { quick: boolean; json: string | null } {
   let quick = false;

@@ -23,6 +23,22 @@ export interface TrainingRow {
   threads: number;
   batchSize: number;
   samplesPerSecond: number;
+  /** Throughput over the 1-thread row at the same batch size. */
+  speedup?: number;
+  /** Per step, ms: wall time (epoch seconds / steps), the coordinator's view, and the threads' means. */
+  stepMs?: number;
+  engineStepMs?: number;
+  forwardBackwardMs?: number;
+  reduceMs?: number;
+  updateMs?: number;
+  waitMs?: number;
+  /** Share of the wall time per step not spent in forward/backward (0-1). */
+  outsideShare?: number;
+  /** Bytes of the run's shared arena (ParallelEngine.arenaBytes). */
+  arenaBytes?: number;
+  dtype?: string;
+  rows?: number;
+  timedEpochs?: number;
 }
 
 /** Everything `--json FILE` writes. Suites may add other top-level keys of their own. */
