@@ -1,9 +1,10 @@
 /**
  * `gradpool compare`: train several configurations from the same initial weights and data
  * order, print a results table, and write the report, curves and JSON the flags ask for.
- * Small models run several configurations at once, one thread each, in worker threads; large
- * ones run one after another, each data-parallel on all threads (the rule and its reasons:
- * concurrentRuns.ts). A run's numbers do not depend on which.
+ * Small models (and models up to 2^20 parameters when the configurations fill the threads) run
+ * several configurations at once, one thread each, in worker threads; others run one after
+ * another, each data-parallel on all threads (the rule and its reasons: concurrentRuns.ts).
+ * A run's numbers do not depend on which.
  */
 import { writeFileAtomic } from '../io/atomicWrite.js';
 import { ACTIVATIONS } from '../nn/activation.js';
@@ -13,7 +14,7 @@ import { best, type Comparison, type ComparisonEntry } from '../report/types.js'
 import type { EpochRecord } from '../train/trainer.js';
 import { fitToData, loadTables, runDataOf } from './build.js';
 import { COMPARE_OPTIMIZERS, compareConfigs, PRESETS, type CompareConfig } from './compareConfigs.js';
-import { CONCURRENT_MODES, CONCURRENT_STEP_WORK, describePlan, labelled, planRuns, runConcurrently, type ConcurrentMode, type RunPlan } from './concurrentRuns.js';
+import { CONCURRENT_MODES, CONCURRENT_PARAMS, CONCURRENT_STEP_WORK, describePlan, labelled, planRuns, runConcurrently, type ConcurrentMode, type RunPlan } from './concurrentRuns.js';
 import { flagHelp, FlagError, parseFlags, type FlagTable } from './flags.js';
 import { duration, epochLine, num, pct, type Out } from './progress.js';
 import { runTraining, type RunSummary } from './run.js';
@@ -29,7 +30,7 @@ export const COMPARE_OWN_FLAGS: FlagTable = Object.freeze({
   report: { type: 'string', help: 'write an HTML report with SVG charts of every curve and the table' },
   csv: { type: 'string', help: 'write the raw curves as CSV (one row per configuration and epoch)' },
   json: { type: 'string', help: 'write the comparison (curves and results) as JSON' },
-  concurrent: { type: 'string', help: `yes: configurations at once, one thread each, up to --threads at a time; no: one after another, data-parallel on all threads; auto: yes for small models (parameters × batch rows ≤ ${CONCURRENT_STEP_WORK.toLocaleString('en-US')}) (default auto)`, choices: CONCURRENT_MODES },
+  concurrent: { type: 'string', help: `yes: configurations at once, one thread each, up to --threads at a time; no: one after another, data-parallel on all threads; auto: yes for small models (parameters × batch rows ≤ ${CONCURRENT_STEP_WORK.toLocaleString('en-US')}), or when there are at least as many configurations as threads and at most ${CONCURRENT_PARAMS.toLocaleString('en-US')} parameters (default auto)`, choices: CONCURRENT_MODES },
   quiet: { type: 'boolean', help: 'print only the table' },
   help: { type: 'boolean', help: 'show this help' },
 });

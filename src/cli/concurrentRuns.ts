@@ -1,24 +1,32 @@
 /**
  * How `compare` uses every thread, and its runs in worker threads of their own.
  *
- * The scheduling rule (`planRuns`), for `--concurrent auto` (the default):
+ * The scheduling rule (`planRuns`), for `--concurrent auto` (the default). With at least two
+ * configurations and at least two threads, configurations run at once, up to `--threads` at a
+ * time, each in a worker thread of its own whose trainer has one pool thread, when either
  *
- *   Configurations run concurrently, up to `--threads` at once, each in a worker thread of its
- *   own whose trainer has one pool thread, when there are at least two configurations, at least
- *   two threads, and every configuration's step is small: parameters × rows per step (the
- *   weights and biases of the Dense layers times the batch size, or the training rows for
- *   `--batch-size full`) at most CONCURRENT_STEP_WORK (2^22, about 4.2 million). Otherwise
- *   they run one after another, each data-parallel on all threads.
+ *   1. the model is small: parameters × rows per step (the weights and biases of the Dense
+ *      layers times the batch size, or the training rows for `--batch-size full`) is at most
+ *      CONCURRENT_STEP_WORK = 2^22 (about 4.2 million) for every configuration; or
+ *   2. every thread gets a whole run: there are at least as many configurations as threads, and
+ *      no configuration has more than CONCURRENT_PARAMS = 2^20 parameters.
  *
- * Why: a data-parallel step pays a fixed cost to hand the micro-shards to the pool threads and
- * to reduce their gradients. Below the limit that cost is a large share of the step, so
- * splitting one batch over threads gains little or loses: on 2 cores, xor (2-3-1, 4 rows), iris
- * (4-16-3, batch 16) and spiral (2-64-64-3, batch 32) train slower on 2 threads than on 1, and a
- * comparison of small models runs up to twice as fast with one configuration per thread. Above
- * it (MNIST's 784-128-64-10 at batch 128 is 109,386 × 128 ≈ 14 million) splitting a batch pays,
- * it uses every thread even when there are fewer configurations than threads, and it holds one
- * copy of the model and the data instead of one per thread. `--concurrent yes` and `no` force
- * either way.
+ * Otherwise (a single configuration, a single thread, or a large model with fewer
+ * configurations than threads) they run one after another, each data-parallel on all threads.
+ *
+ * Why, measured on 2 cores (shared with other work, so rough): a data-parallel step pays a fixed
+ * cost to hand micro-shards to the pool threads and reduce their gradients. Below the step
+ * limit that cost eats the gain: xor (2-3-1, 4 rows; 3000 epochs 0.4 s on 1 thread, 0.7 s on
+ * 2), iris (4-16-3, batch 16; 0.3 s vs 0.4 s) and spiral (2-64-64-3, batch 32; 0.3 s vs 0.5 s)
+ * train slower on 2 threads than on 1, and 2-256-256-3 at batch 32 (2.2 million) no faster;
+ * so one configuration per thread is the better use of the cores even when some threads stay
+ * idle. Above it splitting a batch gains (MNIST's 784-128-64-10 at batch 128, 14 million:
+ * 0.7 s → 0.5 s for 2 epochs), but whole runs per thread still gain more when they fill the
+ * threads (sgd and adam on MNIST for 3 epochs, 2 threads, wall time with the data loading:
+ * 7.6–9.5 s at once, 10.8–12.1 s one after another). With fewer configurations than threads,
+ * or models over 2^20 parameters (each run at once holds its own model, optimizer state and
+ * tensors of the data), data-parallel runs one after another. `--concurrent yes` and `no`
+ * force either way.
  *
  * Either way a configuration's numbers are the same: the runtime gives bit-identical parameters
  * for any thread count (same seed, batch size and micro-shard size), so a run with one thread in
@@ -41,8 +49,11 @@ import { runTraining, type RunSummary } from './run.js';
 export const CONCURRENT_MODES = Object.freeze(['auto', 'yes', 'no'] as const);
 export type ConcurrentMode = (typeof CONCURRENT_MODES)[number];
 
-/** The largest step (parameters × rows per step) that `auto` runs concurrently. */
+/** Rule 1: the largest step (parameters × rows per step) that `auto` always runs at once. */
 export const CONCURRENT_STEP_WORK = 2 ** 22;
+
+/** Rule 2: the largest model that `auto` runs at once when the configurations fill the threads. */
+export const CONCURRENT_PARAMS = 2 ** 20;
 
 const WORKER_FILE = fileURLToPath(new URL('../../workers/compareRun.js', import.meta.url));
 
@@ -52,6 +63,8 @@ export interface RunPlan {
   slots: number;
   /** Pool threads of each run's trainer. */
   threadsEach: number;
+  /** The most parameters among the configurations. */
+  params: number;
   /** The largest parameters × rows per step among the configurations. */
   stepWork: number;
 }
@@ -74,11 +87,14 @@ export function rowsPerStep(config: RunConfig, trainRows: number): number {
  */
 export function planRuns(configs: readonly CompareConfig[], trainRows: number, mode: ConcurrentMode = 'auto'): RunPlan {
   const threads = configs[0].config.threads;
+  const params = Math.max(...configs.map(({ config }) => denseParamCount(config.model)));
   const stepWork = Math.max(...configs.map(({ config }) => denseParamCount(config.model) * rowsPerStep(config, trainRows)));
-  const concurrent = mode === 'yes' || (mode === 'auto' && configs.length >= 2 && threads >= 2 && stepWork <= CONCURRENT_STEP_WORK);
+  const small = stepWork <= CONCURRENT_STEP_WORK;
+  const fills = configs.length >= threads && params <= CONCURRENT_PARAMS;
+  const concurrent = mode === 'yes' || (mode === 'auto' && configs.length >= 2 && threads >= 2 && (small || fills));
   return concurrent
-    ? { concurrent, slots: Math.min(threads, configs.length), threadsEach: 1, stepWork }
-    : { concurrent, slots: 1, threadsEach: threads, stepWork };
+    ? { concurrent, slots: Math.min(threads, configs.length), threadsEach: 1, params, stepWork }
+    : { concurrent, slots: 1, threadsEach: threads, params, stepWork };
 }
 
 /** One line saying how the configurations will run. */

@@ -2,7 +2,7 @@ import test from 'ava';
 import { join } from 'node:path';
 import { compareConfigs } from '../../src/cli/compareConfigs.js';
 import { fitToData, loadTables } from '../../src/cli/build.js';
-import { CONCURRENT_STEP_WORK, denseParamCount, planRuns, runConcurrently } from '../../src/cli/concurrentRuns.js';
+import { CONCURRENT_PARAMS, CONCURRENT_STEP_WORK, denseParamCount, planRuns, runConcurrently } from '../../src/cli/concurrentRuns.js';
 import { cli, readJson, scratch } from './helpers.js';
 
 interface ComparisonDoc {
@@ -59,23 +59,33 @@ test('auto runs a small model\'s configurations at once, up to --threads at a ti
   t.is(one.stdout.split('\n')[0], '2 configurations, one after another (1 thread each, data-parallel)', 'one thread: nothing to share out');
 });
 
-test('the rule: small steps at once, large ones (MNIST\'s 784-128-64-10 at batch 128) data-parallel; yes and no force either', (t) => {
+test('the rule: small steps at once; larger models at once only when the configurations fill the threads; yes and no force either', (t) => {
   t.is(denseParamCount([784, 128, 64, 10]), 109_386);
   t.is(denseParamCount([4, 16, 3]), 131);
   const small = compareConfigs({ dataset: 'iris', model: '4-16-3', lrs: [0.01, 0.1], threads: 4 });
-  t.deepEqual(planRuns(small, 120), { concurrent: true, slots: 2, threadsEach: 1, stepWork: 131 * 16 });
-  t.deepEqual(planRuns(small, 120, 'no'), { concurrent: false, slots: 1, threadsEach: 4, stepWork: 131 * 16 });
-  t.deepEqual(planRuns(small.slice(0, 1), 120), { concurrent: false, slots: 1, threadsEach: 4, stepWork: 131 * 16 }, 'one configuration');
+  const smallWork = { params: 131, stepWork: 131 * 16 };
+  t.deepEqual(planRuns(small, 120), { concurrent: true, slots: 2, threadsEach: 1, ...smallWork }, 'fewer configurations than threads, but small');
+  t.deepEqual(planRuns(small, 120, 'no'), { concurrent: false, slots: 1, threadsEach: 4, ...smallWork });
+  t.deepEqual(planRuns(small.slice(0, 1), 120), { concurrent: false, slots: 1, threadsEach: 4, ...smallWork }, 'one configuration');
   const full = compareConfigs({ dataset: 'iris', model: '4-16-3', lrs: [0.01, 0.1], threads: 4, 'batch-size': 'full' });
   t.is(planRuns(full, 120).stepWork, 131 * 120, 'full batch: every training row per step');
-  const mnist = compareConfigs({ dataset: 'mnist', model: '784-128-64-10', optimizers: ['sgd', 'momentum', 'adam'], threads: 2 });
-  t.deepEqual(planRuns(mnist, 8000), { concurrent: false, slots: 1, threadsEach: 2, stepWork: 109_386 * 128 });
-  t.deepEqual(planRuns(mnist, 8000, 'yes'), { concurrent: true, slots: 2, threadsEach: 1, stepWork: 109_386 * 128 });
-  const edge = compareConfigs({ dataset: 'spiral', model: '255-256', 'batch-size': '64', lrs: [0.1, 0.2], threads: 2 });
-  t.is(planRuns(edge, 1000).stepWork, CONCURRENT_STEP_WORK, '(255+1)·256 = 2^16 parameters × 64 rows = the limit');
+  const edge = compareConfigs({ dataset: 'spiral', model: '255-256', 'batch-size': '64', lrs: [0.1, 0.2], threads: 4 });
+  t.is(planRuns(edge, 1000).stepWork, CONCURRENT_STEP_WORK, '(255+1)·256 = 2^16 parameters × 64 rows = the step limit');
   t.true(planRuns(edge, 1000).concurrent, 'the limit itself runs at once');
-  const depths = compareConfigs({ dataset: 'spiral', model: '2-1024-3', depths: [1, 4], threads: 2 });
-  t.false(planRuns(depths, 1000).concurrent, 'the largest configuration decides (4 hidden layers of 1024 × 32 rows)');
+  const over = compareConfigs({ dataset: 'spiral', model: '255-256', 'batch-size': '65', lrs: [0.1, 0.2], threads: 4 });
+  t.false(planRuns(over, 1000).concurrent, 'one row more, and 2 configurations for 4 threads');
+  // MNIST's 784-128-64-10 at batch 128: 14 million per step, 109,386 parameters.
+  const mnist = (n: number, threads: number) => compareConfigs({ dataset: 'mnist', model: '784-128-64-10', lrs: [0.01, 0.02, 0.05, 0.1].slice(0, n), threads });
+  const mnistWork = { params: 109_386, stepWork: 109_386 * 128 };
+  t.deepEqual(planRuns(mnist(3, 4), 8000), { concurrent: false, slots: 1, threadsEach: 4, ...mnistWork }, 'fewer configurations than threads: data-parallel');
+  t.deepEqual(planRuns(mnist(3, 4), 8000, 'yes'), { concurrent: true, slots: 3, threadsEach: 1, ...mnistWork });
+  t.deepEqual(planRuns(mnist(2, 2), 8000), { concurrent: true, slots: 2, threadsEach: 1, ...mnistWork }, 'as many configurations as threads');
+  t.deepEqual(planRuns(mnist(3, 2), 8000), { concurrent: true, slots: 2, threadsEach: 1, ...mnistWork });
+  const big = compareConfigs({ dataset: 'mnist', model: '784-1024-256-10', lrs: [0.01, 0.02, 0.05], threads: 2 });
+  t.true(planRuns(big, 8000).params > CONCURRENT_PARAMS);
+  t.false(planRuns(big, 8000).concurrent, 'over 2^20 parameters: data-parallel even with configurations for every thread');
+  const depths = compareConfigs({ dataset: 'spiral', model: '2-1024-3', depths: [1, 4], threads: 4 });
+  t.false(planRuns(depths, 1000).concurrent, 'the largest configuration decides (4 hidden layers of 1024: 3.2 million parameters)');
 });
 
 test('an error in one configuration names it, at once and one after another, and the process ends', (t) => {
