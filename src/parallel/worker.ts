@@ -5,6 +5,7 @@
  * The model, kernels and buffers are cached per thread and run, so a task restarted after a
  * fault on a surviving thread allocates nothing new.
  */
+import { availableParallelism } from 'node:os';
 import { WasmArena } from '../kernels/arena.js';
 import { setKernels } from '../kernels/kernels.js';
 import { WasmKernels } from '../kernels/wasm-kernels.js';
@@ -13,10 +14,11 @@ import { lossByName } from '../losses/index.js';
 import { Model } from '../nn/model.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { optimizerFromSpec } from '../optim/registry.js';
-import { Aborted, abort, barrier, checkAbort, CMD_EXIT, CTL, ERROR_THROWN, waitWhile } from './control.js';
+import { Aborted, abort, checkAbort, CMD_EXIT, CTL, ERROR_THROWN } from './control.js';
 import { chunkCount, CHUNK_SIZE, clipFactor, reduceState, totalNorm } from './reduce.js';
 import { openViews, TIMING, type RunSpec, type RunViews } from './runArena.js';
 import { computeShard, type ShardContext } from './shard.js';
+import { spinBarrier, spinThenWait } from './spin.js';
 import { WasmStep } from './wasmStep.js';
 
 interface WorkerContext {
@@ -29,6 +31,14 @@ interface WorkerContext {
 }
 
 let cached: WorkerContext | null = null;
+
+/**
+ * Spin budgets (µs) before sleeping at a barrier and between steps (spin.ts); 0 when the run has
+ * more threads than cores, where a spinning thread would take a core from one still working.
+ */
+const SPIN_BARRIER_US = 200;
+const SPIN_STEP_US = 300;
+const spinBudget = (spec: RunSpec, micros: number) => (spec.threads <= availableParallelism() ? micros : 0);
 
 function context(spec: RunSpec): WorkerContext {
   if (cached && cached.runId === spec.runId) return cached;
@@ -85,7 +95,7 @@ function runStep(spec: RunSpec, ctx: WorkerContext, thread: number): void {
     }
   }
   const t1 = performance.now();
-  barrier(ctl);
+  spinBarrier(ctl, spinBudget(spec, SPIN_BARRIER_US));
   const t2 = performance.now();
   const { grads, slots, chunkSq } = ctx.views;
   const p = spec.paramCount;
@@ -95,7 +105,7 @@ function runStep(spec: RunSpec, ctx: WorkerContext, thread: number): void {
     chunkSq[c] = ctx.step.reduceChunk(slots, shards, grads, c * CHUNK_SIZE, Math.min(p, (c + 1) * CHUNK_SIZE), invBatch);
   }
   const t3 = performance.now();
-  barrier(ctl);
+  spinBarrier(ctl, spinBudget(spec, SPIN_BARRIER_US));
   const t4 = performance.now();
   times[TIMING.forwardBackward] += (t1 - t0) / 1000;
   times[TIMING.reduce] += (t3 - t2) / 1000;
@@ -123,7 +133,7 @@ export function serveRun(spec: RunSpec): 'exit' | 'aborted' {
   Atomics.notify(ctl, CTL.READY);
   try {
     for (;;) {
-      waitWhile(ctl, CTL.STEP_GEN, gen);
+      spinThenWait(ctl, CTL.STEP_GEN, gen, spinBudget(spec, SPIN_STEP_US));
       gen = Atomics.load(ctl, CTL.STEP_GEN);
       if (Atomics.load(ctl, CTL.CMD) === CMD_EXIT) return 'exit';
       runStep(spec, ctx, thread);
