@@ -9,9 +9,10 @@
  *
  * As with WasmKernels, they run only on arrays that are views of this thread's `arena.buffer`
  * of one dtype: `accepts` says whether a call can go to WASM, and the callers keep the JS
- * reference for everything else. Make one per thread (one WebAssembly.Instance each). Ranges
- * are checked here, since the WASM side would otherwise write past an array into its
- * neighbours in the arena.
+ * reference for everything else. Make one per thread (one WebAssembly.Instance each). Arrays
+ * and ranges are checked here (a TypeError for an array outside the arena, a RangeError for a
+ * range), since the WASM side would otherwise write through a heap array's byteOffset into the
+ * arena, or past an array into its neighbours.
  */
 import type { FloatArray } from '../tensor/dtype.js';
 import type { WasmArena } from './arena.js';
@@ -62,12 +63,17 @@ export class WasmStepKernels {
     return true;
   }
 
+  private check(what: string, first: FloatArray, ...rest: Array<FloatArray | null | undefined>): void {
+    if (!this.accepts(first, ...rest)) throw new TypeError(`${what}: every array must be a view of this thread's arena, of one dtype`);
+  }
+
   /**
    * grads[lo..hi) = (Σ_{s<shards} slot_s[lo..hi)) · invBatch (slot s at s·grads.length in
    * `slots`, added in order); returns Σ grads² of the range. Needs `accepts(slots, grads)`.
    */
   reduce(slots: FloatArray, shards: number, grads: FloatArray, lo: number, hi: number, invBatch: number): number {
     const p = grads.length;
+    this.check('reduce', slots, grads);
     checkRange('reduce', grads, lo, hi);
     if (!(Number.isInteger(shards) && shards >= 1 && shards * p <= slots.length)) {
       throw new RangeError(`reduce: ${shards} slots of ${p} do not fit in ${slots.length} elements`);
@@ -78,6 +84,7 @@ export class WasmStepKernels {
 
   /** g[lo..hi) ← g · factor, as scaleRange (a factor of 1 leaves g untouched). */
   scale(g: FloatArray, lo: number, hi: number, factor: number): void {
+    this.check('scale', g);
     checkRange('scale', g, lo, hi);
     if (factor === 1) return;
     (g instanceof Float32Array ? this.wasm.scaleF32 : this.wasm.scaleF64)(g.byteOffset, lo, hi, factor);
@@ -92,6 +99,7 @@ export class WasmStepKernels {
     h: AdamConstants, keep: number, stepSize: number, bc2Sqrt: number,
   ): void {
     for (const a of [g, m, v, vMax]) if (a && a.length !== p.length) throw new RangeError(`adam: arrays of ${a.length} and ${p.length} elements`);
+    this.check('adam', p, g, m, v, vMax);
     checkRange('adam', p, lo, hi);
     const f = p instanceof Float32Array ? this.wasm.adamF32 : this.wasm.adamF64;
     f(p.byteOffset, g.byteOffset, m.byteOffset, v.byteOffset, vMax ? vMax.byteOffset : 0, lo, hi, h.beta1, h.beta2, h.eps, h.l2, keep, stepSize, bc2Sqrt);
@@ -100,6 +108,7 @@ export class WasmStepKernels {
   /** SGD over [lo, hi); `buf` is the momentum buffer (null: no momentum); `first` on step 1. */
   sgd(p: FloatArray, g: FloatArray, buf: FloatArray | null, lo: number, hi: number, h: SgdConstants, lr: number, first: boolean): void {
     for (const a of [g, buf]) if (a && a.length !== p.length) throw new RangeError(`sgd: arrays of ${a.length} and ${p.length} elements`);
+    this.check('sgd', p, g, buf);
     checkRange('sgd', p, lo, hi);
     if (h.momentum !== 0 && !buf) throw new RangeError('sgd: momentum needs a momentum buffer');
     const f = p instanceof Float32Array ? this.wasm.sgdF32 : this.wasm.sgdF64;

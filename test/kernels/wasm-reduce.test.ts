@@ -216,6 +216,16 @@ test('bad ranges throw instead of writing past the arrays', (t) => {
   t.throws(() => k.reduce(arena.alloc('float32', 15), 2, g, 0, 10, 1), { instanceOf: RangeError });
 });
 
+test('an array outside the arena is refused instead of being read through its byteOffset', (t) => {
+  const { arena, k } = setup();
+  const g = arena.alloc('float32', 10);
+  t.throws(() => k.scale(new Float32Array(10), 0, 10, 2), { instanceOf: TypeError, message: /arena/ });
+  t.throws(() => k.reduce(new Float32Array(20), 2, g, 0, 10, 1), { instanceOf: TypeError });
+  const h = { beta1: 0.9, beta2: 0.999, eps: 1e-8, l2: 0 };
+  t.throws(() => k.adam(g, g, g, new Float32Array(10), null, 0, 10, h, 1, 1e-3, 1), { instanceOf: TypeError });
+  t.throws(() => k.sgd(g, arena.alloc('float64', 10), null, 0, 10, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false }, 0.1, true), { instanceOf: TypeError });
+});
+
 test('instantiating the step kernels leaves the shared memory untouched (no data segment)', (t) => {
   const arena = WasmArena.create(1 << 20);
   const before = arena.alloc('float64', 16384);
