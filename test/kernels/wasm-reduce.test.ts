@@ -4,7 +4,7 @@
  * random data, odd lengths and offset ranges. The parameters, gradients and optimizer state must
  * be bit-identical in both dtypes (same f64 operations in the same order, same rounding on
  * store), and so must the chunk's sum of squares (reduceChunk fixes a 4-way order both follow);
- * except Adam on float32, which computes in f32x4 and must agree within 2 ulps of each value.
+ * except Adam on float32, which computes in f32x4 and must agree to 4 ulps of each array's largest value.
  */
 import test, { type ExecutionContext } from 'ava';
 import { WasmArena } from '../../src/kernels/arena.js';
@@ -22,7 +22,11 @@ import { fillReal, rng } from './util.js';
 
 const LENGTHS = [1, 2, 3, 7, 64, 129, 1001];
 
-/** float64: bit for bit. float32 (Adam's f32x4 arithmetic): each value within 2 ulps (of its float32 magnitude). */
+/**
+ * float64: bit for bit. float32 (Adam's f32x4 arithmetic rounds every operation to f32, the JS
+ * rule only on store): each array within 4 ulps of its largest value, a normwise bound, since an
+ * element that nearly cancels (m = β1·m + (1 − β1)·g) carries the rounding of its larger terms.
+ */
 function same(t: ExecutionContext, dtype: DType, got: FloatArray[], want: FloatArray[], what: string): void {
   if (dtype === 'float64') {
     t.deepEqual(got, want, what);
@@ -30,12 +34,12 @@ function same(t: ExecutionContext, dtype: DType, got: FloatArray[], want: FloatA
   }
   let worst = 0;
   for (let a = 0; a < want.length; a++) {
-    for (let i = 0; i < want[a].length; i++) {
-      const ulp = Math.max(Math.abs(want[a][i]) * 2 ** -23, 2 ** -149);
-      worst = Math.max(worst, Math.abs(got[a][i] - want[a][i]) / ulp);
-    }
+    let scale = 0;
+    for (let i = 0; i < want[a].length; i++) scale = Math.max(scale, Math.abs(want[a][i]));
+    const ulp = Math.max(scale * 2 ** -23, 2 ** -149);
+    for (let i = 0; i < want[a].length; i++) worst = Math.max(worst, Math.abs(got[a][i] - want[a][i]) / ulp);
   }
-  t.true(worst <= 2, `${what}: ${worst} ulps apart`);
+  t.true(worst <= 4, `${what}: ${worst} ulps (of the array's largest value) apart`);
 }
 
 function setup(bytes = 1 << 22): { arena: WasmArena; k: WasmStepKernels } {
@@ -88,7 +92,7 @@ for (const dtype of DTYPES) {
 
   for (const amsgrad of [false, true]) {
     for (const l2 of [0, 0.01]) {
-      test(`${dtype}: adam (amsgrad ${amsgrad}, l2 ${l2}) equals adamRange (float64 bit for bit, float32 to 2 ulps)`, (t) => {
+      test(`${dtype}: adam (amsgrad ${amsgrad}, l2 ${l2}) equals adamRange (float64 bit for bit, float32 to 4 ulps of the largest value)`, (t) => {
         const { arena, k } = setup();
         const h: AdamHyper = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: l2, amsgrad };
         for (const n of LENGTHS) {
@@ -110,7 +114,7 @@ for (const dtype of DTYPES) {
     }
   }
 
-  test(`${dtype}: adamw equals adamwRule.update (float64 bit for bit, float32 to 2 ulps)`, (t) => {
+  test(`${dtype}: adamw equals adamwRule.update (float64 bit for bit, float32 to 4 ulps of the largest value)`, (t) => {
     const { arena, k } = setup();
     const h: AdamHyper = { lr: 3e-3, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1, amsgrad: true };
     for (const n of LENGTHS) {
