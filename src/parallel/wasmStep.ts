@@ -5,7 +5,7 @@
  * reference, piece by piece, so a worker can always call these. The WASM kernels compute what
  * the JS does, bit for bit (a chunk's sum of squares included), so in float64 which path ran
  * never shows: results equal the serial reference. Adam on float32 computes in f32 and agrees
- * with the JS rule to an ulp or two (float32 WASM gemm already differs from the JS reference
+ * with the JS rule to a few ulps (float32 WASM gemm already differs from the JS reference
  * kernels by more). Every thread takes the same path, so results stay bit-identical for any
  * thread count.
  *
