@@ -3,11 +3,12 @@
  * stable form max(z, 0) − z·t + log(1 + e^(−|z|)); gradient (σ(z) − t)/cols per element.
  */
 import type { Tensor } from '../tensor/tensor.js';
-import { targetTensor, type Loss, type Target } from './loss.js';
+import { checkProbabilities, targetTensor, type Loss, type Target } from './loss.js';
 
 export const binaryCrossEntropy: Loss = Object.freeze({
   name: 'binary-cross-entropy',
   decision: 'logit',
+  checkTargets: (target: Target, what: string) => checkProbabilities('binary-cross-entropy', target, what),
   sumAndGrad(pred: Tensor, target: Target, grad: Tensor | null): number {
     const t = targetTensor('binary-cross-entropy', pred, target);
     const inv = 1 / pred.cols;

@@ -4,7 +4,7 @@
  * runtime adds micro-shard sums first, so the mean is taken after the sum, as PyTorch's
  * reduction='mean' takes it over the whole batch.
  */
-import { ShapeError } from '../errors.js';
+import { DataError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /** Integer class labels, one per row, or a tensor of targets of the prediction's shape. */
@@ -18,6 +18,19 @@ export interface Loss {
   readonly decision: Decision;
   /** Σ over rows of the per-sample loss; writes ∂(Σ)/∂pred into `grad` when given. */
   sumAndGrad(pred: Tensor, target: Target, grad: Tensor | null): number;
+  /** Refuse targets this loss cannot mean anything on, naming the row, column and value (checked once per dataset). */
+  checkTargets?(target: Target, what: string): void;
+}
+
+/** Every value of a target tensor in [0, 1] (probabilities), else a DataError naming where. */
+export function checkProbabilities(loss: string, target: Target, what: string): void {
+  if (target instanceof Int32Array) return;
+  for (let r = 0; r < target.rows; r++) {
+    for (let c = 0; c < target.cols; c++) {
+      const v = target.data[r * target.cols + c];
+      if (!(v >= 0 && v <= 1)) throw new DataError(`${what} row ${r}, column ${c}: ${loss} needs targets in [0, 1], got ${v}`);
+    }
+  }
 }
 
 /** The target as a tensor of pred's shape (labels are rejected with the loss named). */

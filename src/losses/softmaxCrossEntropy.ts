@@ -4,11 +4,13 @@
  * so large logits never overflow. Per sample: −Σⱼ tⱼ·log softmax(z)ⱼ; gradient softmax(z)·Σt − t.
  */
 import type { Tensor } from '../tensor/tensor.js';
-import { checkLabels, targetTensor, type Loss, type Target } from './loss.js';
+import { checkLabels, checkProbabilities, targetTensor, type Loss, type Target } from './loss.js';
 
 export const softmaxCrossEntropy: Loss = Object.freeze({
   name: 'softmax-cross-entropy',
   decision: 'argmax',
+  /** Soft targets are class probabilities, as PyTorch's CrossEntropyLoss expects. */
+  checkTargets: (target: Target, what: string) => checkProbabilities('softmax-cross-entropy', target, what),
   sumAndGrad(pred: Tensor, target: Target, grad: Tensor | null): number {
     const { rows, cols } = pred;
     const labels = target instanceof Int32Array ? target : null;

@@ -288,6 +288,7 @@ export class Trainer {
     const width = outputWidth(ds);
     if (width !== this.model.outputs) throw new ShapeError(`${what} targets`, `${this.model.outputs} outputs (the model's)`, `${width}`);
     if (ds.x.dtype !== this.model.dtype) throw new TypeError(`${what} is ${ds.x.dtype} but the model is ${this.model.dtype}; build the dataset with the model's dtype`);
+    this.loss.checkTargets?.(ds.y, `${what} targets`);
   }
 }
 

@@ -74,3 +74,10 @@ test('shape mismatches name both shapes', (t) => {
   const e2 = t.throws(() => softmaxCrossEntropy.sumAndGrad(t2([[1, 2]]), Int32Array.from([0, 1]), null));
   t.regex(e2!.message, /1 labels.*got 2/);
 });
+
+test('binary and soft-target cross-entropy refuse targets outside [0, 1], naming row, column and value', (t) => {
+  t.regex(t.throws(() => binaryCrossEntropy.checkTargets!(t2([[0, 1], [1, 5]]), 'targets'))!.message, /targets row 1, column 1: binary-cross-entropy needs targets in \[0, 1\], got 5/);
+  t.regex(t.throws(() => softmaxCrossEntropy.checkTargets!(t2([[-0.5, 1.5]]), 'y'))!.message, /y row 0, column 0: .*got -0\.5/);
+  t.notThrows(() => binaryCrossEntropy.checkTargets!(bits, 'targets'));
+  t.notThrows(() => softmaxCrossEntropy.checkTargets!(labels, 'labels'));
+});

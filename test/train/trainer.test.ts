@@ -182,3 +182,10 @@ test('stopped mid-epoch, snapshot, restore elsewhere: the run continues that epo
   t.deepEqual(second.params, whole.params);
   t.deepEqual(history.map((h) => h.trainLoss), wholeHistory.map((h) => h.trainLoss));
 });
+
+test('a loss that cannot use the targets is refused before training', async (t) => {
+  const model = new Model([dense(2, 1)], { dtype: 'float64' });
+  const data = makeDataset({ x: [[1, 2], [3, 4]], targets: [[0.5], [7]] }, 'float64');
+  const trainer = new Trainer(model, { optimizer: new SGD(model.parameters(), { lr: 0.1 }), loss: 'binary-cross-entropy', threads: 1 });
+  await t.throwsAsync(trainer.fit(data), { message: /training data targets row 1, column 0: binary-cross-entropy needs targets in \[0, 1\], got 7/ });
+});
