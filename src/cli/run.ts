@@ -10,7 +10,7 @@ import { lossByName } from '../losses/index.js';
 import type { Model } from '../nn/model.js';
 import { readCheckpoint, restoreCheckpoint, saveCheckpoint, type CheckpointParts } from '../train/checkpoint.js';
 import { EarlyStopping } from '../train/earlyStopping.js';
-import { evaluate } from '../train/metrics.js';
+import { evaluate } from '../train/evaluate.js';
 import { Trainer, type BatchInfo, type EpochRecord } from '../train/trainer.js';
 import { buildModel, buildOptimizer, buildSchedule, fitToData, loadRunData, type RunData } from './build.js';
 import { RESUMABLE_KEYS, type RunConfig } from './config.js';

@@ -1,8 +1,6 @@
-/** Accuracy counting and whole-dataset evaluation (inference mode, in chunks). */
+/** Accuracy counting: how a row of outputs is turned into a decision and compared with the target. */
 import type { Dataset } from '../data/dataset.js';
-import { BatchGatherer } from '../data/dataset.js';
-import type { Decision, Loss, Target } from '../losses/loss.js';
-import type { Model } from '../nn/model.js';
+import type { Decision, Target } from '../losses/loss.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 function argmax(data: ArrayLike<number>, offset: number, n: number): number {
@@ -34,25 +32,4 @@ export function countCorrect(pred: Tensor, target: Target, decision: Decision): 
 /** Whether accuracy means anything for this dataset and loss. */
 export function isClassification(ds: Dataset): boolean {
   return ds.classes !== undefined;
-}
-
-export interface Evaluation {
-  loss: number;
-  accuracy: number | null;
-}
-
-/** Mean loss and accuracy of `model` over `ds`, inference mode, `chunk` rows at a time. */
-export function evaluate(model: Model, ds: Dataset, loss: Loss, chunk = 1024): Evaluation {
-  const gatherer = new BatchGatherer(ds);
-  const order = new Int32Array(ds.size).map((_, i) => i);
-  let sum = 0;
-  let correct = 0;
-  for (let start = 0; start < ds.size; start += chunk) {
-    const end = Math.min(ds.size, start + chunk);
-    const { x, y } = gatherer.gather(order, start, end);
-    const pred = model.forward(x);
-    sum += loss.sumAndGrad(pred, y, null);
-    correct += countCorrect(pred, y, loss.decision);
-  }
-  return { loss: sum / ds.size, accuracy: isClassification(ds) ? correct / ds.size : null };
 }
