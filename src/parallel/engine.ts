@@ -223,7 +223,11 @@ export class ParallelEngine implements StepEngine {
     if (!this.views || !this.shadow) return;
     this.model.params.set(this.views.params);
     this.model.state.set(this.views.state);
+    // The caller's optimizer keeps its own learning rates: schedules set them there, after the
+    // shadow last read them.
+    const lrs = this.optimizer.lrs;
     this.optimizer.loadStateDict(this.shadow.stateDict());
+    lrs.forEach((lr, g) => this.optimizer.setLr(g, lr));
   }
 
   /** Copy the results out, end every task (even one not yet started) and close the pool. */

@@ -155,7 +155,8 @@ test('SIGINT in mid-epoch: the step in flight finishes, a checkpoint with the ep
   const saved = readCheckpoint(join(dir, 'run.ckpt')).trainer as { epoch: number; inEpoch: { epoch: number; next: number } | null };
   t.is(saved.epoch, 1);
   t.is(saved.inEpoch?.epoch, 2, 'the checkpoint holds the position inside epoch 2');
-  const resumed = cli(['train', ...flags, '--save', 'run.ckpt', '--resume', 'run.ckpt', '--json', 'resumed.json', '--quiet'], dir);
+  // Resumed on another thread count: the results do not depend on it.
+  const resumed = cli(['train', ...flags.slice(0, -2), '--threads', '1', '--save', 'run.ckpt', '--resume', 'run.ckpt', '--json', 'resumed.json', '--quiet'], dir);
   t.is(resumed.code, 0, resumed.stderr);
   const a = readJson<{ final: { paramsSha256: string } }>(join(dir, 'whole.json'));
   const b = readJson<{ final: { paramsSha256: string }; epochs: unknown[] }>(join(dir, 'resumed.json'));

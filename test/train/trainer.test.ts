@@ -189,3 +189,40 @@ test('a loss that cannot use the targets is refused before training', async (t) 
   const trainer = new Trainer(model, { optimizer: new SGD(model.parameters(), { lr: 0.1 }), loss: 'binary-cross-entropy', threads: 1 });
   await t.throwsAsync(trainer.fit(data), { message: /training data targets row 1, column 0: binary-cross-entropy needs targets in \[0, 1\], got 7/ });
 });
+
+test('scheduleEvery "batch" steps the schedule after every batch, "epoch" after every epoch', async (t) => {
+  const { StepLR } = await import('../../src/optim/schedules/index.js');
+  for (const [every, expected] of [['batch', 0.1 * 0.5 ** 6], ['epoch', 0.1 * 0.5 ** 2]] as const) {
+    const model = net();
+    const optimizer = new SGD(model.parameters(), { lr: 0.1 });
+    await fit(model, blobs(30, 11), { optimizer, loss: 'softmax-cross-entropy', epochs: 2, batchSize: 10, schedule: new StepLR(optimizer, { stepSize: 1, gamma: 0.5 }), scheduleEvery: every, threads: 1 });
+    t.true(Math.abs(optimizer.getLr(0) - expected) < 1e-15, `${every}: lr ${optimizer.getLr(0)}`);
+  }
+});
+
+test('clipValue clamps every averaged gradient before the update (SGD: each parameter moves at most lr·clipValue)', async (t) => {
+  const model = net(5);
+  const before = Float64Array.from(model.params);
+  const data = makeDataset({ x: [[30, -40], [25, 35]], labels: [0, 1] }, 'float64');
+  await fit(model, data, { optimizer: new SGD(model.parameters(), { lr: 1 }), loss: 'softmax-cross-entropy', epochs: 1, batchSize: 'full', clipValue: 0.01, threads: 1 });
+  let largest = 0;
+  model.params.forEach((v, i) => (largest = Math.max(largest, Math.abs(v - before[i]))));
+  t.true(largest <= 0.01 + 1e-15, `largest move ${largest}`);
+  t.true(largest > 0.009, 'some gradient was clamped');
+});
+
+test('early stopping: minDelta ignores small improvements; restoreBest false keeps the last weights', async (t) => {
+  const history = (await (async () => {
+    const model = net();
+    return fit(model, blobs(64, 12), { optimizer: new SGD(model.parameters(), { lr: 0.05 }), loss: 'softmax-cross-entropy', epochs: 30, batchSize: 64, shuffle: false, earlyStopping: { patience: 2, minDelta: 1 }, threads: 1 });
+  })());
+  t.is(history.length, 3, 'no epoch improves on the first by more than 1: the best is epoch 1, then patience 2');
+  const model = net();
+  let last: Float64Array | null = null;
+  await fit(model, blobs(64, 12), {
+    optimizer: new SGD(model.parameters(), { lr: 0.05 }), loss: 'softmax-cross-entropy', epochs: 30, batchSize: 64, shuffle: false, threads: 1,
+    earlyStopping: { patience: 2, minDelta: 1, restoreBest: false },
+    onEpochEnd: () => (last = Float64Array.from(model.params)),
+  });
+  t.deepEqual(Float64Array.from(model.params), last!);
+});
