@@ -96,7 +96,7 @@ function candidates(op: Op, s: Shape, arena: WasmArena, kernels: WasmKernels): {
  * Largest |got - expected| relative to the rounding bound 2·(terms+4)·eps·mag (Higham §3.1,
  * doubled for the two computations, with room for rounding the inputs to float32). ≤ 1 agrees.
  */
-function disagreement(got: ArrayLike<number>, expected: Float64Array, mag: Float64Array, terms: number, dtype: DType): number {
+export function disagreement(got: ArrayLike<number>, expected: Float64Array, mag: Float64Array, terms: number, dtype: DType): number {
   if (got.length !== expected.length) return Infinity;
   let worst = 0;
   for (let i = 0; i < expected.length; i++) {
