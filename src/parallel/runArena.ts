@@ -91,24 +91,32 @@ export interface RunViews {
   readonly optimizerState: Record<string, FloatArray>;
 }
 
-/** Bytes one worker allocates for a model's activations, measured by running one micro-shard. */
+/**
+ * Bytes one worker allocates for a model's activations at `microShard` rows. Every activation
+ * buffer holds rows × width values, so one forward and backward of a single row, counted,
+ * gives the bytes per row and the number of buffers (each padded to 64-byte alignment).
+ */
 export function workspaceBytes(config: ModelConfig, microShard: number, yCols: number): number {
-  let bytes = 0;
+  let perRow = 0;
+  let buffers = 0;
   const counting: Allocator = {
     alloc(dtype, length) {
-      bytes += Math.ceil((length * bytesPer(dtype)) / 64) * 64 + 64;
+      perRow += length * bytesPer(dtype);
+      buffers++;
       return heapAllocator.alloc(dtype, length);
     },
   };
   const model = Model.fromConfig(config, { allocator: counting });
-  bytes = 0;
-  const x = Tensor.zeros(config.dtype, microShard, config.inputs);
+  perRow = 0;
+  buffers = 0;
+  const x = Tensor.zeros(config.dtype, 2, config.inputs); // 2 rows: batch norm needs more than one
   const y = model.forward(x, { training: true, seed: 0, step: 0 });
   model.backward(y, true);
   const b = bytesPer(config.dtype);
+  const activations = (perRow / 2) * microShard + buffers * 128;
   const batch = microShard * (config.inputs + Math.max(yCols, 1) + config.outputs) * b + 3 * 64;
   // ×2: a short shard first and a full one later each size their buffers once.
-  return 2 * bytes + batch + SCRATCH_BYTES + 4096;
+  return 2 * activations + batch + SCRATCH_BYTES + 4096;
 }
 
 const SPARE_WORKSPACES = 4;
