@@ -6,6 +6,7 @@
  */
 import type { Dataset } from '../data/dataset.js';
 import { loadData, type LoadedData } from '../data/load.js';
+import { SplitError } from '../data/split.js';
 import { featureCount, outputCount, toDataset, type Table } from '../data/table.js';
 import { activation } from '../nn/activation.js';
 import { batchNorm1d } from '../nn/batchnorm.js';
@@ -22,7 +23,7 @@ import { ReduceLROnPlateau } from '../optim/schedules/plateau.js';
 import type { LrScheduler } from '../optim/schedules/scheduler.js';
 import { StepLR } from '../optim/schedules/step.js';
 import { LinearWarmup } from '../optim/schedules/warmup.js';
-import { resolveModel, type RunConfig } from './config.js';
+import { checkHiddenFlags, resolveModel, type RunConfig } from './config.js';
 import { FlagError } from './flags.js';
 
 export interface RunData {
@@ -39,12 +40,26 @@ function describe(t: Table): string {
 
 /** Load and split the data of `config` (split, standardized), as float64 tables. */
 export function loadTables(config: RunConfig): LoadedData {
-  return loadData(config.dataset, {
-    testSplit: config.testSplit ?? undefined,
-    standardize: config.standardize,
-    label: config.label ?? undefined,
-    task: config.task ?? undefined,
-  });
+  try {
+    return loadData(config.dataset, {
+      testSplit: config.testSplit ?? undefined,
+      standardize: config.standardize,
+      label: config.label ?? undefined,
+      task: config.task ?? undefined,
+    });
+  } catch (e) {
+    if (!(e instanceof SplitError)) throw e;
+    const f = e.fraction;
+    const n = e.rows;
+    const rows = `${n} row${n === 1 ? '' : 's'}`;
+    if (e.testRows === 0) {
+      // round(n·f) ≥ 1 needs f ≥ 0.5/n; and f < 1 - 0.5/n leaves a training row.
+      const least = Math.ceil((0.5 / n) * 100) / 100;
+      const fix = n >= 2 ? `--test-split ${least} or more to hold out a row, ` : '';
+      throw new FlagError(`--test-split ${f} of the ${rows} of ${config.dataset} holds out round(${n} × ${f}) = 0 rows, so there would be no test set; give ${fix}or --test-split 0 to train without one`);
+    }
+    throw new FlagError(`--test-split ${f} of the ${rows} of ${config.dataset} holds out ${e.testRows}, leaving no rows to train on; give a smaller --test-split`);
+  }
 }
 
 /** Fit `config` to loaded tables (see fitToData) and build the trainer's datasets in its dtype. */
@@ -55,16 +70,31 @@ export function runDataOf(config: RunConfig, loaded: LoadedData): RunData {
 
 /** Load and split the data, and fit `config` to it (see fitToData). */
 export function loadRunData(config: RunConfig): RunData {
-  return runDataOf(config, loadTables(config));
+  const data = runDataOf(config, loadTables(config));
+  // buildConfig could not tell yet when the first hidden layer's input width came from the data.
+  if (config.residual) checkHiddenFlags(['residual'], [config.model], config.dataset);
+  return data;
 }
 
 /** Fill in the model's input and output widths (or check --model) and the loss for the data. */
 export function fitToData(config: RunConfig, loaded: LoadedData): void {
   resolveModel(config, featureCount(loaded.train), outputCount(loaded.train), describe(loaded.train));
   config.loss ??= loaded.train.task === 'classification' ? 'softmax-cross-entropy' : 'mse';
-  const classes = loaded.train.task === 'classification';
+  const task = loaded.train.task;
+  const classes = task === 'classification';
   if (classes !== (config.loss === 'softmax-cross-entropy')) {
-    throw new FlagError(`--loss ${config.loss} does not fit ${config.dataset} (${describe(loaded.train)}): use ${classes ? 'softmax-cross-entropy' : 'mse, half-sse or binary-cross-entropy'}`);
+    const fits = classes ? 'softmax-cross-entropy' : task === 'binary' ? 'mse, half-sse or binary-cross-entropy' : 'mse or half-sse';
+    throw new FlagError(`--loss ${config.loss} does not fit ${config.dataset} (${describe(loaded.train)}): use ${fits}`);
+  }
+  if (config.loss === 'binary-cross-entropy' && task === 'regression') {
+    // BCE is a loss on probabilities: regression targets qualify only if every one is in [0, 1].
+    for (const [part, t] of [['training', loaded.train], ['test', loaded.test]] as const) {
+      const bad = t?.targets?.findIndex((v) => !(v >= 0 && v <= 1)) ?? -1;
+      if (bad >= 0) {
+        const k = outputCount(t!);
+        throw new FlagError(`--loss binary-cross-entropy needs targets in [0, 1] (0/1 labels or probabilities), and ${config.dataset} has regression targets outside it (${part} row ${Math.floor(bad / k) + 1}: ${t!.targets![bad]}); use mse or half-sse`);
+      }
+    }
   }
 }
 

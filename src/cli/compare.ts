@@ -13,6 +13,7 @@ import { reportHtml } from '../report/html.js';
 import { best, type Comparison, type ComparisonEntry } from '../report/types.js';
 import type { EpochRecord } from '../train/trainer.js';
 import { fitToData, loadTables, runDataOf } from './build.js';
+import { checkHiddenFlags } from './config.js';
 import { COMPARE_OPTIMIZERS, compareConfigs, PRESETS, type CompareConfig } from './compareConfigs.js';
 import { CONCURRENT_MODES, CONCURRENT_PARAMS, CONCURRENT_STEP_WORK, describePlan, labelled, planRuns, runConcurrently, type ConcurrentMode, type RunPlan } from './concurrentRuns.js';
 import { flagHelp, FlagError, parseFlags, type FlagTable } from './flags.js';
@@ -23,7 +24,7 @@ import { DATA_FLAGS, LOOP_FLAGS, MODEL_FLAGS, OPTIMIZER_FLAGS, SCHEDULE_FLAGS } 
 export const COMPARE_OWN_FLAGS: FlagTable = Object.freeze({
   optimizers: { type: 'list', help: 'optimizers to compare, each with optional settings: sgd,momentum,adam:lr=0.001,rmsprop:lr=0.001:alpha=0.9', choices: COMPARE_OPTIMIZERS },
   lrs: { type: 'numbers', help: 'learning rates to compare, e.g. 0.001,0.01,0.1,1' },
-  depths: { type: 'numbers', help: 'numbers of hidden layers to compare (each as wide as the first hidden layer)' },
+  depths: { type: 'numbers', help: 'numbers of hidden layers to compare (each as wide as the first hidden layer of --model, or of the dataset\'s model)' },
   activations: { type: 'list', help: 'hidden activations to compare', choices: ACTIVATIONS },
   preset: { type: 'string', help: 'a ready-made comparison', choices: Object.keys(PRESETS) },
   target: { type: 'number', help: 'test accuracy to reach, as a fraction (0.95) or percent (95): the table gives the epochs it took' },
@@ -126,6 +127,8 @@ export async function runComparison(configs: CompareConfig[], options: Compariso
       throw labelled(label, e);
     }
   }
+  // With the data's widths known, --residual must act on at least one model (compareConfigs could not always tell).
+  if (configs[0].config.residual) checkHiddenFlags(['residual'], configs.map((c) => c.config.model), configs[0].config.dataset);
   const plan = planRuns(configs, loaded.train.rows, options.concurrent ?? 'auto');
   options.onPlan?.(plan);
   let results: RunSummary[];

@@ -8,8 +8,8 @@
 import { ACTIVATIONS, type ActivationName } from '../nn/activation.js';
 import { RULES } from '../optim/registry.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../optim/rule.js';
-import { buildConfig, checkOptimizerOptions, type OptimizerOptionValue, type RunConfig } from './config.js';
-import { datasetDefaults, SUGGESTED_LR } from './defaults.js';
+import { buildConfig, checkHiddenFlags, checkOptimizerOptions, flagOf, hiddenFlagsGiven, modelText, type OptimizerOptionValue, type RunConfig } from './config.js';
+import { SUGGESTED_LR } from './defaults.js';
 import { FlagError, type FlagValues } from './flags.js';
 import { OPTIMIZER_OPTION } from './trainFlags.js';
 
@@ -62,17 +62,27 @@ function optimizerVariant(item: string, base: RunConfig, given: Record<string, O
   const known = Object.keys(RULES[rule].defaults);
   const shared = Object.fromEntries(Object.entries(given).filter(([k]) => known.includes(k)));
   const options: Record<string, OptimizerOptionValue> = { lr, ...variant, ...shared };
+  // Where each setting came from, for errors: a shared flag (--dampening 0.5) or this item's setting.
+  const origin: Record<string, 'flag' | 'setting' | 'variant'> = {};
+  for (const k of Object.keys(options)) origin[k] = k in shared ? 'flag' : 'variant';
   for (const s of settings) {
     const [key, v] = parseSetting(item, s);
     if (key === 'beta1' || key === 'beta2') {
       const betas = [...((options.betas as number[] | undefined) ?? (RULES[rule].defaults as { betas?: number[] }).betas ?? [0.9, 0.999])];
       betas[key === 'beta1' ? 0 : 1] = v as number;
       options.betas = betas;
+      origin.betas = 'setting';
     } else {
       options[key] = v;
+      origin[key] = 'setting';
     }
   }
-  checkOptimizerOptions(rule, options, (key) => `--optimizers ${item}: ${Object.entries(OPTIMIZER_OPTION).find(([, o]) => o === key)?.[0] ?? key}`);
+  const text = (v: OptimizerOptionValue) => (Array.isArray(v) ? v.join(',') : String(v));
+  checkOptimizerOptions(rule, options, {
+    source: (key) => `--optimizers ${item}: ${flagOf(key)}`,
+    cite: (key, v) => (origin[key] === 'flag' ? `--${flagOf(key)} ${text(v)}` : origin[key] === 'setting' ? `${flagOf(key)}=${text(v)}` : `${flagOf(key)} ${text(v)}`),
+    nesterov: `--optimizers ${item}: Nesterov momentum`,
+  });
   return { rule, options };
 }
 
@@ -95,7 +105,7 @@ export function compareConfigs(flagsIn: FlagValues): CompareConfig[] {
   if (varying.length > 1) throw new FlagError(`compare varies one thing at a time; got --${varying.join(' and --')}`);
   const kind = varying[0];
   const baseFlags: FlagValues = { ...flags };
-  for (const k of ['optimizers', 'lrs', 'depths', 'activations', 'preset', 'target', 'report', 'csv', 'json', 'quiet', 'help', 'jobs', 'concurrent']) delete baseFlags[k];
+  for (const k of ['optimizers', 'lrs', 'depths', 'activations', 'preset', 'target', 'report', 'csv', 'json', 'quiet', 'help', 'concurrent']) delete baseFlags[k];
   const given: Record<string, OptimizerOptionValue> = {};
   if (kind === 'optimizers') {
     // Optimizer flags are shared settings; each applies to the optimizers that take it.
@@ -105,7 +115,15 @@ export function compareConfigs(flagsIn: FlagValues): CompareConfig[] {
     }
     if (baseFlags.optimizer !== undefined) throw new FlagError('--optimizer and --optimizers cannot be combined');
   }
-  const base = buildConfig(baseFlags);
+  if (kind === 'activations' && baseFlags.activation !== undefined) throw new FlagError('--activation and --activations cannot be combined');
+  // The hidden-layer flags are checked against every compared model, not the base's alone.
+  const base = buildConfig(baseFlags, { checkHiddenFlags: false });
+  const configs = variants(kind, flags, base, given);
+  checkHiddenFlags(hiddenFlagsGiven(baseFlags), configs.map((c) => c.config.model), base.dataset);
+  return configs;
+}
+
+function variants(kind: (typeof VARYING)[number], flags: FlagValues, base: RunConfig, given: Record<string, OptimizerOptionValue>): CompareConfig[] {
   const variant = (label: string, change: Partial<RunConfig>): CompareConfig => ({ label, config: { ...structuredClone(base), ...change } });
   switch (kind) {
     case 'optimizers':
@@ -119,15 +137,24 @@ export function compareConfigs(flagsIn: FlagValues): CompareConfig[] {
         return variant(`lr=${lr}`, { optimizerOptions: { ...base.optimizerOptions, lr } });
       });
     case 'depths': {
-      const hidden = base.model.slice(1, -1);
-      const width = hidden[0] ?? datasetDefaults(base.dataset).hidden[0] ?? 16;
-      return (flags.depths as number[]).map((d) => {
-        if (!Number.isInteger(d) || d < 0 || d > 64) throw new FlagError(`--depths must be hidden-layer counts (integers 0..64), got ${d}`);
-        const model = [base.model[0], ...new Array<number>(d).fill(width), base.model[base.model.length - 1]];
+      const depths = flags.depths as number[];
+      for (const d of depths) if (!Number.isInteger(d) || d < 0 || d > 64) throw new FlagError(`--depths must be hidden-layer counts (integers 0..64), got ${d}`);
+      // Every hidden layer is as wide as the first of --model, or of the dataset's default model.
+      const width = base.model.length >= 3 ? base.model[1] : undefined;
+      if (width === undefined && depths.some((d) => d > 0)) {
+        const m = modelText(base.model, base.dataset);
+        const source = flags.model !== undefined ? `--model ${m} has none` : `${base.dataset}'s default model (${m}) has none`;
+        throw new FlagError(`--depths repeats the first hidden layer's width, and ${source}; give the width with a hidden layer, e.g. --model ${modelText([base.model[0], 16, base.model[base.model.length - 1]], base.dataset)}`);
+      }
+      return depths.map((d) => {
+        const model = [base.model[0], ...new Array<number>(d).fill(width ?? 0), base.model[base.model.length - 1]];
         return variant(`depth=${d}`, { model });
       });
     }
     case 'activations':
+      if (base.model.length < 3) {
+        throw new FlagError(`--activations compares hidden-layer activations, and the model ${modelText(base.model, base.dataset)} has no hidden layers; give it one, e.g. --model ${modelText([base.model[0], 16, base.model[base.model.length - 1]], base.dataset)}`);
+      }
       return (flags.activations as string[]).map((a) => {
         if (!(ACTIVATIONS as readonly string[]).includes(a)) throw new FlagError(`--activations must list ${ACTIVATIONS.join(', ')}, got ${JSON.stringify(a)}`);
         return variant(a, { activation: a as ActivationName });

@@ -11,7 +11,7 @@ import type { Initializer } from '../nn/init.js';
 import { RULES } from '../optim/registry.js';
 import type { OptimizerName } from '../optim/rule.js';
 import type { DType } from '../tensor/dtype.js';
-import { datasetDefaults, SUGGESTED_LR } from './defaults.js';
+import { DATASET_WIDTHS, datasetDefaults, SUGGESTED_LR } from './defaults.js';
 import { FlagError, type FlagValues } from './flags.js';
 import { OPTIMIZER_OPTION, type ScheduleName } from './trainFlags.js';
 
@@ -69,7 +69,8 @@ export function parseSizes(flag: string, text: string): number[] {
 }
 
 /** Check optimizer options against what `optimizer` takes, naming the flag (`--momentum does not apply to adam`). */
-export function checkOptimizerOptions(optimizer: OptimizerName, options: Record<string, OptimizerOptionValue>, source = (key: string) => `--${flagOf(key)}`): void {
+export function checkOptimizerOptions(optimizer: OptimizerName, options: Record<string, OptimizerOptionValue>, names: OptionNames = TRAIN_OPTION_NAMES): void {
+  const source = (key: string) => names.source(key);
   const known = Object.keys(RULES[optimizer].defaults);
   for (const [key, v] of Object.entries(options)) {
     const flag = source(key);
@@ -83,12 +84,33 @@ export function checkOptimizerOptions(optimizer: OptimizerName, options: Record<
       throw new FlagError(`${flag} must be >= 0, got ${v}`);
     }
   }
-  if (options.nesterov === true && !((options.momentum as number) > 0 && !options.dampening)) {
-    throw new FlagError(`${source('nesterov')} needs ${source('momentum')} > 0 and no dampening`);
+  if (options.nesterov === true) {
+    const subject = names.nesterov ?? '--nesterov';
+    if (!((options.momentum as number) > 0)) {
+      throw new FlagError(`${subject} needs momentum > 0, got ${options.momentum === undefined ? 'none' : names.cite('momentum', options.momentum)}`);
+    }
+    if (options.dampening !== undefined && options.dampening !== 0) {
+      throw new FlagError(`${subject} needs zero dampening, got ${names.cite('dampening', options.dampening)}`);
+    }
   }
 }
 
-function flagOf(option: string): string {
+/** How checkOptimizerOptions names a setting: `--dampening` and `--dampening 0.5` on train; compare says where each came from. */
+export interface OptionNames {
+  /** The flag or setting that gave `key` (`--momentum`). */
+  source(key: string): string;
+  /** The setting with its value (`--dampening 0.5`). */
+  cite(key: string, value: OptimizerOptionValue): string;
+  /** What asked for Nesterov momentum (default `--nesterov`). */
+  nesterov?: string;
+}
+
+export const TRAIN_OPTION_NAMES: OptionNames = {
+  source: (key) => `--${flagOf(key)}`,
+  cite: (key, value) => `--${flagOf(key)} ${Array.isArray(value) ? value.join(',') : value}`,
+};
+
+export function flagOf(option: string): string {
   return Object.entries(OPTIMIZER_OPTION).find(([, o]) => o === option)?.[0] ?? option;
 }
 
@@ -99,7 +121,7 @@ export function defaultOptimizerOptions(dataset: string, optimizer: OptimizerNam
 }
 
 /** Build and check a run's configuration from parsed flags. */
-export function buildConfig(flags: FlagValues): RunConfig {
+export function buildConfig(flags: FlagValues, options: { checkHiddenFlags?: boolean } = {}): RunConfig {
   const f = flags as Record<string, never>;
   const dataset = (f.dataset as string | undefined) ?? 'mnist';
   if (!isDatasetSpec(dataset)) throw new FlagError(`--dataset must be one of xor, addition, iris, mnist, spiral or csv:PATH, got ${JSON.stringify(dataset)}`);
@@ -158,6 +180,11 @@ export function buildConfig(flags: FlagValues): RunConfig {
   const earlyStop = (f['early-stop'] as number | undefined) ?? null;
   if (earlyStop !== null) need(earlyStop >= 1, 'early-stop', 'a positive integer (epochs of patience)', earlyStop);
 
+  const batchnorm = (f.batchnorm as boolean | undefined) ?? false;
+  if (batchnorm && f['save-params'] !== undefined) {
+    throw new FlagError('--save-params cannot hold a --batchnorm model: the params layout has Dense weights only, not batch norm\'s; drop one, or use --save CKPT for a checkpoint of the whole model');
+  }
+  const loss = (f.loss as string | undefined) ?? d.loss;
   const config: RunConfig = {
     dataset,
     testSplit,
@@ -166,12 +193,13 @@ export function buildConfig(flags: FlagValues): RunConfig {
     task: (f.task as RunConfig['task'] | undefined) ?? null,
     model,
     activation: (f.activation as ActivationName | undefined) ?? d.activation,
-    outputActivation: d.outputActivation,
+    // binary-cross-entropy works on logits (its sigmoid is built in), so the model ends in the output Dense.
+    outputActivation: loss === 'binary-cross-entropy' ? null : d.outputActivation,
     dropout,
-    batchnorm: (f.batchnorm as boolean | undefined) ?? false,
+    batchnorm,
     residual: (f.residual as boolean | undefined) ?? false,
     init: (f.init as Initializer | undefined) ?? 'uniform',
-    loss: (f.loss as string | undefined) ?? d.loss,
+    loss,
     optimizer,
     optimizerOptions,
     schedule,
@@ -188,7 +216,68 @@ export function buildConfig(flags: FlagValues): RunConfig {
     earlyStop,
     initParams: (f['init-params'] as string | undefined) ?? null,
   };
+  // compare checks them against every model it compares instead.
+  if (options.checkHiddenFlags !== false) checkHiddenFlags(hiddenFlagsGiven(flags), [config.model], dataset);
   return config;
+}
+
+/** The flags that act on hidden layers. */
+export type HiddenFlag = 'activation' | 'dropout' | 'batchnorm' | 'residual';
+
+/** The hidden-layer flags the user gave: a dataset's default activation is not one, nor `--dropout 0` or `--no-batchnorm`. */
+export function hiddenFlagsGiven(flags: FlagValues): HiddenFlag[] {
+  const given: HiddenFlag[] = [];
+  if (flags.activation !== undefined) given.push('activation');
+  if (((flags.dropout as number | undefined) ?? 0) > 0) given.push('dropout');
+  if (flags.batchnorm === true) given.push('batchnorm');
+  if (flags.residual === true) given.push('residual');
+  return given;
+}
+
+/**
+ * Whether `flag` changes the network built from `model` (sizes, inputs first; the widths are 0
+ * until the data are loaded): undefined when that cannot be told yet (--residual on a
+ * first hidden layer whose input width is not known).
+ */
+export function modelUses(flag: HiddenFlag, model: readonly number[]): boolean | undefined {
+  const hidden = model.length - 2;
+  if (flag !== 'residual') return hidden > 0;
+  let unknown = false;
+  for (let i = 1; i <= hidden; i++) {
+    if (model[i - 1] === 0) unknown = true;
+    else if (model[i - 1] === model[i]) return true;
+  }
+  return unknown ? undefined : false;
+}
+
+/** A model as the user would write it: `4-16-3`, or `IN-16-OUT` for widths not known yet. */
+export function modelText(model: readonly number[], dataset: string): string {
+  const widths = DATASET_WIDTHS[dataset];
+  return model.map((s, i) => (s !== 0 ? s : widths ? widths[i === 0 ? 0 : 1] : i === 0 ? 'IN' : 'OUT')).join('-');
+}
+
+/**
+ * Refuse a hidden-layer flag the user gave that no model in `models` would use (a model with
+ * no hidden layers; --residual with no hidden layer as wide as its input), naming the flag and
+ * a model that would use it. Models whose widths are not known yet pass (see fitToData).
+ */
+export function checkHiddenFlags(given: readonly HiddenFlag[], models: readonly (readonly number[])[], dataset: string): void {
+  for (const flag of given) {
+    const uses = models.map((m) => modelUses(flag, m));
+    if (uses.some((u) => u !== false)) continue;
+    const shown = [...new Set(models.map((m) => modelText(m, dataset)))];
+    const which = shown.length === 1 ? `the model ${shown[0]}` : `none of the models ${shown.join(', ')}`;
+    const m = models[models.length - 1];
+    if (flag === 'residual') {
+      // Repeat the last hidden layer (or add two of 16): the second copy keeps its input's width.
+      const out = m[m.length - 1];
+      const example = modelText(m.length > 2 ? [...m.slice(0, -1), m[m.length - 2], out] : [m[0], 16, 16, out], dataset);
+      throw new FlagError(`--residual needs a hidden layer as wide as its input, and ${which} ${shown.length === 1 ? 'has' : 'have'} none, so it would change nothing; e.g. --model ${example}`);
+    }
+    const example = modelText([m[0], 16, m[m.length - 1]], dataset);
+    const what = flag === 'activation' ? 'sets the hidden layers\' activation' : flag === 'dropout' ? 'adds dropout after each hidden layer' : 'adds batch normalization to each hidden layer';
+    throw new FlagError(`--${flag} ${what}, and ${which} ${shown.length === 1 ? 'has' : 'have'} no hidden layers, so it would change nothing; give the model a hidden layer, e.g. --model ${example}`);
+  }
 }
 
 /**

@@ -32,6 +32,11 @@ export const DATASET_DEFAULTS: Readonly<Record<string, DatasetDefaults>> = Objec
   csv: { hidden: [32], activation: 'relu', outputActivation: null, loss: null, optimizer: 'adam', optimizerOptions: { lr: 1e-3 }, epochs: 100, batchSize: 32 },
 });
 
+/** Input and output widths of the built-in datasets (for messages written before the data are loaded); CSV files: unknown. */
+export const DATASET_WIDTHS: Readonly<Record<string, readonly [number, number]>> = Object.freeze({
+  xor: [2, 1], addition: [2, 1], iris: [4, 3], spiral: [2, 3], mnist: [784, 10],
+});
+
 export function datasetDefaults(dataset: string): DatasetDefaults {
   return DATASET_DEFAULTS[dataset.startsWith('csv:') ? 'csv' : dataset];
 }

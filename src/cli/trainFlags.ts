@@ -27,7 +27,7 @@ export const MODEL_FLAGS: FlagTable = Object.freeze({
   batchnorm: { type: 'boolean', help: 'batch normalization before each hidden activation' },
   residual: { type: 'boolean', help: 'wrap each hidden layer whose width equals its input\'s in y = x + f(x)' },
   init: { type: 'string', help: 'weight initializer (default uniform, PyTorch Linear\'s U(±1/√fan_in))', choices: INITIALIZERS },
-  loss: { type: 'string', help: 'loss (default: softmax-cross-entropy for classes, mse otherwise)', choices: Object.keys(LOSSES) },
+  loss: { type: 'string', help: 'loss (default: softmax-cross-entropy for classes, mse otherwise; binary-cross-entropy takes logits, so the model then has no output activation)', choices: Object.keys(LOSSES) },
 });
 
 export const OPTIMIZER_FLAGS: FlagTable = Object.freeze({

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, fixture, readJson, scratch } from './helpers.js';
 
@@ -75,7 +75,16 @@ test('--save-params then --init-params: the documented layout, and the weights c
   t.regex(bad.stderr, /bad\.json: 1 layers, but the model has 2 Dense layers \(4×16, 16×3\)/);
   writeFileSync(join(dir, 'shape.json'), JSON.stringify({ layers: [{ W: [[1, 2]], b: [0] }, { W: [[1]], b: [0] }] }));
   t.regex(cli(['train', '--dataset', 'iris', '--init-params', 'shape.json'], dir).stderr, /shape\.json: layers\[0\]\.W must be 4 rows of 16 numbers \(\[in\]\[out\]; transpose PyTorch's Linear\.weight\)/);
-  t.regex(cli(['train', '--dataset', 'iris', '--batchnorm', '--epochs', '1', '--save-params', 'bn.json'], dir).stderr, /bn\.json: the model has parameters outside Dense layers \(.*gamma.*\), which the params layout cannot hold; use --save CKPT/);
+});
+
+test('--save-params with --batchnorm is refused before any training, naming both flags; nothing is written', (t) => {
+  const dir = scratch();
+  const r = cli(['train', '--dataset', 'iris', '--batchnorm', '--epochs', '1', '--save-params', 'bn.json', '--json', 'bn-run.json'], dir);
+  t.is(r.code, 2);
+  t.regex(r.stderr, /--save-params cannot hold a --batchnorm model: the params layout has Dense weights only, not batch norm's; drop one, or use --save CKPT/);
+  t.is(r.stdout, '', 'no training started');
+  t.false(existsSync(join(dir, 'bn.json')));
+  t.false(existsSync(join(dir, 'bn-run.json')));
 });
 
 test('--init-params with --dtype float64 --batch-size full on a CSV reproduces PyTorch\'s iris trajectories (all 4 fixture cases)', (t) => {
