@@ -1,7 +1,10 @@
 /**
  * A CSV file as a dataset: the label is the last column unless named, and the task is
- * classification when every label is an integer in 0..K-1 (K ≥ 2), regression otherwise or
- * when asked. Errors in labels point at the cell, as parse errors do.
+ * classification when every label is an integer in 0..K-1 (K ≥ 2), regression when a label is
+ * negative or not an integer, or when asked. Non-negative integer labels that are not 0..K-1
+ * (a class missing, as with labels 1..10) or that hold a single class are refused, since a
+ * classifier would have empty classes or nothing to tell apart: the error suggests relabelling
+ * or --task regression. Errors in labels point at the cell, as parse errors do.
  */
 import { readFileSync } from 'node:fs';
 import { DataError } from '../errors.js';
@@ -56,15 +59,26 @@ export function csvTable(file: string, options: CsvOptions = {}): Table {
     }
   }
   const firstNonClass = y.findIndex((v) => !Number.isInteger(v) || v < 0);
-  let classes = 0;
-  for (const v of y) classes = Math.max(classes, v + 1);
   const name = `csv:${file}`;
-  const asClasses = options.task === 'classification' || (options.task === undefined && firstNonClass < 0 && classes >= 2);
-  if (!asClasses) return { name, task: 'regression', featureNames, x, rows: t.rows, targets: y };
+  const column = `column "${t.header[labelCol]}"`;
+  // Non-negative integer labels are classes 0..K-1 unless --task regression; anything else is a regression target.
+  if (options.task === 'regression' || (options.task === undefined && firstNonClass >= 0)) return { name, task: 'regression', featureNames, x, rows: t.rows, targets: y };
   if (firstNonClass >= 0) {
     const lineNo = t.lines[firstNonClass];
-    throw csvError(file, lineNo, cellColumn(text, lineNo, labelCol), `column "${t.header[labelCol]}": a class label must be an integer 0..K-1, got ${y[firstNonClass]} (use --task regression for real-valued targets)`);
+    throw csvError(file, lineNo, cellColumn(text, lineNo, labelCol), `${column}: a class label must be an integer 0..K-1, got ${y[firstNonClass]} (use --task regression for real-valued targets)`);
   }
-  if (classes < 2) throw new DataError(`${file}: column "${t.header[labelCol]}" has a single class (every label is 0); classification needs at least 2`);
+  const counts = new Map<number, number>();
+  for (const v of y) counts.set(v, (counts.get(v) ?? 0) + 1);
+  const present = [...counts.keys()].sort((a, b) => a - b);
+  const classes = present[present.length - 1] + 1;
+  const orRegress = options.task === undefined ? ', or use --task regression if they are numbers to predict rather than classes' : '';
+  if (present.length < 2) {
+    throw new DataError(`${file}: ${column} has a single class (every label is ${present[0]}); a classifier needs at least 2 classes: add rows of another class${orRegress}`);
+  }
+  if (present.length < classes) {
+    const missing = Array.from({ length: classes }, (_, k) => k).filter((k) => !counts.has(k));
+    const which = missing.length === 1 ? `class ${missing[0]} never occurs` : `classes ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''} never occur`;
+    throw new DataError(`${file}: ${column} holds integer labels ${present[0]}..${classes - 1}, taken as classes 0..${classes - 1}, but ${which}: a classifier would have ${classes} outputs and ${missing.length} empty class${missing.length === 1 ? '' : 'es'}; relabel them 0..${present.length - 1}${orRegress}`);
+  }
   return { name, task: 'classification', featureNames, x, rows: t.rows, labels: Int32Array.from(y), classes };
 }

@@ -8,7 +8,7 @@ import { optionError } from '../errors.js';
 import { additionTables, irisTable, spiralTable, xorTable } from './builtin.js';
 import { csvTable, type CsvOptions } from './csvTable.js';
 import { mnistTable } from './mnist.js';
-import { splitIndices } from './split.js';
+import { SplitError, splitIndices } from './split.js';
 import { standardization, standardize, subset, type Standardization, type Table } from './table.js';
 
 export const DATASET_NAMES = Object.freeze(['xor', 'addition', 'iris', 'mnist', 'spiral'] as const);
@@ -37,7 +37,9 @@ export function isDatasetSpec(spec: string): boolean {
   return (spec.startsWith('csv:') && spec.length > 4) || (DATASET_NAMES as readonly string[]).includes(spec);
 }
 
+/** Split `t`; a fraction > 0 that holds out no row is refused (SplitError) rather than giving no test set. */
 function splitTable(t: Table, fraction: number): { train: Table; test: Table | null } {
+  if (fraction > 0 && Math.round(t.rows * fraction) === 0) throw new SplitError(t.rows, fraction, 0);
   const { train, test } = splitIndices(t.rows, fraction, SPLIT_SEED, t.task === 'classification' ? t.labels : undefined);
   return { train: subset(t, train), test: test.length > 0 ? subset(t, test) : null };
 }

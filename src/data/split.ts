@@ -14,12 +14,25 @@ export interface Split {
   test: Int32Array;
 }
 
+/**
+ * A test fraction that the row count cannot honour: it holds out no row (`testRows` 0, from
+ * loadData: a test set was asked for) or every row (no training data).
+ */
+export class SplitError extends RangeError {
+  constructor(readonly rows: number, readonly fraction: number, readonly testRows: number) {
+    super(testRows === 0
+      ? `test split ${fraction} of ${rows} rows holds out round(${rows * fraction}) = 0 rows: there would be no test set`
+      : `test split ${fraction} of ${rows} rows leaves no training data (${testRows} test rows)`);
+    this.name = 'SplitError';
+  }
+}
+
 /** Split rows 0..n-1; `labels` (length n) makes it stratified. */
 export function splitIndices(n: number, fraction: number, seed: number, labels?: Int32Array): Split {
   if (typeof fraction !== 'number' || !(fraction >= 0 && fraction < 1)) throw optionError('test split', 'a number in [0, 1)', fraction);
   const total = Math.round(n * fraction);
   if (total === 0) return { train: Int32Array.from({ length: n }, (_, i) => i), test: new Int32Array(0) };
-  if (total >= n) throw new RangeError(`test split ${fraction} of ${n} rows leaves no training data`);
+  if (total >= n) throw new SplitError(n, fraction, total);
   const rng = new Rng(seed);
   const groups = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
