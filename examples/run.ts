@@ -4,7 +4,7 @@
  *   addition   a linear neuron learns x1 + x2
  *   xor        the 2-3-1 sigmoid network (--optimizer, --lr, --seed, --epochs)
  */
-import { flagHelp, parseFlags, type FlagTable } from '../src/cli/flags.js';
+import { FlagError, flagHelp, parseFlags, type FlagTable } from '../src/cli/flags.js';
 import { OPTIMIZER_NAMES } from '../src/optim/rule.js';
 import { addition } from './addition.js';
 import { worked } from './worked.js';
@@ -18,15 +18,35 @@ const FLAGS: FlagTable = Object.freeze({
   help: { type: 'boolean', help: 'show this help' },
 });
 
-const USAGE = `usage: npm run example -- <worked|addition|xor> [flags]\n${flagHelp(FLAGS)}`;
+/** The flags each example takes; any other is an error rather than silently ignored. */
+const EXAMPLE_FLAGS: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  worked: [],
+  addition: ['lr', 'seed', 'epochs'],
+  xor: ['optimizer', 'lr', 'seed', 'epochs'],
+});
+
+const USAGE = `usage: npm run example -- <worked|addition|xor> [flags]\n${flagHelp(FLAGS)}\n  worked takes no flags; addition takes --lr --seed --epochs; xor takes --optimizer --lr --seed --epochs`;
+
+/** Refuse flags that `name` does not use, naming the flag and the example. */
+function checkExampleFlags(name: string, flags: Record<string, unknown>): void {
+  const takes = EXAMPLE_FLAGS[name];
+  if (!takes) throw new FlagError(`unknown example "${name}"; choose worked, addition or xor`);
+  for (const flag of Object.keys(flags)) {
+    if (flag !== 'help' && !takes.includes(flag)) {
+      throw new FlagError(`--${flag} does not apply to the ${name} example; ${takes.length === 0 ? 'it takes no flags' : `it takes ${takes.map((f) => `--${f}`).join(', ')}`}`);
+    }
+  }
+}
 
 async function main(argv: string[]): Promise<void> {
   const { flags, positional } = parseFlags(argv, FLAGS);
-  const [name] = positional;
+  const [name, ...extra] = positional;
   if (flags.help || !name) {
     console.log(USAGE);
     return;
   }
+  if (extra.length > 0) throw new FlagError(`unexpected argument ${JSON.stringify(extra[0])} after the example's name; flags start with --`);
+  checkExampleFlags(name, flags);
   const common = { seed: flags.seed as number | undefined, epochs: flags.epochs as number | undefined, lr: flags.lr as number | undefined };
   switch (name) {
     case 'worked':
@@ -38,12 +58,11 @@ async function main(argv: string[]): Promise<void> {
     case 'xor':
       await xor(console.log, { ...common, optimizer: flags.optimizer as never });
       return;
-    default:
-      throw new TypeError(`unknown example "${name}"; choose worked, addition or xor`);
   }
 }
 
 main(process.argv.slice(2)).catch((e: Error) => {
   console.error(`error: ${e.message}`);
-  process.exitCode = 1;
+  // A usage error (a flag that does not apply, a bad value) exits with 2, as gradpool's do.
+  process.exitCode = e instanceof FlagError ? 2 : 1;
 });

@@ -30,6 +30,15 @@ export interface XorResult {
   losses: number[];
 }
 
+/** What to try when a run did not solve XOR, given what it used. */
+export function xorHint(used: { seed: number; epochs: number; lr: number; optimizer: OptimizerName }): string {
+  const tries = [`another --seed than ${used.seed}`];
+  if (used.optimizer !== 'adam') tries.push('--optimizer adam --lr 0.1 --epochs 500');
+  else if (used.lr < 0.1) tries.push(`a larger --lr than ${used.lr} (0.1 solves seeds 0-19 in 500 epochs)`);
+  else tries.push(`more --epochs than ${used.epochs}`);
+  return `try ${tries.join(', or ')}`;
+}
+
 export async function xor(log: Log = console.log, options: XorOptions = {}): Promise<XorResult> {
   const { seed = 0, epochs = 2000, lr = 1.0, optimizer = 'sgd', every = 200 } = options;
   const model = new Model([dense(2, 3, { init: 'uniform' }), sigmoid(), dense(3, 1, { init: 'uniform' }), sigmoid()], { dtype: 'float64', seed });
@@ -51,6 +60,6 @@ export async function xor(log: Log = console.log, options: XorOptions = {}): Pro
   const outputs = model.predict(XOR_INPUTS.map((r) => [...r])).getColumn(0);
   XOR_INPUTS.forEach(([a, b], i) => log(`${a} xor ${b} = ${XOR_TARGETS[i]}: network says ${fmt(outputs[i], 4)}`));
   const solved = outputs.every((o, i) => o > 0.5 === (XOR_TARGETS[i] === 1));
-  log(solved ? 'all four outputs are on the right side of 0.5' : 'not solved: some outputs are on the wrong side of 0.5 (try another seed, or --optimizer adam)');
+  log(solved ? 'all four outputs are on the right side of 0.5' : `not solved: some outputs are on the wrong side of 0.5 (${xorHint({ seed, epochs, lr, optimizer })})`);
   return { outputs, solved, losses };
 }

@@ -45,3 +45,25 @@ test('xor accepts the optimizer by name', async (t) => {
   const r = await xor(() => {}, { optimizer: 'adam', lr: 0.05, epochs: 500, every: 0 });
   t.true(r.solved);
 });
+
+test('xor with Adam at lr 0.1 for 500 epochs solves every seed 0-19, seed 3 included (lr 0.05 leaves seed 3 unsolved)', async (t) => {
+  // The README's command: npm run example -- xor --optimizer adam --lr 0.1 --epochs 500 --seed 3
+  const lines: string[] = [];
+  const three = await xor((l) => lines.push(l), { optimizer: 'adam', lr: 0.1, epochs: 500, seed: 3 });
+  t.true(three.solved);
+  t.is(lines[lines.length - 1], 'all four outputs are on the right side of 0.5');
+  for (let seed = 0; seed < 20; seed++) t.true((await xor(() => {}, { optimizer: 'adam', lr: 0.1, epochs: 500, seed, every: 0 })).solved, `seed ${seed}`);
+  t.false((await xor(() => {}, { optimizer: 'adam', lr: 0.05, epochs: 500, seed: 3, every: 0 })).solved, 'the earlier README command does not solve it');
+});
+
+test('xor\'s "not solved" hint depends on what was used', async (t) => {
+  const last = async (options: Parameters<typeof xor>[1]) => {
+    const lines: string[] = [];
+    const r = await xor((l) => lines.push(l), { every: 0, ...options });
+    t.false(r.solved);
+    return lines[lines.length - 1];
+  };
+  t.is(await last({ optimizer: 'adam', lr: 0.05, epochs: 500, seed: 3 }), 'not solved: some outputs are on the wrong side of 0.5 (try another --seed than 3, or a larger --lr than 0.05 (0.1 solves seeds 0-19 in 500 epochs))');
+  t.is(await last({ optimizer: 'adam', lr: 0.1, epochs: 5 }), 'not solved: some outputs are on the wrong side of 0.5 (try another --seed than 0, or more --epochs than 5)');
+  t.is(await last({ epochs: 5 }), 'not solved: some outputs are on the wrong side of 0.5 (try another --seed than 0, or --optimizer adam --lr 0.1 --epochs 500)');
+});
