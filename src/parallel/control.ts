@@ -65,18 +65,6 @@ export function waitWhile(ctl: Int32Array, index: number, value: number): void {
   checkAbort(ctl);
 }
 
-/** A reusable barrier for ctl[PARTIES] threads (generation counting, so it can be re-entered at once). */
-export function barrier(ctl: Int32Array): void {
-  const gen = Atomics.load(ctl, CTL.BAR_GEN);
-  if (Atomics.add(ctl, CTL.BAR_COUNT, 1) === Atomics.load(ctl, CTL.PARTIES) - 1) {
-    Atomics.store(ctl, CTL.BAR_COUNT, 0);
-    Atomics.add(ctl, CTL.BAR_GEN, 1);
-    Atomics.notify(ctl, CTL.BAR_GEN);
-    return;
-  }
-  waitWhile(ctl, CTL.BAR_GEN, gen);
-}
-
 /** Tell every waiter to give up the step. */
 export function abort(ctl: Int32Array): void {
   Atomics.store(ctl, CTL.ABORT, 1);

@@ -25,8 +25,8 @@ export function spinThenWait(ctl: Int32Array, index: number, value: number, micr
 }
 
 /**
- * control.ts's `barrier`, same cells and protocol (generation counting), the waiting side
- * spinning up to `micros` µs before it sleeps.
+ * A reusable barrier for ctl[PARTIES] threads (generation counting, so it can be re-entered at
+ * once), the waiting side spinning up to `micros` µs before it sleeps.
  */
 export function spinBarrier(ctl: Int32Array, micros: number): void {
   const gen = Atomics.load(ctl, CTL.BAR_GEN);

@@ -1,13 +1,8 @@
 /** What a comparison report shows: per configuration, its curves and its summary row. */
+import type { EpochRecord } from '../train/trainer.js';
 
-export interface CurvePoint {
-  epoch: number;
-  trainLoss: number;
-  trainAccuracy: number | null;
-  testLoss: number | null;
-  testAccuracy: number | null;
-  seconds: number;
-}
+/** One epoch of a curve: the trainer's record without its throughput. */
+export type CurvePoint = Omit<EpochRecord, 'samplesPerSecond'>;
 
 export interface ComparisonEntry {
   label: string;
