@@ -168,6 +168,7 @@ export class ParallelEngine implements StepEngine {
     this.stepSeconds += (performance.now() - began) / 1000;
     this.steps++;
     if (Atomics.load(ctl, CTL.NONFINITE)) {
+      shadow.cancelStep(); // the update was not applied, so the step does not count
       this.model.grads.set(views.grads);
       throwNonFinite(this.model, step);
     }

@@ -124,3 +124,22 @@ test('loading hyperparameters that need state this optimizer lacks is refused (a
   const plain = createOptimizer('adam', mixedParams());
   t.throws(() => plain.loadStateDict(withAms.stateDict()), { instanceOf: RangeError, message: 'loadStateDict: group 0 needs state "maxExpAvgSq", which this optimizer was not built with' });
 });
+
+test('cancelStep undoes the last beginStep: step count and NAdam scalars, so the next step equals an uninterrupted one', (t) => {
+  const make = () => {
+    const params = { dtype: 'float64' as const, values: Float64Array.of(1, -2), grads: Float64Array.of(0.5, 0.25), entries: [{ name: 'p', layer: 0, role: 'weight' as const, offset: 0, size: 2, shape: [2] }] };
+    return { params, opt: createOptimizer('nadam', params, { lr: 0.01 }) };
+  };
+  const a = make();
+  const b = make();
+  a.opt.step();
+  b.opt.step();
+  b.opt.beginStep();
+  b.opt.cancelStep();
+  t.is(b.opt.stepCount, 1);
+  a.opt.step();
+  b.opt.step();
+  t.deepEqual(b.params.values, a.params.values);
+  t.deepEqual(b.opt.stateDict().scalars, a.opt.stateDict().scalars);
+  t.throws(() => b.opt.cancelStep(), { message: /needs a beginStep/ });
+});

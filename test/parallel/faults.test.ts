@@ -62,10 +62,13 @@ test('a NaN or Infinity in a gradient: the update is not applied; the error name
   const model = new Model([dense(2, 4), activation('tanh'), dense(4, 1)], { dtype: 'float64', seed: 1 });
   const data = makeDataset({ x: [[1, 2], [3, 4], [5, 6], [7, 8]], targets: [[1], [2], [1e308], [3]] }, 'float64');
   const before = model.params.slice();
-  const tr = new Trainer(model, { optimizer: new SGD(model.parameters(), { lr: 0.1 }), loss: 'mse', epochs: 1, batchSize: 4, microShard: 2, threads: 2, shuffle: false });
+  const optimizer = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+  const tr = new Trainer(model, { optimizer, loss: 'mse', epochs: 1, batchSize: 4, microShard: 2, threads: 2, shuffle: false });
   const e = await t.throwsAsync(tr.fit(data), { instanceOf: NonFiniteGradientError });
   t.regex(e!.message, /^step 0: gradient of 0\.dense\.W is (-?Infinity|NaN); the update was not applied/);
   t.deepEqual(model.params, before);
+  t.is(optimizer.stepCount, 0, 'the step that was not applied does not count');
+  t.true(optimizer.state.momentumBuffer.every((v) => v === 0), 'nor did it touch the optimizer state');
 });
 
 test('stop(): the step in flight finishes, then the run ends with its weights', async (t) => {
