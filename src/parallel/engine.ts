@@ -29,11 +29,13 @@ import { stateMomenta, sumShards } from './shard.js';
 
 const WORKER_FILE = fileURLToPath(new URL('../../workers/trainWorker.js', import.meta.url));
 const SETTLE_MS = 2000;
+const TERMINATE_MS = 200;
 /** Starting threads (and compiling WASM) on a loaded 2-core machine can take seconds. */
 const STARTUP_MS = 120_000;
 let nextRunId = 1;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+/** A plain (ref'd) timer: during recovery no task holds the event loop open, and this must. */
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export { checkParallelOptions, PARALLEL_DEFAULTS, ShardError, WorkerFailure, type ParallelOptions, type StepProfile } from './options.js';
 
@@ -46,7 +48,10 @@ export class ParallelEngine implements StepEngine {
   private shadow: Optimizer | null = null;
   private tasks: Array<Promise<unknown>> = [];
   private controllers: AbortController[] = [];
-  private failure: Promise<never> = new Promise(() => {});
+  /** An update failed part-way: the arena's parameters are not to be copied out. */
+  private torn = false;
+  /** The first task failure of the current attempt, set by the tasks' handlers. */
+  private failed: { error: unknown } | null = null;
   private orderEpochStart = -1;
   /** Steps redone after a crash or hang in this run (for tests and logs). */
   retries = 0;
@@ -80,7 +85,7 @@ export class ParallelEngine implements StepEngine {
     views.state.set(this.model.state);
     this.shadow = optimizerFromSpec(spec.optimizer, { dtype: spec.dtype, values: views.params, grads: views.grads, entries: this.model.entries }, views.optimizerState);
     this.shadow.loadStateDict(this.optimizer.stateDict());
-    Object.assign(this, { spec, views, arena, orderEpochStart: -1, retries: 0, stepSeconds: 0, steps: 0 });
+    Object.assign(this, { spec, views, arena, orderEpochStart: -1, retries: 0, stepSeconds: 0, steps: 0, torn: false });
     this.pool = new Piscina({
       filename: WORKER_FILE, minThreads: o.threads, maxThreads: o.threads, idleTimeout: 60_000, concurrentTasksPerWorker: 1,
       ...(o.resourceLimits ? { resourceLimits: o.resourceLimits } : {}),
@@ -95,16 +100,20 @@ export class ParallelEngine implements StepEngine {
     Atomics.store(ctl, CTL.PARTIES, this.options.threads);
     this.controllers = [];
     this.tasks = [];
-    const failures: Array<Promise<never>> = [];
+    this.failed = null;
+    // A task ending, either way, while the run is on is a failure: remember the first and wake
+    // whatever the coordinator waits on (no per-step promise is attached to the tasks).
+    const fail = (e: unknown) => {
+      this.failed ??= { error: e };
+      for (const i of [CTL.DONE_GEN, CTL.READY]) Atomics.notify(ctl, i);
+    };
     for (let i = 0; i < this.options.threads; i++) {
       const controller = new AbortController();
       const task = this.pool!.run(this.spec, { signal: controller.signal });
       this.controllers.push(controller);
       this.tasks.push(task);
-      failures.push(task.then(() => Promise.reject(new WorkerFailure('a worker task ended while the run was on'))));
+      task.then(() => fail(new WorkerFailure('a worker task ended while the run was on')), fail);
     }
-    this.failure = Promise.race(failures);
-    this.failure.catch(() => {});
     const deadline = performance.now() + Math.max(this.options.stepTimeout, STARTUP_MS);
     for (let ready = Atomics.load(ctl, CTL.READY); ready < this.options.threads; ready = Atomics.load(ctl, CTL.READY)) {
       await this.waitChange(CTL.READY, ready, deadline, 'starting the worker threads');
@@ -118,16 +127,21 @@ export class ParallelEngine implements StepEngine {
    */
   private async waitChange(index: number, value: number, deadline: number, what: string): Promise<void> {
     const { ctl } = this.views!;
+    let abortedAt = 0;
     while (Atomics.load(ctl, index) === value) {
+      if (this.failed) throw this.failed.error;
+      const now = performance.now();
       if (Atomics.load(ctl, CTL.ABORT) !== 0) {
         // A shard threw and aborted the step: its task's rejection is on its way.
-        await Promise.race([this.failure, sleep(SETTLE_MS)]);
-        throw new WorkerFailure(`${what} was aborted by a worker thread`);
+        abortedAt ||= now;
+        if (now - abortedAt > SETTLE_MS) throw new WorkerFailure(`${what} was aborted by a worker thread`);
+        await sleep(5);
+        continue;
       }
-      const left = deadline - performance.now();
+      const left = deadline - now;
       if (left <= 0) throw new WorkerFailure(`a worker thread hung: ${what} took longer than stepTimeout (${this.options.stepTimeout} ms)`);
       const wait = Atomics.waitAsync(ctl, index, value, left);
-      if (wait.async) await Promise.race([wait.value, this.failure]);
+      if (wait.async) await wait.value;
     }
   }
 
@@ -175,23 +189,37 @@ export class ParallelEngine implements StepEngine {
     return sumShards(views.shardLoss, views.shardCorrect, shards);
   }
 
-  /** After a failed attempt: stop every task, then throw, or restart the tasks for a retry. */
+  /**
+   * After a failed attempt: stop every task, then throw, or restart the tasks for a retry. A
+   * step that is given up is cancelled on the optimizer (its step count and scalars go back),
+   * since its update was never applied; one whose update had begun cannot be redone or undone.
+   */
   private async recover(error: unknown, step: number, attempt: number): Promise<void> {
     const { ctl } = this.views!;
-    const thrown = Atomics.load(ctl, CTL.ERROR_KIND) === ERROR_THROWN;
-    const updating = Atomics.load(ctl, CTL.UPDATING) !== 0;
-    // The first thing to fail may be a bystander's task ending on the abort; prefer a thread's own error.
+    // Only once every task has ended are UPDATING and ERROR_KIND final.
     error = (await this.stopTasks())[0] ?? error;
-    if (thrown) throw new ShardError(step, Atomics.load(ctl, CTL.ERROR_SHARD), error);
+    if (Atomics.load(ctl, CTL.UPDATING) !== 0) {
+      this.torn = true;
+      throw new WorkerFailure(`a worker thread failed while applying the update of step ${step}: parameters may be partly updated, so the step cannot be redone exactly, and the model keeps the parameters of its last synchronization; resume from a checkpoint`, error);
+    }
+    const giveUp = (e: Error): never => {
+      this.shadow!.cancelStep();
+      throw e;
+    };
+    if (Atomics.load(ctl, CTL.ERROR_KIND) === ERROR_THROWN) giveUp(new ShardError(step, Atomics.load(ctl, CTL.ERROR_SHARD), error));
     const code = (error as { code?: string })?.code;
     if (code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory/i.test(String((error as Error)?.message))) {
       const limit = this.options.resourceLimits?.maxOldGenerationSizeMb;
-      throw new WorkerFailure(`a worker thread ran out of memory in step ${step}${limit ? ` (resourceLimits.maxOldGenerationSizeMb = ${limit})` : ''}; not retried`, error);
+      giveUp(new WorkerFailure(`a worker thread ran out of memory in step ${step}${limit ? ` (resourceLimits.maxOldGenerationSizeMb = ${limit})` : ''}; not retried`, error));
     }
-    if (updating) throw new WorkerFailure(`a worker thread failed while applying the update of step ${step}: parameters may be partly updated, so the step cannot be redone exactly; resume from a checkpoint`, error);
-    if (attempt >= this.options.maxRetries) throw new WorkerFailure(`step ${step} failed ${attempt + 1} times (a worker thread crashed or hung; maxRetries = ${this.options.maxRetries}): ${(error as Error)?.message}`, error);
+    if (attempt >= this.options.maxRetries) giveUp(new WorkerFailure(`step ${step} failed ${attempt + 1} times (a worker thread crashed or hung; maxRetries = ${this.options.maxRetries}): ${(error as Error)?.message}`, error));
     this.retries++;
-    await this.startTasks();
+    try {
+      await this.startTasks();
+    } catch (e) {
+      await this.stopTasks();
+      giveUp(new WorkerFailure(`step ${step}: the worker threads could not be restarted after a failure: ${(e as Error)?.message}`, e));
+    }
   }
 
   /**
@@ -204,7 +232,12 @@ export class ParallelEngine implements StepEngine {
     const settled = this.tasks.map((t) => t.then(() => true, (e) => errors.push(e)));
     const all = await Promise.race([Promise.all(settled), sleep(SETTLE_MS).then(() => null)]);
     const own = [...errors];
-    if (all === null) for (const c of this.controllers) c.abort();
+    if (all === null) {
+      for (const c of this.controllers) c.abort();
+      // piscina's terminate does not wait for the thread to stop; give it time before the
+      // control cells are reset for the next attempt.
+      await sleep(TERMINATE_MS);
+    }
     await Promise.all(settled);
     return own;
   }
@@ -221,7 +254,7 @@ export class ParallelEngine implements StepEngine {
   }
 
   sync(): void {
-    if (!this.views || !this.shadow) return;
+    if (!this.views || !this.shadow || this.torn) return;
     this.model.params.set(this.views.params);
     this.model.state.set(this.views.state);
     // The caller's optimizer keeps its own learning rates: schedules set them there, after the

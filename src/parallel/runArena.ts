@@ -41,11 +41,14 @@ export const TIMING = Object.freeze({ forwardBackward: 0, reduce: 1, update: 2, 
 
 /** Test hook: make a worker fail on purpose (see ParallelOptions.fault). */
 export interface FaultSpec {
-  kind: 'throw' | 'exit' | 'hang' | 'oom';
+  kind: 'throw' | 'exit' | 'hang' | 'oom' | 'slow';
+  /** The step to fail, or -1 for every step. */
   step: number;
   shard: number;
   /** Fail on attempts 0 … times−1 of that step. */
   times: number;
+  /** For 'slow': how long the shard takes (ms). */
+  ms?: number;
 }
 
 export interface RunSpec {
@@ -119,7 +122,8 @@ export function workspaceBytes(config: ModelConfig, microShard: number, yCols: n
   return 2 * activations + batch + SCRATCH_BYTES + 4096;
 }
 
-const SPARE_WORKSPACES = 4;
+/** Worker workspaces beyond one per thread: each thread that replaces a crashed or hung one needs its own. */
+export const SPARE_WORKSPACES = 8;
 
 export function createRunArena(
   runId: number, model: Model, optimizer: Optimizer, loss: string, data: Dataset, options: { seed: number; microShard: number; maxBatch: number; threads: number; clip: ClipSettings; fault: FaultSpec | null; momenta: Float64Array },

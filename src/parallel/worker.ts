@@ -16,7 +16,7 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { optimizerFromSpec } from '../optim/registry.js';
 import { Aborted, abort, checkAbort, CMD_EXIT, CTL, ERROR_THROWN } from './control.js';
 import { chunkCount, CHUNK_SIZE, clipFactor, reduceState, totalNorm } from './reduce.js';
-import { openViews, TIMING, type RunSpec, type RunViews } from './runArena.js';
+import { openViews, SPARE_WORKSPACES, TIMING, type RunSpec, type RunViews } from './runArena.js';
 import { computeShard, type ShardContext } from './shard.js';
 import { spinBarrier, spinThenWait } from './spin.js';
 import { WasmStep } from './wasmStep.js';
@@ -64,10 +64,15 @@ function context(spec: RunSpec): WorkerContext {
 
 function injectFault(spec: RunSpec, ctl: Int32Array, step: number, shard: number): void {
   const f = spec.fault;
-  if (!f || f.step !== step || f.shard !== shard || Atomics.load(ctl, CTL.ATTEMPT) >= f.times) return;
+  if (!f || (f.step !== step && f.step !== -1) || f.shard !== shard || Atomics.load(ctl, CTL.ATTEMPT) >= f.times) return;
   if (f.kind === 'throw') throw new Error(`injected fault at step ${step}, shard ${shard}`);
   if (f.kind === 'exit') process.exit(3);
   if (f.kind === 'hang') for (;;);
+  if (f.kind === 'slow') {
+    // Alive but late: finishes its shard after the deadline.
+    for (const end = performance.now() + (f.ms ?? 0); performance.now() < end;);
+    return;
+  }
   const hog: number[][] = [];
   for (;;) hog.push(new Array(1 << 20).fill(Math.random()));
 }
@@ -106,6 +111,9 @@ function runStep(spec: RunSpec, ctx: WorkerContext, thread: number): void {
   }
   const t3 = performance.now();
   spinBarrier(ctl, spinBudget(spec, SPIN_BARRIER_US));
+  // The last thread at a barrier does not wait, so it checks here: an aborted step must never
+  // reach the update, which cannot be redone.
+  checkAbort(ctl);
   const t4 = performance.now();
   times[TIMING.forwardBackward] += (t1 - t0) / 1000;
   times[TIMING.reduce] += (t3 - t2) / 1000;
@@ -116,7 +124,11 @@ function runStep(spec: RunSpec, ctx: WorkerContext, thread: number): void {
     return;
   }
   const factor = clipFactor(spec.clip, norm);
-  for (let c = Atomics.add(ctl, CTL.UPDATE_NEXT, 1); c <= chunks; c = Atomics.add(ctl, CTL.UPDATE_NEXT, 1)) {
+  for (;;) {
+    checkAbort(ctl);
+    const c = Atomics.add(ctl, CTL.UPDATE_NEXT, 1);
+    if (c > chunks) break;
+    // Set before the chunk changes: the coordinator reads it after every task has ended.
     Atomics.store(ctl, CTL.UPDATING, 1);
     if (c === chunks) reduceState(ctx.views.state, ctx.views.stateSlots, shards, ctx.views.momenta);
     else ctx.step.updateChunk(factor, ctx.views.plan, c * CHUNK_SIZE, Math.min(p, (c + 1) * CHUNK_SIZE));
@@ -126,7 +138,15 @@ function runStep(spec: RunSpec, ctx: WorkerContext, thread: number): void {
 
 /** The task: serve steps until told to exit or aborted. Returns how it ended. */
 export function serveRun(spec: RunSpec): 'exit' | 'aborted' {
-  const ctx = context(spec);
+  let ctx: WorkerContext;
+  try {
+    ctx = context(spec);
+  } catch (e) {
+    if (e instanceof RangeError && /WasmArena is full/.test(e.message)) {
+      throw new Error(`no room left in this run's arena for a new worker thread's buffers: too many threads were replaced after crashes or hangs (${SPARE_WORKSPACES} spare)`, { cause: e });
+    }
+    throw e;
+  }
   const { ctl } = ctx.views;
   let gen = Atomics.load(ctl, CTL.STEP_GEN);
   const thread = Atomics.add(ctl, CTL.READY, 1);

@@ -12,36 +12,14 @@ import { Rng } from '../rng.js';
 import { ShapeError } from '../errors.js';
 import { EarlyStopping, type EarlyStoppingOptions } from './earlyStopping.js';
 import type { StepEngine } from './engine.js';
+import type { BatchInfo, EpochPosition, EpochRecord, Schedule, TrainerState } from './records.js';
+
+export type { BatchInfo, EpochRecord, Schedule, TrainerState } from './records.js';
 import { evaluate } from './evaluate.js';
 import { isClassification } from './metrics.js';
 import { SerialEngine } from './serialEngine.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { checkParallelOptions, ParallelEngine, type ParallelOptions } from '../parallel/engine.js';
-
-export interface EpochRecord {
-  epoch: number;
-  trainLoss: number;
-  trainAccuracy: number | null;
-  testLoss: number | null;
-  testAccuracy: number | null;
-  seconds: number;
-  samplesPerSecond: number;
-}
-
-export interface BatchInfo {
-  epoch: number;
-  batch: number;
-  step: number;
-  size: number;
-  /** Mean loss of this batch. */
-  loss: number;
-  /** Ask the trainer to stop after this batch. */
-  stop(): void;
-}
-
-export interface Schedule {
-  step(metric?: number): void;
-}
 
 export interface TrainerOptions {
   optimizer: Optimizer;
@@ -90,30 +68,6 @@ const DEFAULTS: Readonly<TrainerOptions> = Object.freeze({
   onEpochEnd: null,
 });
 
-/** How far an epoch has got: its data order, the next row, and its running sums. */
-interface EpochPosition {
-  epoch: number;
-  order: Int32Array;
-  next: number;
-  batch: number;
-  lossSum: number;
-  correct: number;
-  seconds: number;
-}
-
-/** Where a run stands: enough, with the model and optimizer state, to resume exactly. */
-export interface TrainerState {
-  /** Epochs completed. */
-  epoch: number;
-  /** Optimizer steps taken (keys dropout masks). */
-  step: number;
-  /** The shuffle generator's state, from which the next epoch's data order is drawn. */
-  rng: number[];
-  history: EpochRecord[];
-  /** An epoch stopped part-way (stop(), SIGINT): its order and how far it got; null between epochs. */
-  inEpoch: (Omit<EpochPosition, 'order'> & { order: number[] }) | null;
-}
-
 export class Trainer {
   readonly options: Readonly<TrainerOptions>;
   readonly loss: Loss;
@@ -124,7 +78,10 @@ export class Trainer {
   private stopRequested = false;
   private pauseGate: Promise<void> | null = null;
   private releasePause: (() => void) | null = null;
-  private inFlight: Promise<unknown> | null = null;
+  /** True while a step is being computed; currentParams() then waits for its end. */
+  private stepping = false;
+  private running = false;
+  private syncWaiters: Array<() => void> = [];
   private position: EpochPosition | null = null;
 
   constructor(readonly model: Model, options: TrainerOptions) {
@@ -205,9 +162,19 @@ export class Trainer {
    * brings the model's own arrays up to date (the runtime trains on its copy in shared memory).
    */
   async currentParams(): Promise<Model> {
-    await this.inFlight?.catch(() => {});
-    this.engine.sync?.();
+    if (this.stepping) await new Promise<void>((resolve) => this.syncWaiters.push(resolve));
+    else this.engine.sync?.();
     return this.model;
+  }
+
+  /** At a step boundary: bring the model up to date for everyone waiting in currentParams(). */
+  private releaseSyncWaiters(): void {
+    this.stepping = false;
+    if (this.syncWaiters.length === 0) return;
+    this.engine.sync?.();
+    const waiters = this.syncWaiters;
+    this.syncWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   async fit(train: Dataset, validation?: Dataset): Promise<EpochRecord[]> {
@@ -220,12 +187,16 @@ export class Trainer {
       throw new ShapeError('training data', `${this.position.order.length} rows (as in the interrupted epoch ${this.position.epoch})`, `${train.size}`);
     }
     const stop = () => this.stop();
+    if (this.running) throw new Error('fit() is already running on this trainer; await it (or stop() it) before calling fit() again');
+    this.running = true;
     this.stopRequested = false;
     try {
       await this.engine.begin?.(train, batchSize);
       await this.epochs(train, validation, batchSize, early, stop);
     } finally {
+      this.releaseSyncWaiters();
       await this.engine.end?.();
+      this.running = false;
     }
     early?.restore();
     return this.history;
@@ -237,14 +208,13 @@ export class Trainer {
       this.position = p;
       const started = performance.now();
       while (p.next < train.size && !this.stopRequested) {
-        if (this.pauseGate) await this.pauseGate;
+        while (this.pauseGate) await this.pauseGate;
         if (this.stopRequested) break;
         const start = p.next;
         const end = Math.min(train.size, start + batchSize);
-        const pending = Promise.resolve(this.engine.step(train, p.order, start, end, this.stepCount));
-        this.inFlight = pending;
-        const r = await pending;
-        this.inFlight = null;
+        this.stepping = true;
+        const r = await this.engine.step(train, p.order, start, end, this.stepCount);
+        this.releaseSyncWaiters();
         this.stepCount++;
         p.next = end;
         p.lossSum += r.lossSum;

@@ -16,9 +16,9 @@ const rng = new Rng(5);
 const x = Array.from({ length: 96 }, () => [rng.normal(), rng.normal(), rng.normal()]);
 const train = makeDataset({ x, labels: x.map((r) => (r[0] * r[1] > 0 ? 1 : 0)) }, 'float64');
 
-function trainer(parallel: ParallelOptions = {}) {
+function trainer(parallel: ParallelOptions = {}, threads = 2) {
   const model = new Model([dense(3, 16), activation('tanh'), dense(16, 2)], { dtype: 'float64', seed: 1 });
-  const t = new Trainer(model, { optimizer: new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 }), loss: 'softmax-cross-entropy', epochs: 2, batchSize: 48, microShard: 8, threads: 2, parallel });
+  const t = new Trainer(model, { optimizer: new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 }), loss: 'softmax-cross-entropy', epochs: 2, batchSize: 48, microShard: 8, threads, parallel });
   return { model, t };
 }
 
@@ -44,6 +44,33 @@ for (const kind of ['exit', 'hang'] as const) {
     t.deepEqual(faulty.model.params, clean.model.params);
   });
 }
+
+for (const threads of [1, 2]) {
+  test(`a thread still alive but past the step deadline (${threads} thread${threads > 1 ? 's' : ''}): the step is redone once, never applied twice`, async (t) => {
+    const clean = trainer();
+    await clean.t.fit(train);
+    const slow = trainer({ fault: { kind: 'slow', step: 1, shard: 5, times: 1, ms: 1500 }, stepTimeout: 700 }, threads);
+    await slow.t.fit(train);
+    t.is((slow.t.stepEngine as ParallelEngine).retries, 1);
+    t.deepEqual(slow.model.params, clean.model.params);
+  });
+}
+
+test('a step given up does not count on the optimizer: its step count is the steps applied', async (t) => {
+  const { model, t: tr } = trainer({ fault: fault('throw', 99) });
+  await t.throwsAsync(tr.fit(train), { instanceOf: ShardError });
+  t.is(tr.options.optimizer.stepCount, 1, 'step 0 applied, step 1 failed');
+  t.is(tr.snapshot().step, 1);
+  t.true(model.params.every(Number.isFinite));
+});
+
+test('threads replaced again and again: once the arena has no room for another, a clear error', async (t) => {
+  const model = new Model([dense(3, 16), activation('tanh'), dense(16, 2)], { dtype: 'float64', seed: 1 });
+  const tr = new Trainer(model, { optimizer: new SGD(model.parameters(), { lr: 0.1 }), loss: 'softmax-cross-entropy', epochs: 20, batchSize: 48, microShard: 8, threads: 2, parallel: { fault: { kind: 'exit', step: -1, shard: 0, times: 1 } } });
+  const e = await t.throwsAsync(tr.fit(train), { instanceOf: WorkerFailure });
+  t.regex(e!.message, /could not be restarted after a failure: .*no room left in this run's arena for a new worker thread's buffers: too many threads were replaced/);
+  t.true((tr.stepEngine as ParallelEngine).retries >= 8);
+});
 
 test('a thread that keeps crashing: retried at most 2 times, then a clear error', async (t) => {
   const { t: tr } = trainer({ fault: fault('exit', 99) });

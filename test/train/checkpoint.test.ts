@@ -96,10 +96,11 @@ test('the CLI refuses to resume a corrupted checkpoint (exit 1, file and reason)
   t.regex(other.stderr, /--resume c\.ckpt: the checkpoint's run has optimizerOptions = \{"lr":0\.01\}, this one \{"lr":0\.5\}; resume with the flags of the run that wrote it/);
 });
 
-test('a run killed with SIGKILL in mid-epoch, then resumed, ends with the paramsSha256 of an uninterrupted run', async (t) => {
+test.serial('a run killed with SIGKILL in mid-epoch, then resumed, ends with the paramsSha256 of an uninterrupted run', async (t) => {
   const dir = scratch();
-  // Batch 16 on MNIST: epochs of ~500 steps, long enough that the kill lands inside one.
-  const flags = ['--dataset', 'mnist', '--model', '784-32-10', '--epochs', '3', '--batch-size', '16', '--dropout', '0.1',
+  // Batch 8 on MNIST: epochs of 1,000 steps, long enough that the kill lands inside one
+  // (serial: no other test of this file competes for the cores meanwhile).
+  const flags = ['--dataset', 'mnist', '--model', '784-32-10', '--epochs', '3', '--batch-size', '8', '--dropout', '0.1',
     '--optimizer', 'adam', '--schedule', 'step', '--step-size', '1', '--gamma', '0.5', '--early-stop', '5', '--threads', '2'];
   const whole = cli(['train', ...flags, '--json', 'whole.json', '--quiet'], dir);
   t.is(whole.code, 0, whole.stderr);
@@ -133,7 +134,7 @@ test('a run killed with SIGKILL in mid-epoch, then resumed, ends with the params
   t.is(b.final.paramsSha256, a.final.paramsSha256);
 });
 
-test('SIGINT in mid-epoch: the step in flight finishes, a checkpoint with the epoch position is written, the process exits; --resume ends like an uninterrupted run', async (t) => {
+test.serial('SIGINT in mid-epoch: the step in flight finishes, a checkpoint with the epoch position is written, the process exits; --resume ends like an uninterrupted run', async (t) => {
   const dir = scratch();
   const flags = ['--dataset', 'spiral', '--model', '2-64-64-3', '--epochs', '3', '--batch-size', '4', '--dropout', '0.1', '--optimizer', 'adam', '--threads', '2'];
   const whole = cli(['train', ...flags, '--json', 'whole.json', '--quiet'], dir);

@@ -226,3 +226,23 @@ test('early stopping: minDelta ignores small improvements; restoreBest false kee
   });
   t.deepEqual(Float64Array.from(model.params), last!);
 });
+
+test('fit() while fit() runs is refused; currentParams() mid-run is a consistent snapshot at a step boundary', async (t) => {
+  const model = net(8, 'float32');
+  const optimizer = new SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
+  const trainer = new Trainer(model, { optimizer, loss: 'softmax-cross-entropy', epochs: 40, batchSize: 4, threads: 2 });
+  const data = blobs(200, 13, 'float32');
+  const running = trainer.fit(data);
+  await t.throwsAsync(trainer.fit(data), { message: /fit\(\) is already running on this trainer/ });
+  let checks = 0;
+  while (checks < 30) {
+    await new Promise((r) => setTimeout(r, 3));
+    await trainer.currentParams();
+    // The optimizer's step count came with the same copy as the parameters.
+    t.is(optimizer.stepCount, trainer.snapshot().step);
+    checks++;
+  }
+  trainer.stop();
+  await running;
+  t.is(optimizer.stepCount, trainer.snapshot().step);
+});

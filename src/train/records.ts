@@ -1,0 +1,50 @@
+/** What the training loop reports and what it saves: epoch records, batch events, its resumable state. */
+
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number | null;
+  testLoss: number | null;
+  testAccuracy: number | null;
+  seconds: number;
+  samplesPerSecond: number;
+}
+
+export interface BatchInfo {
+  epoch: number;
+  batch: number;
+  step: number;
+  size: number;
+  /** Mean loss of this batch. */
+  loss: number;
+  /** Ask the trainer to stop after this batch. */
+  stop(): void;
+}
+
+export interface Schedule {
+  step(metric?: number): void;
+}
+
+/** How far an epoch has got: its data order, the next row, and its running sums. */
+export interface EpochPosition {
+  epoch: number;
+  order: Int32Array;
+  next: number;
+  batch: number;
+  lossSum: number;
+  correct: number;
+  seconds: number;
+}
+
+/** Where a run stands: enough, with the model and optimizer state, to resume exactly. */
+export interface TrainerState {
+  /** Epochs completed. */
+  epoch: number;
+  /** Optimizer steps taken (keys dropout masks). */
+  step: number;
+  /** The shuffle generator's state, from which the next epoch's data order is drawn. */
+  rng: number[];
+  history: EpochRecord[];
+  /** An epoch stopped part-way (stop(), SIGINT): its order and how far it got; null between epochs. */
+  inEpoch: (Omit<EpochPosition, 'order'> & { order: number[] }) | null;
+}
