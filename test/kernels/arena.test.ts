@@ -141,3 +141,36 @@ test('making kernels in a thread writes nothing into the arena but its own scrat
     t.deepEqual(before, copy, variant);
   }
 });
+
+test('the kernels allocate nothing in the arena per call, and a training step nothing per step', async (t) => {
+  const arena = WasmArena.create(1 << 22);
+  const k = new WasmKernels(arena);
+  const [m, kk, n] = [33, 70, 19];
+  const x = arena.alloc('float32', m * kk), w = arena.alloc('float32', kk * n), b = arena.alloc('float32', n);
+  const y = arena.alloc('float32', m * n), dw = arena.alloc('float32', kk * n), dx = arena.alloc('float32', m * kk);
+  const used = arena.used;
+  for (let i = 0; i < 200; i++) {
+    k.denseForward(x, w, b, y, m, kk, n);
+    k.denseBackwardWeights(x, y, dw, b, m, kk, n);
+    k.denseBackwardInput(y, w, dx, m, kk, n);
+  }
+  t.is(arena.used, used);
+  // A whole training run: after the first steps have sized every buffer, more steps take no
+  // arena space (the run's arena is fixed-size; a per-step allocation would fill it).
+  const { Model } = await import('../../src/nn/model.js');
+  const { dense } = await import('../../src/nn/dense.js');
+  const { relu } = await import('../../src/nn/activation.js');
+  const { Adam } = await import('../../src/optim/adam.js');
+  const { Trainer } = await import('../../src/train/trainer.js');
+  const { makeDataset } = await import('../../src/data/dataset.js');
+  const { ParallelEngine } = await import('../../src/parallel/engine.js');
+  const data = makeDataset({ x: Array.from({ length: 64 }, (_, i) => [i % 7, i % 5, i % 3]), labels: Array.from({ length: 64 }, (_, i) => i % 2) });
+  const usedAfter = async (epochs: number) => {
+    const model = new Model([dense(3, 8), relu(), dense(8, 2)], { seed: 1 });
+    const tr = new Trainer(model, { optimizer: new Adam(model.parameters()), loss: 'softmax-cross-entropy', epochs, batchSize: 16, microShard: 8, threads: 2 });
+    await tr.fit(data);
+    const engine = tr.stepEngine as InstanceType<typeof ParallelEngine>;
+    return (engine as unknown as { arena: WasmArena }).arena.used;
+  };
+  t.is(await usedAfter(20), await usedAfter(2), '20 epochs use the arena exactly as 2 do');
+});
