@@ -44,11 +44,14 @@ export interface FaultSpec {
   kind: 'throw' | 'exit' | 'hang' | 'oom' | 'slow';
   /** The step to fail, or -1 for every step. */
   step: number;
+  /** The micro-shard (or reduction chunk) to fail in, or -1 for every one. */
   shard: number;
   /** Fail on attempts 0 … times−1 of that step. */
   times: number;
   /** For 'slow': how long the shard takes (ms). */
   ms?: number;
+  /** Where: in a shard's forward/backward (default) or in the reduction of chunk `shard`. */
+  phase?: 'shard' | 'reduce';
 }
 
 export interface RunSpec {

@@ -62,9 +62,10 @@ function context(spec: RunSpec): WorkerContext {
   return cached;
 }
 
-function injectFault(spec: RunSpec, ctl: Int32Array, step: number, shard: number): void {
+function injectFault(spec: RunSpec, ctl: Int32Array, step: number, shard: number, phase: 'shard' | 'reduce' = 'shard'): void {
   const f = spec.fault;
-  if (!f || (f.step !== step && f.step !== -1) || f.shard !== shard || Atomics.load(ctl, CTL.ATTEMPT) >= f.times) return;
+  if (!f || (f.phase ?? 'shard') !== phase || (f.step !== step && f.step !== -1) || (f.shard !== shard && f.shard !== -1)) return;
+  if (Atomics.load(ctl, CTL.ATTEMPT) >= f.times) return;
   if (f.kind === 'throw') throw new Error(`injected fault at step ${step}, shard ${shard}`);
   if (f.kind === 'exit') process.exit(3);
   if (f.kind === 'hang') for (;;);
@@ -107,6 +108,7 @@ function runStep(spec: RunSpec, ctx: WorkerContext, thread: number): void {
   const chunks = chunkCount(p);
   const invBatch = 1 / (end - start);
   for (let c = Atomics.add(ctl, CTL.REDUCE_NEXT, 1); c < chunks; c = Atomics.add(ctl, CTL.REDUCE_NEXT, 1)) {
+    if (spec.fault) injectFault(spec, ctl, step, c, 'reduce');
     chunkSq[c] = ctx.step.reduceChunk(slots, shards, grads, c * CHUNK_SIZE, Math.min(p, (c + 1) * CHUNK_SIZE), invBatch);
   }
   const t3 = performance.now();

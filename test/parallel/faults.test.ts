@@ -72,6 +72,20 @@ test('threads replaced again and again: once the arena has no room for another, 
   t.true((tr.stepEngine as ParallelEngine).retries >= 8);
 });
 
+test('both threads crash in one attempt, or a thread crashes while reducing: the step is redone, results identical', async (t) => {
+  const clean = trainer();
+  await clean.t.fit(train);
+  for (const f of [
+    { kind: 'exit' as const, step: 1, shard: -1, times: 1 },
+    { kind: 'exit' as const, step: 2, shard: 0, times: 1, phase: 'reduce' as const },
+  ]) {
+    const faulty = trainer({ fault: f });
+    await faulty.t.fit(train);
+    t.is((faulty.t.stepEngine as ParallelEngine).retries, 1, JSON.stringify(f));
+    t.deepEqual(faulty.model.params, clean.model.params, JSON.stringify(f));
+  }
+});
+
 test('a thread that keeps crashing: retried at most 2 times, then a clear error', async (t) => {
   const { t: tr } = trainer({ fault: fault('exit', 99) });
   const e = await t.throwsAsync(tr.fit(train), { instanceOf: WorkerFailure });
