@@ -159,6 +159,42 @@ function backwardWeights<T>(x: usize, dy: usize, dw: usize, db: usize, m: i32, k
   if (db != 0) colsum<T>(dy, db, m, n);
 }
 
+/**
+ * dW rows k0..k1 = X[:, k0..k1)ᵀ·dY over all m rows, overwritten (not added to): the weight
+ * gradient of a whole batch for one range of input features. The sum over rows runs in row
+ * order for every element, whatever the range, so ranges computed on different threads agree
+ * with one product over all of dW.
+ */
+// @ts-ignore: decorator
+@inline
+function weightRows<T>(x: usize, dy: usize, dw: usize, m: i32, k: i32, n: i32, k0: i32, k1: i32, scratch: usize): void {
+  const S = sizeof<T>();
+  const ldw = <usize>n * S;
+  gemm<T>(x + <usize>k0 * S, S, <usize>k * S, dy, ldw, S, dw + <usize>k0 * ldw, ldw, k1 - k0, m, n, 0, 0, scratch, 0);
+}
+
+/** db[j] = Σ_i dY(i, j) for columns j in [c0, c1), rows in order, overwritten. */
+// @ts-ignore: decorator
+@inline
+function columnSums<T>(dy: usize, db: usize, m: i32, n: i32, c0: i32, c1: i32): void {
+  const S = sizeof<T>();
+  const L = 16 / <i32>S;
+  const ld = <usize>n * S;
+  let j = c0;
+  for (; j + L <= c1; j += L) {
+    let p = dy + <usize>j * S;
+    let acc = v128.splat<T>(0);
+    for (let i = 0; i < m; i++) { acc = v128.add<T>(acc, v128.load(p)); p += ld; }
+    v128.store(db + <usize>j * S, acc);
+  }
+  for (; j < c1; j++) {
+    let p = dy + <usize>j * S;
+    let acc: T = <T>0;
+    for (let i = 0; i < m; i++) { acc += load<T>(p); p += ld; }
+    store<T>(db + <usize>j * S, acc);
+  }
+}
+
 /** dX[m×k] = dY[m×n]·Wᵀ. */
 // @ts-ignore: decorator
 @inline
@@ -184,4 +220,16 @@ export function backwardInputF32(dy: usize, w: usize, dx: usize, m: i32, k: i32,
 }
 export function backwardInputF64(dy: usize, w: usize, dx: usize, m: i32, k: i32, n: i32, scratch: usize): void {
   backwardInput<f64>(dy, w, dx, m, k, n, scratch);
+}
+export function weightRowsF32(x: usize, dy: usize, dw: usize, m: i32, k: i32, n: i32, k0: i32, k1: i32, scratch: usize): void {
+  weightRows<f32>(x, dy, dw, m, k, n, k0, k1, scratch);
+}
+export function weightRowsF64(x: usize, dy: usize, dw: usize, m: i32, k: i32, n: i32, k0: i32, k1: i32, scratch: usize): void {
+  weightRows<f64>(x, dy, dw, m, k, n, k0, k1, scratch);
+}
+export function columnSumsF32(dy: usize, db: usize, m: i32, n: i32, c0: i32, c1: i32): void {
+  columnSums<f32>(dy, db, m, n, c0, c1);
+}
+export function columnSumsF64(dy: usize, db: usize, m: i32, n: i32, c0: i32, c1: i32): void {
+  columnSums<f64>(dy, db, m, n, c0, c1);
 }

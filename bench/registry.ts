@@ -29,6 +29,8 @@ export interface TrainingRow {
   stepMs?: number;
   engineStepMs?: number;
   forwardBackwardMs?: number;
+  /** Of forwardBackwardMs: the dense layers' weight gradients over the whole batch. */
+  weightGradsMs?: number;
   reduceMs?: number;
   updateMs?: number;
   waitMs?: number;

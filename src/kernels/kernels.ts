@@ -13,6 +13,10 @@ export interface Kernels {
   denseForward(x: FloatArray, w: FloatArray, b: FloatArray | null, y: FloatArray, m: number, k: number, n: number): void;
   denseBackwardWeights(x: FloatArray, dy: FloatArray, dw: FloatArray, db: FloatArray | null, m: number, k: number, n: number): void;
   denseBackwardInput(dy: FloatArray, w: FloatArray, dx: FloatArray, m: number, k: number, n: number): void;
+  /** dW rows [k0, k1) = X[:, k0..k1)ᵀ·dY over all m rows, overwritten (dW is the whole k×n gradient). */
+  weightGradRows(x: FloatArray, dy: FloatArray, dw: FloatArray, m: number, k: number, n: number, k0: number, k1: number): void;
+  /** db[c0..c1) = column sums of dY[m×n] over columns [c0, c1), overwritten. */
+  biasGradRange(dy: FloatArray, db: FloatArray, m: number, n: number, c0: number, c1: number): void;
   /** Optional: Y = f(X·W + b) in one pass over Y; same result as denseForward then f elementwise. */
   denseForwardActivation?(
     x: FloatArray, w: FloatArray, b: FloatArray | null, y: FloatArray, m: number, k: number, n: number, activation: FusedActivation,

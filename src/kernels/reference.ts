@@ -7,6 +7,9 @@
  *   forward:        Y[m×n]  = X[m×k] · W[k×n] + b
  *   weight grad:    dW[k×n] += Xᵀ · dY,   db[n] += column sums of dY
  *   input grad:     dX[m×k] = dY[m×n] · Wᵀ
+ *   batch weight grad, by ranges (the parallel runtime's, src/parallel/batchGrads.ts):
+ *                   dW[k0..k1) = X[:, k0..k1)ᵀ · dY,   db[c0..c1) = column sums of dY[:, c0..c1)
+ *                   (overwritten; every element summed from 0 over the rows in order)
  *   fused forward:  Y = f(X · W + b), f one of FUSED_ACTIVATIONS (optional in the Kernels contract)
  */
 import type { FloatArray } from '../tensor/dtype.js';
@@ -39,6 +42,25 @@ export function denseBackwardWeights(
     }
     if (db) for (let j = 0; j < n; j++) db[j] += dy[dyi + j];
   }
+}
+
+export function weightGradRows(
+  x: FloatArray, dy: FloatArray, dw: FloatArray, m: number, k: number, n: number, k0: number, k1: number,
+): void {
+  dw.fill(0, k0 * n, k1 * n);
+  for (let i = 0; i < m; i++) {
+    const dyi = i * n;
+    for (let p = k0; p < k1; p++) {
+      const xv = x[i * k + p];
+      const wp = p * n;
+      for (let j = 0; j < n; j++) dw[wp + j] += xv * dy[dyi + j];
+    }
+  }
+}
+
+export function biasGradRange(dy: FloatArray, db: FloatArray, m: number, n: number, c0: number, c1: number): void {
+  db.fill(0, c0, c1);
+  for (let i = 0; i < m; i++) for (let j = c0; j < c1; j++) db[j] += dy[i * n + j];
 }
 
 export function denseBackwardInput(

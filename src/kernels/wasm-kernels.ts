@@ -118,4 +118,27 @@ export class WasmKernels implements Kernels {
     if (kind === F32) this.wasm.backwardInputF32(dy.byteOffset, w.byteOffset, dx.byteOffset, m, k, n, this.scratch);
     else this.wasm.backwardInputF64(dy.byteOffset, w.byteOffset, dx.byteOffset, m, k, n, this.scratch);
   }
+
+  weightGradRows(x: FloatArray, dy: FloatArray, dw: FloatArray, m: number, k: number, n: number, k0: number, k1: number): void {
+    const kind = this.route(x, dy, dw, null);
+    if (kind === NONE) return reference.weightGradRows(x, dy, dw, m, k, n, k0, k1);
+    checkDims(m, k, n);
+    checkLength('weightGradRows x', x, m, k);
+    checkLength('weightGradRows dy', dy, m, n);
+    checkLength('weightGradRows dw', dw, k, n);
+    if (!(Number.isInteger(k0) && Number.isInteger(k1) && 0 <= k0 && k0 <= k1 && k1 <= k)) throw new RangeError(`weightGradRows: rows [${k0}, ${k1}) are not within [0, ${k}]`);
+    if (kind === F32) this.wasm.weightRowsF32(x.byteOffset, dy.byteOffset, dw.byteOffset, m, k, n, k0, k1, this.scratch);
+    else this.wasm.weightRowsF64(x.byteOffset, dy.byteOffset, dw.byteOffset, m, k, n, k0, k1, this.scratch);
+  }
+
+  biasGradRange(dy: FloatArray, db: FloatArray, m: number, n: number, c0: number, c1: number): void {
+    const kind = this.route(dy, db, db, null);
+    if (kind === NONE) return reference.biasGradRange(dy, db, m, n, c0, c1);
+    checkDims(m, 1, n);
+    checkLength('biasGradRange dy', dy, m, n);
+    checkLength('biasGradRange db', db, 1, n);
+    if (!(Number.isInteger(c0) && Number.isInteger(c1) && 0 <= c0 && c0 <= c1 && c1 <= n)) throw new RangeError(`biasGradRange: columns [${c0}, ${c1}) are not within [0, ${n}]`);
+    if (kind === F32) this.wasm.columnSumsF32(dy.byteOffset, db.byteOffset, m, n, c0, c1);
+    else this.wasm.columnSumsF64(dy.byteOffset, db.byteOffset, m, n, c0, c1);
+  }
 }

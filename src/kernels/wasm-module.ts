@@ -38,6 +38,10 @@ export interface GemmExports {
   backwardWeightsF64(x: number, dy: number, dw: number, db: number, m: number, k: number, n: number, scratch: number): void;
   backwardInputF32(dy: number, w: number, dx: number, m: number, k: number, n: number, scratch: number): void;
   backwardInputF64(dy: number, w: number, dx: number, m: number, k: number, n: number, scratch: number): void;
+  weightRowsF32(x: number, dy: number, dw: number, m: number, k: number, n: number, k0: number, k1: number, scratch: number): void;
+  weightRowsF64(x: number, dy: number, dw: number, m: number, k: number, n: number, k0: number, k1: number, scratch: number): void;
+  columnSumsF32(dy: number, db: number, m: number, n: number, c0: number, c1: number): void;
+  columnSumsF64(dy: number, db: number, m: number, n: number, c0: number, c1: number): void;
 }
 
 /**

@@ -16,6 +16,20 @@ export interface DenseOptions {
 
 const DEFAULTS: Readonly<Required<DenseOptions>> = Object.freeze({ init: 'xavier-uniform', bias: true });
 
+/**
+ * Where a dense layer in deferred mode keeps what its weight gradient needs: its input and
+ * dL/dY, row by row at the batch position `cursor.row` (src/parallel/batchGrads.ts computes dW
+ * and db from them over the whole batch at once).
+ */
+export interface DenseCapture {
+  /** [batch capacity × inputs]. */
+  readonly x: FloatArray;
+  /** [batch capacity × units]. */
+  readonly dy: FloatArray;
+  /** Batch row of the micro-shard in flight; set by its runner before forward. */
+  readonly cursor: { row: number };
+}
+
 export class Dense implements Layer {
   readonly type = 'dense';
   readonly options: Readonly<Required<DenseOptions>>;
@@ -26,6 +40,7 @@ export class Dense implements Layer {
   private out!: Buffer2D;
   private dxBuf!: Buffer2D;
   private x: Tensor | null = null;
+  private capture: DenseCapture | null = null;
 
   get inputSize(): number {
     return this.inputs;
@@ -76,6 +91,14 @@ export class Dense implements Layer {
     return { W: this.w, b: this.b };
   }
 
+  /**
+   * Deferred mode (the parallel runtime): backward stores the input and dL/dY in `capture`
+   * instead of adding to dW and db. null restores the contract's behaviour.
+   */
+  deferWeightGrads(capture: DenseCapture | null): void {
+    this.capture = capture;
+  }
+
   forward(x: Tensor, _ctx: ForwardContext): Tensor {
     if (x.cols !== this.inputs) this.outputSize(x.cols);
     const y = this.out.take(x.rows, this.units);
@@ -88,11 +111,22 @@ export class Dense implements Layer {
     const x = this.x;
     if (!x) throw new Error('dense.backward called before forward');
     const k = kernels();
-    k.denseBackwardWeights(x.data, dy.data, this.dw, this.db, x.rows, this.inputs, this.units);
+    if (this.capture) this.store(this.capture, x, dy);
+    else k.denseBackwardWeights(x.data, dy.data, this.dw, this.db, x.rows, this.inputs, this.units);
     if (!needInputGrad) return dy;
     const dx = this.dxBuf.take(x.rows, this.inputs);
     k.denseBackwardInput(dy.data, this.w, dx.data, x.rows, this.inputs, this.units);
     return dx;
+  }
+
+  private store(c: DenseCapture, x: Tensor, dy: Tensor): void {
+    const at = c.cursor.row;
+    if (at < 0 || (at + x.rows) * this.inputs > c.x.length) throw new RangeError(`dense capture: rows ${at}…${at + x.rows} exceed its ${c.x.length / this.inputs} rows`);
+    const xs = x.data.subarray(0, x.rows * this.inputs);
+    // The first layer's input is gathered straight into the capture; no copy then.
+    const inPlace = xs.buffer === c.x.buffer && xs.byteOffset === c.x.byteOffset + at * this.inputs * xs.BYTES_PER_ELEMENT;
+    if (!inPlace) c.x.set(xs, at * this.inputs);
+    c.dy.set(dy.data.subarray(0, dy.rows * this.units), at * this.units);
   }
 
   config(): LayerConfig {

@@ -244,13 +244,16 @@ export class ParallelEngine implements StepEngine {
 
   /**
    * Where the time of this run's steps went: wall time of the steps as the coordinator saw
-   * them, and per-thread sums of forward/backward, reduction, update and barrier waits.
+   * them, and per-thread sums of forward/backward (of which the batch weight gradients),
+   * reduction, update and barrier waits.
    */
   profile(): StepProfile {
     const t = this.views?.timings ?? new Float64Array(0);
     const threads = this.options.threads;
     const sum = (k: number) => Array.from({ length: threads }, (_, i) => t[i * TIMING.length + k] ?? 0);
-    return { steps: this.steps, stepSeconds: this.stepSeconds, threads, forwardBackward: sum(TIMING.forwardBackward), reduce: sum(TIMING.reduce), update: sum(TIMING.update), wait: sum(TIMING.wait) };
+    const weightGrads = sum(TIMING.weightGrads);
+    const forwardBackward = sum(TIMING.forwardBackward).map((s, i) => s + weightGrads[i]);
+    return { steps: this.steps, stepSeconds: this.stepSeconds, threads, forwardBackward, weightGrads, reduce: sum(TIMING.reduce), update: sum(TIMING.update), wait: sum(TIMING.wait) };
   }
 
   sync(): void {

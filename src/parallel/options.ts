@@ -9,8 +9,11 @@ export interface StepProfile {
   steps: number;
   stepSeconds: number;
   threads: number;
-  /** Per thread, seconds. */
+  /** Per thread, seconds: forward and backward, the batch weight gradients included. */
   forwardBackward: number[];
+  /** Per thread, seconds: of forwardBackward, the dense layers' weight gradients over the whole batch (batchGrads.ts). */
+  weightGrads: number[];
+  /** Per thread, seconds: reducing per-shard slots (parameters of non-dense layers). */
   reduce: number[];
   update: number[];
   wait: number[];

@@ -14,7 +14,8 @@ import type { Optimizer, OptimizerSpec } from '../optim/optimizer.js';
 import { bytesPer, heapAllocator, viewOf, type Allocator, type DType, type FloatArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { CTL_LENGTH } from './control.js';
-import { chunkCount, type ClipSettings } from './reduce.js';
+import { captureLength, planChunks } from './batchGrads.js';
+import { type ClipSettings } from './reduce.js';
 
 /** Offsets (bytes) of the run's arrays in the arena. */
 interface Offsets {
@@ -28,6 +29,7 @@ interface Offsets {
   shardLoss: number;
   shardCorrect: number;
   chunkSq: number;
+  captures: number;
   timings: number;
   plan: number;
   x: number;
@@ -37,7 +39,7 @@ interface Offsets {
 }
 
 /** What each thread's timing cells hold, in seconds, summed over the run. */
-export const TIMING = Object.freeze({ forwardBackward: 0, reduce: 1, update: 2, wait: 3, length: 4 });
+export const TIMING = Object.freeze({ forwardBackward: 0, reduce: 1, update: 2, wait: 3, weightGrads: 4, length: 5 });
 
 /** Test hook: make a worker fail on purpose (see ParallelOptions.fault). */
 export interface FaultSpec {
@@ -66,6 +68,10 @@ export interface RunSpec {
   readonly threads: number;
   readonly paramCount: number;
   readonly stateCount: number;
+  /** Gradient chunks of the reduction (batchGrads.ts planChunks). */
+  readonly gradChunks: number;
+  /** Values of the batch-wide dense capture buffers (batchGrads.ts captureLength at maxShards × microShard rows). */
+  readonly captureLength: number;
   readonly planLength: number;
   readonly optimizer: OptimizerSpec;
   readonly clip: ClipSettings;
@@ -88,7 +94,9 @@ export interface RunViews {
   readonly shardLoss: Float64Array;
   readonly shardCorrect: Int32Array;
   readonly chunkSq: Float64Array;
-  /** Per thread: seconds in [forward/backward, reduction, update, barrier waits] (see TIMING). */
+  /** Each dense layer's inputs and dL/dY for the whole batch (batchGrads.ts). */
+  readonly captures: FloatArray;
+  /** Per thread: seconds in [forward/backward of shards, reduction, update, barrier waits, batch weight gradients] (see TIMING). */
   readonly timings: Float64Array;
   readonly plan: Float64Array;
   readonly x: Tensor;
@@ -137,7 +145,8 @@ export function createRunArena(
   const q = model.state.length;
   const maxShards = Math.ceil(options.maxBatch / options.microShard);
   const yCols = data.y instanceof Int32Array ? 0 : data.y.cols;
-  const chunks = chunkCount(p);
+  const chunks = planChunks(model).length;
+  const captures = captureLength(model, maxShards * options.microShard);
   const stateNames = Object.keys(optimizer.state);
   const arrays: Array<[keyof Omit<Offsets, 'optimizer'> | `opt:${string}`, number]> = [
     ['ctl', CTL_LENGTH * 4],
@@ -150,6 +159,7 @@ export function createRunArena(
     ['shardLoss', maxShards * 8],
     ['shardCorrect', maxShards * 4],
     ['chunkSq', chunks * 8],
+    ['captures', captures * b],
     ['timings', options.threads * TIMING.length * 8],
     ['plan', Math.max(1, optimizer.planLength) * 8],
     ['x', data.size * data.x.cols * b],
@@ -168,7 +178,7 @@ export function createRunArena(
   }
   const spec: RunSpec = {
     arena: arena.handle(), runId, dtype, model: model.config(), loss, seed: options.seed, microShard: options.microShard, maxShards, threads: options.threads,
-    paramCount: p, stateCount: q, planLength: optimizer.planLength, optimizer: optimizer.toSpec(), clip: options.clip,
+    paramCount: p, stateCount: q, gradChunks: chunks, captureLength: captures, planLength: optimizer.planLength, optimizer: optimizer.toSpec(), clip: options.clip,
     rows: data.size, cols: data.x.cols, yCols, offsets, fault: options.fault,
   };
   const views = openViews(arena, spec);
@@ -196,7 +206,8 @@ export function openViews(arena: WasmArena, spec: RunSpec): RunViews {
     stateSlots: f(o.stateSlots, maxShards * q),
     shardLoss: new Float64Array(buf, o.shardLoss, maxShards),
     shardCorrect: new Int32Array(buf, o.shardCorrect, maxShards),
-    chunkSq: new Float64Array(buf, o.chunkSq, chunkCount(p)),
+    chunkSq: new Float64Array(buf, o.chunkSq, spec.gradChunks),
+    captures: f(o.captures, spec.captureLength),
     timings: new Float64Array(buf, o.timings, spec.threads * TIMING.length),
     plan: new Float64Array(buf, o.plan, Math.max(1, spec.planLength)),
     x: new Tensor(f(o.x, spec.rows * spec.cols), spec.rows, spec.cols),

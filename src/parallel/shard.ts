@@ -1,7 +1,9 @@
 /**
- * One micro-shard's forward and backward: the unit of work of the parallel runtime. The shard's
- * summed gradient goes into its own slot and its running-statistic contributions into its own
- * state slot, so redoing a shard overwrites exactly what it wrote before.
+ * One micro-shard's forward and backward: the unit of work of the parallel runtime. Dense layers
+ * store their inputs and dL/dY at the shard's rows of the batch-wide buffers (batchGrads.ts);
+ * any other parameter's summed gradient goes into the shard's own slot and its running-statistic
+ * contributions into its own state slot. So redoing a shard overwrites exactly what it wrote
+ * before.
  */
 import type { Loss } from '../losses/loss.js';
 import { BatchNorm1d } from '../nn/batchnorm.js';
@@ -11,6 +13,7 @@ import type { FloatArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { StepResult } from '../train/engine.js';
 import { countCorrect } from '../train/metrics.js';
+import type { BatchGrads } from './batchGrads.js';
 
 /** What one thread needs to compute shards: shared arrays plus its private batch buffers. */
 export interface ShardContext {
@@ -23,6 +26,8 @@ export interface ShardContext {
   readonly y: Int32Array | Tensor;
   /** This epoch's data order. */
   readonly order: Int32Array;
+  /** The model's dense layers, attached: their inputs and dL/dY for the whole batch. */
+  readonly batch: BatchGrads;
   readonly slots: FloatArray;
   readonly stateSlots: FloatArray;
   readonly shardLoss: Float64Array;
@@ -47,13 +52,16 @@ export function computeShard(ctx: ShardContext, s: number, batchStart: number, b
   const q = model.state.length;
   const slot = ctx.slots.subarray(s * p, (s + 1) * p);
   const stateSlot = ctx.stateSlots.subarray(s * q, (s + 1) * q);
-  slot.fill(0);
+  for (const [lo, hi] of ctx.batch.slotRanges) slot.fill(0, lo, hi);
   stateSlot.fill(0);
   model.rebind(slot, stateSlot);
-  const bx = new Tensor(ctx.bx, n, x.cols);
+  const row = s * ctx.microShard;
+  ctx.batch.cursor.row = row;
+  const rows = ctx.batch.inputRows(row, n) ?? ctx.bx;
+  const bx = new Tensor(rows, n, x.cols);
   for (let i = 0; i < n; i++) {
     const r = order[start + i];
-    ctx.bx.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), i * x.cols);
+    rows.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), i * x.cols);
   }
   let target: Int32Array | Tensor;
   if (y instanceof Int32Array) {

@@ -15,6 +15,7 @@ import { Model } from '../nn/model.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { optimizerFromSpec } from '../optim/registry.js';
 import { Aborted, abort, checkAbort, CMD_EXIT, CTL, ERROR_THROWN } from './control.js';
+import { BatchGrads, type Reducer } from './batchGrads.js';
 import { chunkCount, CHUNK_SIZE, clipFactor, reduceState, totalNorm } from './reduce.js';
 import { openViews, SPARE_WORKSPACES, TIMING, type RunSpec, type RunViews } from './runArena.js';
 import { computeShard, type ShardContext } from './shard.js';
@@ -28,6 +29,8 @@ interface WorkerContext {
   optimizer: Optimizer;
   /** Reduction and update: WASM on the arena's arrays, the JS pieces of reduce.ts otherwise. */
   step: WasmStep;
+  /** ctx.step.reduceChunk, bound once. */
+  reduce: Reducer;
 }
 
 let cached: WorkerContext | null = null;
@@ -52,13 +55,14 @@ function context(spec: RunSpec): WorkerContext {
   const ms = spec.microShard;
   const shard: ShardContext = {
     model, loss: lossByName(spec.loss), seed: spec.seed, microShard: ms,
-    x: views.x, y: views.y, order: views.order, slots: views.slots, stateSlots: views.stateSlots,
+    x: views.x, y: views.y, order: views.order, batch: new BatchGrads(model, views.captures, spec.maxShards * ms), slots: views.slots, stateSlots: views.stateSlots,
     shardLoss: views.shardLoss, shardCorrect: views.shardCorrect,
     bx: arena.alloc(spec.dtype, ms * spec.cols),
     by: spec.yCols === 0 ? new Int32Array(ms) : arena.alloc(spec.dtype, ms * spec.yCols),
     grad: arena.alloc(spec.dtype, ms * spec.model.outputs),
   };
-  cached = { runId: spec.runId, views, shard, optimizer, step: new WasmStep(new WasmStepKernels(arena), optimizer, spec.clip) };
+  const step = new WasmStep(new WasmStepKernels(arena), optimizer, spec.clip);
+  cached = { runId: spec.runId, views, shard, optimizer, step, reduce: step.reduceChunk.bind(step) };
   return cached;
 }
 
@@ -105,11 +109,17 @@ function runStep(spec: RunSpec, ctx: WorkerContext, thread: number): void {
   const t2 = performance.now();
   const { grads, slots, chunkSq } = ctx.views;
   const p = spec.paramCount;
-  const chunks = chunkCount(p);
-  const invBatch = 1 / (end - start);
-  for (let c = Atomics.add(ctl, CTL.REDUCE_NEXT, 1); c < chunks; c = Atomics.add(ctl, CTL.REDUCE_NEXT, 1)) {
+  const { batch } = ctx.shard;
+  const gradChunks = batch.chunks.length;
+  const rows = end - start;
+  const invBatch = 1 / rows;
+  let denseSeconds = 0;
+  for (let c = Atomics.add(ctl, CTL.REDUCE_NEXT, 1); c < gradChunks; c = Atomics.add(ctl, CTL.REDUCE_NEXT, 1)) {
     if (spec.fault) injectFault(spec, ctl, step, c, 'reduce');
-    chunkSq[c] = ctx.step.reduceChunk(slots, shards, grads, c * CHUNK_SIZE, Math.min(p, (c + 1) * CHUNK_SIZE), invBatch);
+    const dense = batch.chunks[c].kind !== 'slots';
+    const c0 = dense ? performance.now() : 0;
+    chunkSq[c] = batch.computeChunk(c, grads, rows, invBatch, slots, shards, ctx.reduce);
+    if (dense) denseSeconds += performance.now() - c0;
   }
   const t3 = performance.now();
   spinBarrier(ctl, spinBudget(spec, SPIN_BARRIER_US));
@@ -118,9 +128,11 @@ function runStep(spec: RunSpec, ctx: WorkerContext, thread: number): void {
   checkAbort(ctl);
   const t4 = performance.now();
   times[TIMING.forwardBackward] += (t1 - t0) / 1000;
-  times[TIMING.reduce] += (t3 - t2) / 1000;
+  times[TIMING.reduce] += (t3 - t2 - denseSeconds) / 1000;
+  times[TIMING.weightGrads] += denseSeconds / 1000;
   times[TIMING.wait] += (t2 - t1 + t4 - t3) / 1000;
-  const norm = totalNorm(chunkSq, chunks);
+  const norm = totalNorm(chunkSq, gradChunks);
+  const chunks = chunkCount(p);
   if (!Number.isFinite(norm)) {
     Atomics.store(ctl, CTL.NONFINITE, 1);
     return;

@@ -1,13 +1,15 @@
 /**
  * Steps on the calling thread, built from the same pieces as the parallel runtime: the batch
- * is cut into the same micro-shards, each shard's gradient summed into its own slot, slots
- * reduced in order by the same chunks, the same clipping and update. It is the reference the
+ * is cut into the same micro-shards, dense layers' gradients computed over the whole batch and
+ * other gradients summed per shard into slots reduced in order, by the same chunks, then the
+ * same clipping and update. The dense layers are in deferred mode only during a step. It is the reference the
  * parallel runtime is tested against, and what `engine: 'serial'` runs.
  */
 import type { Dataset } from '../data/dataset.js';
 import type { Loss } from '../losses/loss.js';
 import type { Model } from '../nn/model.js';
 import type { Optimizer } from '../optim/optimizer.js';
+import { BatchGrads, captureLength } from '../parallel/batchGrads.js';
 import { chunkCount, CHUNK_SIZE, clipFactor, reduceChunk, reduceState, totalNorm, updateChunk, type ClipSettings } from '../parallel/reduce.js';
 import { computeShard, stateMomenta, sumShards, type ShardContext } from '../parallel/shard.js';
 import { allocate } from '../tensor/dtype.js';
@@ -34,13 +36,15 @@ export class SerialEngine implements StepEngine {
     const shards = Math.ceil(maxBatch / this.microShard);
     const ms = this.microShard;
     const yCols = data.y instanceof Int32Array ? 0 : data.y.cols;
+    const batch = new BatchGrads(model, allocate(model.dtype, captureLength(model, shards * ms)), shards * ms);
+    batch.detach();
     this.ctx = {
-      model, loss: this.loss, seed: this.seed, microShard: ms, x: data.x, y: data.y, order: new Int32Array(0),
+      model, loss: this.loss, seed: this.seed, microShard: ms, x: data.x, y: data.y, order: new Int32Array(0), batch,
       slots: allocate(model.dtype, shards * model.paramCount), stateSlots: allocate(model.dtype, shards * model.state.length),
       shardLoss: new Float64Array(shards), shardCorrect: new Int32Array(shards),
       bx: allocate(model.dtype, ms * data.x.cols), by: yCols === 0 ? new Int32Array(ms) : allocate(model.dtype, ms * yCols), grad: allocate(model.dtype, ms * model.outputs),
     };
-    this.chunkSq = new Float64Array(chunkCount(model.paramCount));
+    this.chunkSq = new Float64Array(batch.chunks.length);
     this.momenta = stateMomenta(model);
     this.plan = new Float64Array(this.optimizer.planLength);
   }
@@ -50,12 +54,19 @@ export class SerialEngine implements StepEngine {
     if (!this.ctx || this.ctx.x !== data.x || shards > this.ctx.shardLoss.length) this.begin(data, end - start);
     const ctx: ShardContext = { ...this.ctx!, order };
     const { model } = this;
-    for (let s = 0; s < shards; s++) computeShard(ctx, s, start, end, step);
-    model.rebind(model.grads, model.state);
+    ctx.batch.attach();
+    try {
+      for (let s = 0; s < shards; s++) computeShard(ctx, s, start, end, step);
+    } finally {
+      ctx.batch.detach();
+      model.rebind(model.grads, model.state);
+    }
     const p = model.paramCount;
+    const gradChunks = ctx.batch.chunks.length;
+    const rows = end - start;
+    for (let c = 0; c < gradChunks; c++) this.chunkSq[c] = ctx.batch.computeChunk(c, model.grads, rows, 1 / rows, ctx.slots, shards, reduceChunk);
+    const norm = totalNorm(this.chunkSq, gradChunks);
     const chunks = chunkCount(p);
-    for (let c = 0; c < chunks; c++) this.chunkSq[c] = reduceChunk(ctx.slots, shards, model.grads, c * CHUNK_SIZE, Math.min(p, (c + 1) * CHUNK_SIZE), 1 / (end - start));
-    const norm = totalNorm(this.chunkSq, chunks);
     if (!Number.isFinite(norm)) throwNonFinite(model, step);
     this.optimizer.beginStep(this.plan);
     const factor = clipFactor(this.clip, norm);
