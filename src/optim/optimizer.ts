@@ -97,8 +97,11 @@ export class Optimizer<H extends BaseHyper = BaseHyper> implements LrGroups {
   private readonly scalars: Float64Array[];
   private steps = 0;
   private lastPlan: Float64Array | undefined;
-  /** The step count and carried scalars before the last beginStep(), for cancelStep(). */
-  private before: { steps: number; scalars: Float64Array[] } | null = null;
+  /**
+   * The step count and carried scalars before each of the last (at most 2) beginStep() calls not
+   * yet cancelled, for cancelStep(): a pipelined runtime has one step in flight and one queued.
+   */
+  private before: Array<{ steps: number; scalars: Float64Array[] }> = [];
 
   /** Low level; use `new Adam(params, options)`, `createOptimizer(name, ...)` or `optimizerFromSpec`. */
   constructor(rule: UpdateRule<H>, params: ParamSet, setup: OptimizerSetup<H>) {
@@ -163,7 +166,7 @@ export class Optimizer<H extends BaseHyper = BaseHyper> implements LrGroups {
   /** One whole update: `beginStep()` then `updateRange(0, n)`. */
   step(): void {
     this.updateRange(0, this.params.values.length, this.beginStep());
-    this.before = null; // applied: nothing to cancel
+    this.before = []; // applied: nothing to cancel
   }
 
   /**
@@ -172,7 +175,8 @@ export class Optimizer<H extends BaseHyper = BaseHyper> implements LrGroups {
    */
   beginStep(out: Float64Array = new Float64Array(this.planLength)): Float64Array {
     if (!(out instanceof Float64Array) || out.length < this.planLength) throw optionError('beginStep(out)', `a Float64Array of at least ${this.planLength} elements`, out);
-    this.before = { steps: this.steps, scalars: this.scalars.map((s) => s.slice()) };
+    this.before.push({ steps: this.steps, scalars: this.scalars.map((s) => s.slice()) });
+    if (this.before.length > 2) this.before.shift();
     this.steps += 1;
     const k = this.rule.coefCount;
     this.groups.forEach((g, i) => this.rule.coefficients(g.hyper, g.hyper.lr, this.steps, this.scalars[i], out.subarray(i * k, i * k + k)));
@@ -182,13 +186,14 @@ export class Optimizer<H extends BaseHyper = BaseHyper> implements LrGroups {
 
   /**
    * Undo the last beginStep() whose update was never applied (the gradients were not finite):
-   * the step count and carried scalars (NAdam's ∏μ) go back to what they were.
+   * the step count and carried scalars (NAdam's ∏μ) go back to what they were. Called twice
+   * after two beginStep() calls, it undoes both (the later one first); no deeper than that.
    */
   cancelStep(): void {
-    if (!this.before) throw new Error('cancelStep() needs a beginStep() that has not been cancelled');
-    this.steps = this.before.steps;
-    this.before.scalars.forEach((s, i) => this.scalars[i].set(s));
-    this.before = null;
+    const before = this.before.pop();
+    if (!before) throw new Error('cancelStep() needs a beginStep() that has not been cancelled');
+    this.steps = before.steps;
+    before.scalars.forEach((s, i) => this.scalars[i].set(s));
     this.lastPlan = undefined;
   }
 

@@ -4,39 +4,60 @@
  * shared memory. Waits are Atomics.wait with a short timeout so an abort is always seen.
  */
 export const CTL = Object.freeze({
-  /** Bumped by the coordinator to start a step (workers wait on it). */
-  STEP_GEN: 0,
-  /** Bumped by the last worker to finish a step (the coordinator waits on it with waitAsync). */
-  DONE_GEN: 1,
-  /** What the next generation means: CMD_STEP or CMD_EXIT. */
+  /**
+   * Sequence number of the last step issued (steps are numbered 1, 2, … per run, a cancelled
+   * one included). Workers wait on it; the coordinator may issue the next step while the
+   * current one runs (a queue of depth 2: descriptors in two slots, seq & 1).
+   */
+  ISSUED: 0,
+  /** Sequence number of the last step finished by every thread (the coordinator waits on it with waitAsync). */
+  DONE_SEQ: 1,
+  /** CMD_EXIT: the workers return at the next wake-up. */
   CMD: 2,
   /** Non-zero: abandon the step, every worker returns. */
   ABORT: 3,
-  STEP: 4,
-  BATCH_START: 5,
-  BATCH_END: 6,
-  SHARDS: 7,
-  /** Atomic counters by which workers claim work: shards, reduction chunks, update chunks. */
-  SHARD_NEXT: 8,
-  REDUCE_NEXT: 9,
-  UPDATE_NEXT: 10,
-  DONE_COUNT: 11,
-  BAR_COUNT: 12,
-  BAR_GEN: 13,
-  /** 1 when the gradient norm is not finite: the update is skipped. */
-  NONFINITE: 14,
-  ERROR_KIND: 15,
-  ERROR_SHARD: 16,
-  /** Retry number of the step in flight (0 on the first try). */
-  ATTEMPT: 17,
+  BAR_COUNT: 4,
+  BAR_GEN: 5,
+  ERROR_KIND: 6,
+  ERROR_SHARD: 7,
   /** Workers that have started and are waiting for steps. */
-  READY: 18,
+  READY: 8,
   /** Threads taking part in the run. */
-  PARTIES: 19,
-  /** Set when an update chunk has been claimed: from then on a crash cannot be retried exactly. */
-  UPDATING: 20,
+  PARTIES: 9,
 });
-export const CTL_LENGTH = 32;
+
+/** The cells of one queue slot (a step descriptor and its per-step counters): ctl[slotBase(seq) + SLOT.X]. */
+export const SLOT = Object.freeze({
+  STEP: 0,
+  BATCH_START: 1,
+  BATCH_END: 2,
+  SHARDS: 3,
+  /** Atomic counters by which workers claim work: shards, reduction chunks, update chunks. */
+  SHARD_NEXT: 4,
+  REDUCE_NEXT: 5,
+  UPDATE_NEXT: 6,
+  DONE_COUNT: 7,
+  /** 1 when the gradient norm is not finite: the update is skipped. */
+  NONFINITE: 8,
+  /** Retry number of the step (0 on the first try). */
+  ATTEMPT: 9,
+  /** Set when an update chunk has been claimed: from then on a crash cannot be retried exactly. */
+  UPDATING: 10,
+  /**
+   * DECISION_NONE while the step is only queued: workers may compute its shards and reduction
+   * (which change nothing that persists) but wait before the update for DECISION_APPLY (go on)
+   * or DECISION_CANCEL (skip the update; the step does not count).
+   */
+  DECISION: 11,
+  length: 12,
+});
+const SLOTS_AT = 16;
+export const slotBase = (seq: number): number => SLOTS_AT + (seq & 1) * SLOT.length;
+export const CTL_LENGTH = 48;
+
+export const DECISION_NONE = 0;
+export const DECISION_APPLY = 1;
+export const DECISION_CANCEL = 2;
 
 export const CMD_STEP = 1;
 export const CMD_EXIT = 2;
@@ -68,5 +89,5 @@ export function waitWhile(ctl: Int32Array, index: number, value: number): void {
 /** Tell every waiter to give up the step. */
 export function abort(ctl: Int32Array): void {
   Atomics.store(ctl, CTL.ABORT, 1);
-  for (const i of [CTL.STEP_GEN, CTL.BAR_GEN, CTL.DONE_GEN, CTL.READY]) Atomics.notify(ctl, i);
+  for (const i of [CTL.ISSUED, CTL.BAR_GEN, CTL.DONE_SEQ, CTL.READY, slotBase(0) + SLOT.DECISION, slotBase(1) + SLOT.DECISION]) Atomics.notify(ctl, i);
 }

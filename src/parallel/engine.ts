@@ -21,7 +21,7 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { optimizerFromSpec } from '../optim/registry.js';
 import type { StepEngine, StepResult } from '../train/engine.js';
 import { throwNonFinite } from '../train/update.js';
-import { abort, CMD_EXIT, CMD_STEP, CTL, ERROR_THROWN } from './control.js';
+import { abort, CMD_EXIT, CTL, DECISION_APPLY, DECISION_CANCEL, DECISION_NONE, ERROR_THROWN, SLOT, slotBase } from './control.js';
 import type { ClipSettings } from './reduce.js';
 import { createRunArena, TIMING, type RunSpec, type RunViews } from './runArena.js';
 import { checkParallelOptions, ShardError, WorkerFailure, type ParallelOptions, type StepProfile } from './options.js';
@@ -53,6 +53,13 @@ export class ParallelEngine implements StepEngine {
   /** The first task failure of the current attempt, set by the tasks' handlers. */
   private failed: { error: unknown } | null = null;
   private orderEpochStart = -1;
+  /** Sequence number of the last step issued (control.ts: ISSUED). */
+  private issued = 0;
+  /** The step queued by prefetch() and not yet applied or cancelled. */
+  private pending: { seq: number; step: number; start: number; end: number; lrs: number[] } | null = null;
+  /** When each queue slot's step was issued, and when the last step was seen done (for profile()). */
+  private issuedAt = [0, 0];
+  private lastDone = 0;
   /** Steps redone after a crash or hang in this run (for tests and logs). */
   retries = 0;
   private stepSeconds = 0;
@@ -85,7 +92,7 @@ export class ParallelEngine implements StepEngine {
     views.state.set(this.model.state);
     this.shadow = optimizerFromSpec(spec.optimizer, { dtype: spec.dtype, values: views.params, grads: views.grads, entries: this.model.entries }, views.optimizerState);
     this.shadow.loadStateDict(this.optimizer.stateDict());
-    Object.assign(this, { spec, views, arena, orderEpochStart: -1, retries: 0, stepSeconds: 0, steps: 0, torn: false });
+    Object.assign(this, { spec, views, arena, orderEpochStart: -1, retries: 0, stepSeconds: 0, steps: 0, torn: false, issued: 0, pending: null, lastDone: 0 });
     this.pool = new Piscina({
       filename: WORKER_FILE, minThreads: o.threads, maxThreads: o.threads, idleTimeout: 60_000, concurrentTasksPerWorker: 1,
       ...(o.resourceLimits ? { resourceLimits: o.resourceLimits } : {}),
@@ -96,7 +103,7 @@ export class ParallelEngine implements StepEngine {
   /** Submit one long-lived task per thread and wait until every one is serving. */
   private async startTasks(): Promise<void> {
     const { ctl } = this.views!;
-    for (const i of [CTL.ABORT, CTL.READY, CTL.BAR_COUNT, CTL.DONE_COUNT, CTL.ERROR_KIND]) Atomics.store(ctl, i, 0);
+    for (const i of [CTL.ABORT, CTL.READY, CTL.BAR_COUNT, CTL.ERROR_KIND]) Atomics.store(ctl, i, 0);
     Atomics.store(ctl, CTL.PARTIES, this.options.threads);
     this.controllers = [];
     this.tasks = [];
@@ -105,7 +112,7 @@ export class ParallelEngine implements StepEngine {
     // whatever the coordinator waits on (no per-step promise is attached to the tasks).
     const fail = (e: unknown) => {
       this.failed ??= { error: e };
-      for (const i of [CTL.DONE_GEN, CTL.READY]) Atomics.notify(ctl, i);
+      for (const i of [CTL.DONE_SEQ, CTL.READY]) Atomics.notify(ctl, i);
     };
     for (let i = 0; i < this.options.threads; i++) {
       const controller = new AbortController();
@@ -115,20 +122,18 @@ export class ParallelEngine implements StepEngine {
       task.then(() => fail(new WorkerFailure('a worker task ended while the run was on')), fail);
     }
     const deadline = performance.now() + Math.max(this.options.stepTimeout, STARTUP_MS);
-    for (let ready = Atomics.load(ctl, CTL.READY); ready < this.options.threads; ready = Atomics.load(ctl, CTL.READY)) {
-      await this.waitChange(CTL.READY, ready, deadline, 'starting the worker threads');
-    }
+    await this.waitFor(CTL.READY, this.options.threads, deadline, 'starting the worker threads');
   }
 
   /**
-   * Wait, without blocking the event loop, until ctl[index] differs from `value`. Rejects with
-   * the first task failure, or as a hung thread at `deadline`. (A wake-up alone proves nothing:
-   * abort() notifies every cell, so the value is checked again after each one.)
+   * Wait, without blocking the event loop, until ctl[index] >= `target`. Rejects with the first
+   * task failure, or as a hung thread at `deadline`. (A wake-up alone proves nothing: abort()
+   * notifies every cell, so the value is checked again after each one.)
    */
-  private async waitChange(index: number, value: number, deadline: number, what: string): Promise<void> {
+  private async waitFor(index: number, target: number, deadline: number, what: string): Promise<void> {
     const { ctl } = this.views!;
     let abortedAt = 0;
-    while (Atomics.load(ctl, index) === value) {
+    for (let value = Atomics.load(ctl, index); value < target; value = Atomics.load(ctl, index)) {
       if (this.failed) throw this.failed.error;
       const now = performance.now();
       if (Atomics.load(ctl, CTL.ABORT) !== 0) {
@@ -146,63 +151,135 @@ export class ParallelEngine implements StepEngine {
   }
 
   step(data: Dataset, order: Int32Array, start: number, end: number, step: number): Promise<StepResult> {
-    return this.runStep(order, start, end, step);
-  }
-
-  private async runStep(order: Int32Array, start: number, end: number, step: number): Promise<StepResult> {
-    const views = this.views!;
-    const { ctl } = views;
+    const q = this.pending;
+    if (q && q.step === step && q.start === start && q.end === end && this.optimizer.lrs.every((lr, g) => lr === q.lrs[g])) {
+      // The queued step is the one asked for, with the learning rates it was planned with: apply it.
+      this.pending = null;
+      this.decide(q.seq, DECISION_APPLY);
+      return this.finish(q.seq);
+    }
+    // Anything else (other rows, or a learning rate changed since it was queued): cancel it.
+    if (q) this.cancelPending();
     if (start === 0 || this.orderEpochStart < 0) {
-      views.order.set(order); // once per epoch
+      this.views!.order.set(order); // once per epoch; no step is in flight or queued here
       this.orderEpochStart = 0;
     }
-    const shadow = this.shadow!;
-    for (let g = 0; g < shadow.groupCount; g++) shadow.setLr(g, this.optimizer.getLr(g));
-    shadow.beginStep(views.plan);
-    const shards = Math.ceil((end - start) / this.options.microShard);
-    const began = performance.now();
-    for (let attempt = 0; ; attempt++) {
-      for (const i of [CTL.SHARD_NEXT, CTL.REDUCE_NEXT, CTL.UPDATE_NEXT, CTL.DONE_COUNT, CTL.NONFINITE, CTL.ERROR_KIND, CTL.UPDATING]) Atomics.store(ctl, i, 0);
-      Atomics.store(ctl, CTL.STEP, step);
-      Atomics.store(ctl, CTL.BATCH_START, start);
-      Atomics.store(ctl, CTL.BATCH_END, end);
-      Atomics.store(ctl, CTL.SHARDS, shards);
-      Atomics.store(ctl, CTL.ATTEMPT, attempt);
-      Atomics.store(ctl, CTL.CMD, CMD_STEP);
-      const done = Atomics.load(ctl, CTL.DONE_GEN);
-      Atomics.add(ctl, CTL.STEP_GEN, 1);
-      Atomics.notify(ctl, CTL.STEP_GEN);
-      try {
-        await this.waitChange(CTL.DONE_GEN, done, performance.now() + this.options.stepTimeout, `step ${step}`);
-        break;
-      } catch (e) {
-        await this.recover(e, step, attempt);
-      }
-    }
-    this.stepSeconds += (performance.now() - began) / 1000;
-    this.steps++;
-    if (Atomics.load(ctl, CTL.NONFINITE)) {
-      shadow.cancelStep(); // the update was not applied, so the step does not count
-      this.model.grads.set(views.grads);
-      throwNonFinite(this.model, step);
-    }
-    return sumShards(views.shardLoss, views.shardCorrect, shards);
+    const seq = this.issue(start, end, step, DECISION_APPLY);
+    return this.finish(seq);
   }
 
   /**
-   * After a failed attempt: stop every task, then throw, or restart the tasks for a retry. A
-   * step that is given up is cancelled on the optimizer (its step count and scalars go back),
-   * since its update was never applied; one whose update had begun cannot be redone or undone.
+   * Queue the step after the one in flight, so the workers go from that step's update straight
+   * to this step's shards. Its plan is computed now, from the optimizer's learning rates after
+   * `prepare()` (the trainer steps a per-batch schedule there, in the order it always did). The
+   * step is only applied if the next step() asks for the same rows with the same learning
+   * rates; otherwise (or on stop, an error, a non-finite step) it is cancelled, and it never
+   * counts. Returns false (and does not call `prepare`) if nothing was queued.
    */
-  private async recover(error: unknown, step: number, attempt: number): Promise<void> {
+  prefetch(data: Dataset, order: Int32Array, start: number, end: number, step: number, prepare?: () => void): boolean {
+    const views = this.views;
+    if (!views || this.pending || this.torn || start === 0 || this.orderEpochStart < 0 || start >= end) return false;
+    // The slot the new step takes must be free: its previous step finished.
+    if (Atomics.load(views.ctl, CTL.DONE_SEQ) < this.issued - 1) return false;
+    prepare?.();
+    const seq = this.issue(start, end, step, DECISION_NONE);
+    this.pending = { seq, step, start, end, lrs: this.optimizer.lrs };
+    return true;
+  }
+
+  /** Write a step's descriptor and plan into its queue slot and publish it. */
+  private issue(start: number, end: number, step: number, decision: number): number {
+    const views = this.views!;
+    const { ctl } = views;
+    const seq = ++this.issued;
+    const b = slotBase(seq);
+    const shadow = this.shadow!;
+    for (let g = 0; g < shadow.groupCount; g++) shadow.setLr(g, this.optimizer.getLr(g));
+    shadow.beginStep(views.plan[seq & 1]);
+    for (const i of [SLOT.SHARD_NEXT, SLOT.REDUCE_NEXT, SLOT.UPDATE_NEXT, SLOT.DONE_COUNT, SLOT.NONFINITE, SLOT.UPDATING, SLOT.ATTEMPT]) Atomics.store(ctl, b + i, 0);
+    Atomics.store(ctl, b + SLOT.STEP, step);
+    Atomics.store(ctl, b + SLOT.BATCH_START, start);
+    Atomics.store(ctl, b + SLOT.BATCH_END, end);
+    Atomics.store(ctl, b + SLOT.SHARDS, Math.ceil((end - start) / this.options.microShard));
+    Atomics.store(ctl, b + SLOT.DECISION, decision);
+    this.issuedAt[seq & 1] = performance.now();
+    Atomics.store(ctl, CTL.ISSUED, seq);
+    Atomics.notify(ctl, CTL.ISSUED);
+    return seq;
+  }
+
+  private decide(seq: number, decision: number): void {
+    const { ctl } = this.views!;
+    const i = slotBase(seq) + SLOT.DECISION;
+    Atomics.store(ctl, i, decision);
+    Atomics.notify(ctl, i);
+  }
+
+  /**
+   * Cancel the queued step: the workers skip its update (they may have computed its shards,
+   * which changes nothing that persists) and the optimizer forgets its beginStep. Nothing waits:
+   * a later step in its slot is issued only once it is finished.
+   */
+  private cancelPending(): void {
+    const q = this.pending;
+    if (!q) return;
+    this.pending = null;
+    this.decide(q.seq, DECISION_CANCEL);
+    this.shadow!.cancelStep(); // the queued step's beginStep was the last one
+  }
+
+  /** Wait for step `seq` (applied), recovering from crashes and hangs; its result. */
+  private async finish(seq: number): Promise<StepResult> {
+    const views = this.views!;
+    const { ctl } = views;
+    const b = slotBase(seq);
+    const step = Atomics.load(ctl, b + SLOT.STEP);
+    const shards = Atomics.load(ctl, b + SLOT.SHARDS);
+    const began = Math.max(this.issuedAt[seq & 1], this.lastDone);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.waitFor(CTL.DONE_SEQ, seq, performance.now() + this.options.stepTimeout, `step ${step}`);
+        break;
+      } catch (e) {
+        await this.recover(e, attempt);
+      }
+    }
+    this.lastDone = performance.now();
+    this.stepSeconds += (this.lastDone - began) / 1000;
+    this.steps++;
+    if (Atomics.load(ctl, b + SLOT.NONFINITE)) {
+      // The update was not applied, so the step does not count; nor does the one queued after it
+      // (the workers do not start it after a non-finite step).
+      this.cancelPending();
+      this.shadow!.cancelStep();
+      this.model.grads.set(views.grads);
+      throwNonFinite(this.model, step);
+    }
+    return sumShards(views.shardLoss[seq & 1], views.shardCorrect[seq & 1], shards);
+  }
+
+  /**
+   * After a failed attempt: stop every task, then throw, or restart the tasks for a retry of
+   * every unfinished step (the oldest first; at most two: one applied, one queued). A step that
+   * is given up is cancelled on the optimizer (its step count and scalars go back), since its
+   * update was never applied, and so is the step queued after it; one whose update had begun
+   * cannot be redone or undone.
+   */
+  private async recover(error: unknown, attempt: number): Promise<void> {
     const { ctl } = this.views!;
     // Only once every task has ended are UPDATING and ERROR_KIND final.
     error = (await this.stopTasks())[0] ?? error;
-    if (Atomics.load(ctl, CTL.UPDATING) !== 0) {
+    const oldest = Atomics.load(ctl, CTL.DONE_SEQ) + 1;
+    const step = Atomics.load(ctl, slotBase(oldest) + SLOT.STEP);
+    const unfinished: number[] = [];
+    for (let seq = oldest; seq <= this.issued; seq++) unfinished.push(seq);
+    if (unfinished.some((seq) => Atomics.load(ctl, slotBase(seq) + SLOT.UPDATING) !== 0)) {
       this.torn = true;
+      this.pending = null;
       throw new WorkerFailure(`a worker thread failed while applying the update of step ${step}: parameters may be partly updated, so the step cannot be redone exactly, and the model keeps the parameters of its last synchronization; resume from a checkpoint`, error);
     }
     const giveUp = (e: Error): never => {
+      this.cancelPending();
       this.shadow!.cancelStep();
       throw e;
     };
@@ -214,8 +291,19 @@ export class ParallelEngine implements StepEngine {
     }
     if (attempt >= this.options.maxRetries) giveUp(new WorkerFailure(`step ${step} failed ${attempt + 1} times (a worker thread crashed or hung; maxRetries = ${this.options.maxRetries}): ${(error as Error)?.message}`, error));
     this.retries++;
+    // Every unfinished step starts over from its shards, which overwrite their own slots.
+    for (const seq of unfinished) {
+      const b = slotBase(seq);
+      for (const i of [SLOT.SHARD_NEXT, SLOT.REDUCE_NEXT, SLOT.UPDATE_NEXT, SLOT.DONE_COUNT, SLOT.NONFINITE]) Atomics.store(ctl, b + i, 0);
+    }
+    Atomics.store(ctl, slotBase(oldest) + SLOT.ATTEMPT, attempt + 1);
+    // The restarted threads see the unfinished steps only once every one of them is serving (a
+    // failure while starting is a failure to restart, not of the step).
+    Atomics.store(ctl, CTL.ISSUED, oldest - 1);
     try {
       await this.startTasks();
+      Atomics.store(ctl, CTL.ISSUED, this.issued);
+      Atomics.notify(ctl, CTL.ISSUED);
     } catch (e) {
       await this.stopTasks();
       giveUp(new WorkerFailure(`step ${step}: the worker threads could not be restarted after a failure: ${(e as Error)?.message}`, e));
@@ -263,7 +351,11 @@ export class ParallelEngine implements StepEngine {
     // The caller's optimizer keeps its own learning rates: schedules set them there, after the
     // shadow last read them.
     const lrs = this.optimizer.lrs;
+    // A queued step has not been applied: the state is the one before its beginStep, which is
+    // then redone (with the same learning rates, so the same plan) for the step to stay queued.
+    if (this.pending) this.shadow.cancelStep();
     this.optimizer.loadStateDict(this.shadow.stateDict());
+    if (this.pending) this.shadow.beginStep(this.views.plan[this.pending.seq & 1]);
     lrs.forEach((lr, g) => this.optimizer.setLr(g, lr));
   }
 
@@ -273,8 +365,10 @@ export class ParallelEngine implements StepEngine {
     const pool = this.pool;
     this.pool = null;
     try {
+      this.cancelPending();
       this.sync();
       Atomics.store(this.views!.ctl, CTL.CMD, CMD_EXIT);
+      Atomics.notify(this.views!.ctl, CTL.ISSUED);
       await this.stopTasks();
     } finally {
       await pool.destroy();

@@ -91,14 +91,16 @@ export interface RunViews {
   readonly momenta: Float64Array;
   readonly slots: FloatArray;
   readonly stateSlots: FloatArray;
-  readonly shardLoss: Float64Array;
-  readonly shardCorrect: Int32Array;
+  /** Per queue slot (seq & 1, control.ts): the shards' losses and correct counts of that slot's step. */
+  readonly shardLoss: readonly [Float64Array, Float64Array];
+  readonly shardCorrect: readonly [Int32Array, Int32Array];
   readonly chunkSq: Float64Array;
   /** Each dense layer's inputs and dL/dY for the whole batch (batchGrads.ts). */
   readonly captures: FloatArray;
   /** Per thread: seconds in [forward/backward of shards, reduction, update, barrier waits, batch weight gradients] (see TIMING). */
   readonly timings: Float64Array;
-  readonly plan: Float64Array;
+  /** Per queue slot: the optimizer's plan of that slot's step. */
+  readonly plan: readonly [Float64Array, Float64Array];
   readonly x: Tensor;
   readonly y: Int32Array | Tensor;
   readonly order: Int32Array;
@@ -156,12 +158,12 @@ export function createRunArena(
     ['momenta', q * 8],
     ['slots', maxShards * p * b],
     ['stateSlots', maxShards * q * b],
-    ['shardLoss', maxShards * 8],
-    ['shardCorrect', maxShards * 4],
+    ['shardLoss', 2 * maxShards * 8],
+    ['shardCorrect', 2 * maxShards * 4],
     ['chunkSq', chunks * 8],
     ['captures', captures * b],
     ['timings', options.threads * TIMING.length * 8],
-    ['plan', Math.max(1, optimizer.planLength) * 8],
+    ['plan', 2 * Math.max(1, optimizer.planLength) * 8],
     ['x', data.size * data.x.cols * b],
     ['y', data.size * (yCols === 0 ? 4 : yCols * b)],
     ['order', data.size * 4],
@@ -195,6 +197,7 @@ export function openViews(arena: WasmArena, spec: RunSpec): RunViews {
   const buf = arena.buffer;
   const f = (at: number, n: number) => viewOf(dtype, buf, at, n);
   const optimizerState: Record<string, FloatArray> = {};
+  const planLength = Math.max(1, spec.planLength);
   for (const [name, at] of Object.entries(o.optimizer)) optimizerState[name] = f(at, p);
   return {
     ctl: new Int32Array(buf, o.ctl, CTL_LENGTH),
@@ -204,12 +207,12 @@ export function openViews(arena: WasmArena, spec: RunSpec): RunViews {
     momenta: new Float64Array(buf, o.momenta, q),
     slots: f(o.slots, maxShards * p),
     stateSlots: f(o.stateSlots, maxShards * q),
-    shardLoss: new Float64Array(buf, o.shardLoss, maxShards),
-    shardCorrect: new Int32Array(buf, o.shardCorrect, maxShards),
+    shardLoss: [new Float64Array(buf, o.shardLoss, maxShards), new Float64Array(buf, o.shardLoss + maxShards * 8, maxShards)],
+    shardCorrect: [new Int32Array(buf, o.shardCorrect, maxShards), new Int32Array(buf, o.shardCorrect + maxShards * 4, maxShards)],
     chunkSq: new Float64Array(buf, o.chunkSq, spec.gradChunks),
     captures: f(o.captures, spec.captureLength),
     timings: new Float64Array(buf, o.timings, spec.threads * TIMING.length),
-    plan: new Float64Array(buf, o.plan, Math.max(1, spec.planLength)),
+    plan: [new Float64Array(buf, o.plan, planLength), new Float64Array(buf, o.plan + planLength * 8, planLength)],
     x: new Tensor(f(o.x, spec.rows * spec.cols), spec.rows, spec.cols),
     y: spec.yCols === 0 ? new Int32Array(buf, o.y, spec.rows) : new Tensor(f(o.y, spec.rows * spec.yCols), spec.rows, spec.yCols),
     order: new Int32Array(buf, o.order, spec.rows),

@@ -14,7 +14,7 @@ import { lossByName } from '../losses/index.js';
 import { Model } from '../nn/model.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { optimizerFromSpec } from '../optim/registry.js';
-import { Aborted, abort, checkAbort, CMD_EXIT, CTL, ERROR_THROWN } from './control.js';
+import { Aborted, abort, checkAbort, CMD_EXIT, CTL, DECISION_CANCEL, DECISION_NONE, ERROR_THROWN, SLOT, slotBase, waitWhile } from './control.js';
 import { BatchGrads, type Reducer } from './batchGrads.js';
 import { chunkCount, CHUNK_SIZE, clipFactor, reduceState, totalNorm } from './reduce.js';
 import { openViews, SPARE_WORKSPACES, TIMING, type RunSpec, type RunViews } from './runArena.js';
@@ -25,11 +25,12 @@ import { WasmStep } from './wasmStep.js';
 interface WorkerContext {
   runId: number;
   views: RunViews;
-  shard: ShardContext;
+  /** Per queue slot: the shard context writing that slot's losses. */
+  shards: readonly [ShardContext, ShardContext];
   optimizer: Optimizer;
   /** Reduction and update: WASM on the arena's arrays, the JS pieces of reduce.ts otherwise. */
   step: WasmStep;
-  /** ctx.step.reduceChunk, bound once. */
+  /** step.reduceChunk, bound once. */
   reduce: Reducer;
 }
 
@@ -56,20 +57,21 @@ function context(spec: RunSpec): WorkerContext {
   const shard: ShardContext = {
     model, loss: lossByName(spec.loss), seed: spec.seed, microShard: ms,
     x: views.x, y: views.y, order: views.order, batch: new BatchGrads(model, views.captures, spec.maxShards * ms), slots: views.slots, stateSlots: views.stateSlots,
-    shardLoss: views.shardLoss, shardCorrect: views.shardCorrect,
+    shardLoss: views.shardLoss[0], shardCorrect: views.shardCorrect[0],
     bx: arena.alloc(spec.dtype, ms * spec.cols),
     by: spec.yCols === 0 ? new Int32Array(ms) : arena.alloc(spec.dtype, ms * spec.yCols),
     grad: arena.alloc(spec.dtype, ms * spec.model.outputs),
   };
   const step = new WasmStep(new WasmStepKernels(arena), optimizer, spec.clip);
-  cached = { runId: spec.runId, views, shard, optimizer, step, reduce: step.reduceChunk.bind(step) };
+  const shards: [ShardContext, ShardContext] = [shard, { ...shard, shardLoss: views.shardLoss[1], shardCorrect: views.shardCorrect[1] }];
+  cached = { runId: spec.runId, views, shards, optimizer, step, reduce: step.reduceChunk.bind(step) };
   return cached;
 }
 
-function injectFault(spec: RunSpec, ctl: Int32Array, step: number, shard: number, phase: 'shard' | 'reduce' = 'shard'): void {
+function injectFault(spec: RunSpec, ctl: Int32Array, base: number, step: number, shard: number, phase: 'shard' | 'reduce' = 'shard'): void {
   const f = spec.fault;
   if (!f || (f.phase ?? 'shard') !== phase || (f.step !== step && f.step !== -1) || (f.shard !== shard && f.shard !== -1)) return;
-  if (Atomics.load(ctl, CTL.ATTEMPT) >= f.times) return;
+  if (Atomics.load(ctl, base + SLOT.ATTEMPT) >= f.times) return;
   if (f.kind === 'throw') throw new Error(`injected fault at step ${step}, shard ${shard}`);
   if (f.kind === 'exit') process.exit(3);
   if (f.kind === 'hang') for (;;);
@@ -82,20 +84,30 @@ function injectFault(spec: RunSpec, ctl: Int32Array, step: number, shard: number
   for (;;) hog.push(new Array(1 << 20).fill(Math.random()));
 }
 
-/** One step, phases 1-3, timed into this thread's cells. Throws Aborted when the coordinator gives the step up. */
-function runStep(spec: RunSpec, ctx: WorkerContext, thread: number): void {
+type Outcome = 'applied' | 'nonfinite' | 'cancelled';
+
+/**
+ * One step (queue sequence number `seq`), phases 1-3, timed into this thread's cells. Throws
+ * Aborted when the coordinator gives the step up. A step that is only queued (DECISION_NONE)
+ * computes its shards and reduction, which change nothing that persists, and waits before the
+ * update until the coordinator applies or cancels it.
+ */
+function runStep(spec: RunSpec, ctx: WorkerContext, thread: number, seq: number): Outcome {
   const { ctl } = ctx.views;
+  const b = slotBase(seq);
+  const slot = seq & 1;
   const times = ctx.views.timings.subarray(thread * TIMING.length, (thread + 1) * TIMING.length);
   const t0 = performance.now();
-  const step = Atomics.load(ctl, CTL.STEP);
-  const start = Atomics.load(ctl, CTL.BATCH_START);
-  const end = Atomics.load(ctl, CTL.BATCH_END);
-  const shards = Atomics.load(ctl, CTL.SHARDS);
-  for (let s = Atomics.add(ctl, CTL.SHARD_NEXT, 1); s < shards; s = Atomics.add(ctl, CTL.SHARD_NEXT, 1)) {
+  const step = Atomics.load(ctl, b + SLOT.STEP);
+  const start = Atomics.load(ctl, b + SLOT.BATCH_START);
+  const end = Atomics.load(ctl, b + SLOT.BATCH_END);
+  const shards = Atomics.load(ctl, b + SLOT.SHARDS);
+  const shardCtx = ctx.shards[slot];
+  for (let s = Atomics.add(ctl, b + SLOT.SHARD_NEXT, 1); s < shards; s = Atomics.add(ctl, b + SLOT.SHARD_NEXT, 1)) {
     checkAbort(ctl);
     try {
-      injectFault(spec, ctl, step, s);
-      computeShard(ctx.shard, s, start, end, step);
+      if (spec.fault) injectFault(spec, ctl, b, step, s);
+      computeShard(shardCtx, s, start, end, step);
     } catch (e) {
       if (e instanceof Aborted) throw e;
       Atomics.store(ctl, CTL.ERROR_KIND, ERROR_THROWN);
@@ -109,13 +121,13 @@ function runStep(spec: RunSpec, ctx: WorkerContext, thread: number): void {
   const t2 = performance.now();
   const { grads, slots, chunkSq } = ctx.views;
   const p = spec.paramCount;
-  const { batch } = ctx.shard;
+  const { batch } = shardCtx;
   const gradChunks = batch.chunks.length;
   const rows = end - start;
   const invBatch = 1 / rows;
   let denseSeconds = 0;
-  for (let c = Atomics.add(ctl, CTL.REDUCE_NEXT, 1); c < gradChunks; c = Atomics.add(ctl, CTL.REDUCE_NEXT, 1)) {
-    if (spec.fault) injectFault(spec, ctl, step, c, 'reduce');
+  for (let c = Atomics.add(ctl, b + SLOT.REDUCE_NEXT, 1); c < gradChunks; c = Atomics.add(ctl, b + SLOT.REDUCE_NEXT, 1)) {
+    if (spec.fault) injectFault(spec, ctl, b, step, c, 'reduce');
     const dense = batch.chunks[c].kind !== 'slots';
     const c0 = dense ? performance.now() : 0;
     chunkSq[c] = batch.computeChunk(c, grads, rows, invBatch, slots, shards, ctx.reduce);
@@ -123,6 +135,8 @@ function runStep(spec: RunSpec, ctx: WorkerContext, thread: number): void {
   }
   const t3 = performance.now();
   spinBarrier(ctl, spinBudget(spec, SPIN_BARRIER_US));
+  // A queued step waits here for the coordinator's decision (normally long since taken).
+  if (Atomics.load(ctl, b + SLOT.DECISION) === DECISION_NONE) spinThenWait(ctl, b + SLOT.DECISION, DECISION_NONE, spinBudget(spec, SPIN_BARRIER_US));
   // The last thread at a barrier does not wait, so it checks here: an aborted step must never
   // reach the update, which cannot be redone.
   checkAbort(ctl);
@@ -131,26 +145,34 @@ function runStep(spec: RunSpec, ctx: WorkerContext, thread: number): void {
   times[TIMING.reduce] += (t3 - t2 - denseSeconds) / 1000;
   times[TIMING.weightGrads] += denseSeconds / 1000;
   times[TIMING.wait] += (t2 - t1 + t4 - t3) / 1000;
+  if (Atomics.load(ctl, b + SLOT.DECISION) === DECISION_CANCEL) return 'cancelled';
   const norm = totalNorm(chunkSq, gradChunks);
   const chunks = chunkCount(p);
   if (!Number.isFinite(norm)) {
-    Atomics.store(ctl, CTL.NONFINITE, 1);
-    return;
+    Atomics.store(ctl, b + SLOT.NONFINITE, 1);
+    return 'nonfinite';
   }
   const factor = clipFactor(spec.clip, norm);
+  const plan = ctx.views.plan[slot];
   for (;;) {
     checkAbort(ctl);
-    const c = Atomics.add(ctl, CTL.UPDATE_NEXT, 1);
+    const c = Atomics.add(ctl, b + SLOT.UPDATE_NEXT, 1);
     if (c > chunks) break;
     // Set before the chunk changes: the coordinator reads it after every task has ended.
-    Atomics.store(ctl, CTL.UPDATING, 1);
+    Atomics.store(ctl, b + SLOT.UPDATING, 1);
     if (c === chunks) reduceState(ctx.views.state, ctx.views.stateSlots, shards, ctx.views.momenta);
-    else ctx.step.updateChunk(factor, ctx.views.plan, c * CHUNK_SIZE, Math.min(p, (c + 1) * CHUNK_SIZE));
+    else ctx.step.updateChunk(factor, plan, c * CHUNK_SIZE, Math.min(p, (c + 1) * CHUNK_SIZE));
   }
   times[TIMING.update] += (performance.now() - t4) / 1000;
+  return 'applied';
 }
 
-/** The task: serve steps until told to exit or aborted. Returns how it ended. */
+/**
+ * The task: serve queued steps in sequence until told to exit or aborted. Every thread finishes
+ * step n (a barrier whose last arrival publishes DONE_SEQ = n) before any starts step n + 1, so
+ * the next step's shards never read parameters that are being updated. After a step whose
+ * gradients were not finite, the next one is not started until the coordinator decides on it.
+ */
 export function serveRun(spec: RunSpec): 'exit' | 'aborted' {
   let ctx: WorkerContext;
   try {
@@ -162,19 +184,36 @@ export function serveRun(spec: RunSpec): 'exit' | 'aborted' {
     throw e;
   }
   const { ctl } = ctx.views;
-  let gen = Atomics.load(ctl, CTL.STEP_GEN);
+  // The oldest step not finished by every thread (a restart after a fault redoes it).
+  let seq = Atomics.load(ctl, CTL.DONE_SEQ) + 1;
+  let previous: Outcome = 'applied';
   const thread = Atomics.add(ctl, CTL.READY, 1);
   Atomics.notify(ctl, CTL.READY);
   try {
     for (;;) {
-      spinThenWait(ctl, CTL.STEP_GEN, gen, spinBudget(spec, SPIN_STEP_US));
-      gen = Atomics.load(ctl, CTL.STEP_GEN);
-      if (Atomics.load(ctl, CTL.CMD) === CMD_EXIT) return 'exit';
-      runStep(spec, ctx, thread);
-      if (Atomics.add(ctl, CTL.DONE_COUNT, 1) === Atomics.load(ctl, CTL.PARTIES) - 1) {
-        Atomics.add(ctl, CTL.DONE_GEN, 1);
-        Atomics.notify(ctl, CTL.DONE_GEN);
+      for (let issued = Atomics.load(ctl, CTL.ISSUED); issued < seq; issued = Atomics.load(ctl, CTL.ISSUED)) {
+        if (Atomics.load(ctl, CTL.CMD) === CMD_EXIT) return 'exit';
+        spinThenWait(ctl, CTL.ISSUED, issued, spinBudget(spec, SPIN_STEP_US));
       }
+      if (Atomics.load(ctl, CTL.CMD) === CMD_EXIT) return 'exit';
+      const b = slotBase(seq);
+      // Every thread must take the same path through a step, so a cancellation is only acted on
+      // where all of them wait for the decision: here after a non-finite step, else at the gate.
+      if (previous === 'nonfinite') {
+        waitWhile(ctl, b + SLOT.DECISION, DECISION_NONE);
+        previous = Atomics.load(ctl, b + SLOT.DECISION) === DECISION_CANCEL ? 'cancelled' : runStep(spec, ctx, thread, seq);
+      } else {
+        previous = runStep(spec, ctx, thread, seq);
+      }
+      if (Atomics.add(ctl, b + SLOT.DONE_COUNT, 1) === Atomics.load(ctl, CTL.PARTIES) - 1) {
+        Atomics.store(ctl, CTL.DONE_SEQ, seq);
+        Atomics.notify(ctl, CTL.DONE_SEQ);
+      } else {
+        const t = performance.now();
+        spinThenWait(ctl, CTL.DONE_SEQ, seq - 1, spinBudget(spec, SPIN_BARRIER_US));
+        ctx.views.timings[thread * TIMING.length + TIMING.wait] += (performance.now() - t) / 1000;
+      }
+      seq++;
     }
   } catch (e) {
     if (e instanceof Aborted) return 'aborted';

@@ -21,6 +21,14 @@ export interface StepEngine {
    * the batch, clipping, optimizer update. `step` is the 0-based global step (keys dropout masks).
    */
   step(data: Dataset, order: Int32Array, start: number, end: number, step: number): StepResult | Promise<StepResult>;
+  /**
+   * Optional pipelining: queue the step after the one just passed to step() (same epoch order),
+   * before that one's result is awaited, calling `prepare()` just before the queued step's
+   * learning rates are read. The queued step is applied only if the next step() asks for the
+   * same rows with unchanged learning rates, else cancelled; it never counts unless applied.
+   * Returns whether a step was queued (`prepare` is called only then).
+   */
+  prefetch?(data: Dataset, order: Int32Array, start: number, end: number, step: number, prepare?: () => void): boolean;
   /** Make the model's and optimizer's own arrays current (before evaluation and callbacks). */
   sync?(): void;
   /** After the last step of a fit(), even a failed one: sync and release threads. */

@@ -213,13 +213,25 @@ export class Trainer {
         const start = p.next;
         const end = Math.min(train.size, start + batchSize);
         this.stepping = true;
-        const r = await this.engine.step(train, p.order, start, end, this.stepCount);
+        const result = this.engine.step(train, p.order, start, end, this.stepCount);
+        // Queue the next step of this epoch while this one runs. A per-batch schedule is stepped
+        // just before the queued step reads the learning rates: once per step, in the same order
+        // as when it is stepped after the result (below).
+        const stepSchedule = () => (o.scheduleEvery === 'batch' ? o.schedule?.step() : undefined);
+        let queued = false;
+        try {
+          queued = end < train.size && !this.stopRequested && !this.pauseGate && this.engine.prefetch?.(train, p.order, end, Math.min(train.size, end + batchSize), this.stepCount + 1, stepSchedule) === true;
+        } catch (e) {
+          await Promise.resolve(result).catch(() => {}); // a throwing schedule: let the step end first
+          throw e;
+        }
+        const r = await result;
         this.releaseSyncWaiters();
         this.stepCount++;
         p.next = end;
         p.lossSum += r.lossSum;
         p.correct += r.correct;
-        if (o.scheduleEvery === 'batch') o.schedule?.step();
+        if (!queued) stepSchedule();
         o.onBatchEnd?.({ epoch: p.epoch, batch: p.batch++, step: this.stepCount, size: end - start, loss: r.lossSum / (end - start), stop });
       }
       p.seconds += (performance.now() - started) / 1000;
