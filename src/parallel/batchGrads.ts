@@ -99,8 +99,20 @@ export function captureLength(model: Model, rows: number): number {
   return model.denseLayers().reduce((s, d) => s + rows * (d.inputs + d.units), 0);
 }
 
+/**
+ * The order in which threads claim the chunks: the costliest first (weight rows, then bias and
+ * slot chunks), so the last claims are short and the threads reach the next barrier together.
+ * Results do not depend on it: each chunk writes its own range and sum of squares.
+ */
+function claimOrder(chunks: readonly GradChunk[]): Int32Array {
+  const cost = (c: GradChunk) => (c.kind === 'weights' ? 4 : 1) * (c.hi - c.lo);
+  return Int32Array.from(chunks.map((_, i) => i).sort((a, b) => cost(chunks[b]) - cost(chunks[a]) || a - b));
+}
+
 export class BatchGrads {
   readonly chunks: readonly GradChunk[];
+  /** Chunk indices in the order threads claim them (claimOrder). */
+  readonly order: Int32Array;
   /** Batch row of the micro-shard in flight (Dense reads it in backward). */
   readonly cursor = { row: 0 };
   /** Ranges of the flat gradients that per-shard slots still carry (zeroed per shard). */
@@ -113,6 +125,7 @@ export class BatchGrads {
   constructor(model: Model, buffer: FloatArray, readonly rows: number) {
     if (buffer.length < captureLength(model, rows)) throw new RangeError(`batch gradient buffers: ${buffer.length} values, ${captureLength(model, rows)} needed for ${rows} rows`);
     this.chunks = Object.freeze(planChunks(model));
+    this.order = claimOrder(this.chunks);
     this.slices = denseSlices(model);
     let at = 0;
     const take = (n: number) => buffer.subarray(at, (at += n));

@@ -126,7 +126,8 @@ function runStep(spec: RunSpec, ctx: WorkerContext, thread: number, seq: number)
   const rows = end - start;
   const invBatch = 1 / rows;
   let denseSeconds = 0;
-  for (let c = Atomics.add(ctl, b + SLOT.REDUCE_NEXT, 1); c < gradChunks; c = Atomics.add(ctl, b + SLOT.REDUCE_NEXT, 1)) {
+  for (let i = Atomics.add(ctl, b + SLOT.REDUCE_NEXT, 1); i < gradChunks; i = Atomics.add(ctl, b + SLOT.REDUCE_NEXT, 1)) {
+    const c = batch.order[i];
     if (spec.fault) injectFault(spec, ctl, b, step, c, 'reduce');
     const dense = batch.chunks[c].kind !== 'slots';
     const c0 = dense ? performance.now() : 0;

@@ -37,6 +37,8 @@ test('the chunks cover every parameter once, in order; only batch norm goes thro
   t.deepEqual(chunks.map((c) => c.kind), ['weights', 'bias', 'slots', 'weights', 'bias', 'weights']);
   const batch = new BatchGrads(model, new Float64Array(captureLength(model, 8)), 8);
   t.deepEqual(batch.slotRanges, [[bn[0].offset, bn[0].offset + 20]]);
+  t.deepEqual([...batch.order].sort((a, b) => a - b), chunks.map((_, i) => i), 'the claim order is a permutation of the chunks');
+  t.deepEqual([...batch.order].slice(0, 3).map((i) => chunks[i].kind), ['weights', 'weights', 'weights'], 'weight rows are claimed first');
 });
 
 test('a large layer is cut into row ranges of about CHUNK_SIZE values, a multiple of 4 rows', (t) => {
