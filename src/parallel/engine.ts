@@ -241,7 +241,7 @@ export class ParallelEngine implements StepEngine {
         await this.waitFor(CTL.DONE_SEQ, seq, performance.now() + this.options.stepTimeout, `step ${step}`);
         break;
       } catch (e) {
-        await this.recover(e, attempt);
+        await this.recover(e, attempt, seq);
       }
     }
     this.lastDone = performance.now();
@@ -265,11 +265,15 @@ export class ParallelEngine implements StepEngine {
    * update was never applied, and so is the step queued after it; one whose update had begun
    * cannot be redone or undone.
    */
-  private async recover(error: unknown, attempt: number): Promise<void> {
+  private async recover(error: unknown, attempt: number, seq: number): Promise<void> {
     const { ctl } = this.views!;
     // Only once every task has ended are UPDATING and ERROR_KIND final.
     error = (await this.stopTasks())[0] ?? error;
     const oldest = Atomics.load(ctl, CTL.DONE_SEQ) + 1;
+    // Step `seq` may have finished while the tasks were stopped (a deadline that fired during its
+    // last update chunk): it was applied, so it is neither failed nor cancelled; only what is
+    // queued behind it is restarted.
+    const finished = oldest > seq;
     const step = Atomics.load(ctl, slotBase(oldest) + SLOT.STEP);
     const unfinished: number[] = [];
     for (let seq = oldest; seq <= this.issued; seq++) unfinished.push(seq);
@@ -280,23 +284,25 @@ export class ParallelEngine implements StepEngine {
     }
     const giveUp = (e: Error): never => {
       this.cancelPending();
-      this.shadow!.cancelStep();
+      if (!finished) this.shadow!.cancelStep();
       throw e;
     };
-    if (Atomics.load(ctl, CTL.ERROR_KIND) === ERROR_THROWN) giveUp(new ShardError(step, Atomics.load(ctl, CTL.ERROR_SHARD), error));
-    const code = (error as { code?: string })?.code;
-    if (code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory/i.test(String((error as Error)?.message))) {
-      const limit = this.options.resourceLimits?.maxOldGenerationSizeMb;
-      giveUp(new WorkerFailure(`a worker thread ran out of memory in step ${step}${limit ? ` (resourceLimits.maxOldGenerationSizeMb = ${limit})` : ''}; not retried`, error));
+    if (!finished) {
+      if (Atomics.load(ctl, CTL.ERROR_KIND) === ERROR_THROWN) giveUp(new ShardError(step, Atomics.load(ctl, CTL.ERROR_SHARD), error));
+      const code = (error as { code?: string })?.code;
+      if (code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory/i.test(String((error as Error)?.message))) {
+        const limit = this.options.resourceLimits?.maxOldGenerationSizeMb;
+        giveUp(new WorkerFailure(`a worker thread ran out of memory in step ${step}${limit ? ` (resourceLimits.maxOldGenerationSizeMb = ${limit})` : ''}; not retried`, error));
+      }
+      if (attempt >= this.options.maxRetries) giveUp(new WorkerFailure(`step ${step} failed ${attempt + 1} times (a worker thread crashed or hung; maxRetries = ${this.options.maxRetries}): ${(error as Error)?.message}`, error));
+      this.retries++;
+      Atomics.store(ctl, slotBase(oldest) + SLOT.ATTEMPT, attempt + 1);
     }
-    if (attempt >= this.options.maxRetries) giveUp(new WorkerFailure(`step ${step} failed ${attempt + 1} times (a worker thread crashed or hung; maxRetries = ${this.options.maxRetries}): ${(error as Error)?.message}`, error));
-    this.retries++;
     // Every unfinished step starts over from its shards, which overwrite their own slots.
     for (const seq of unfinished) {
       const b = slotBase(seq);
       for (const i of [SLOT.SHARD_NEXT, SLOT.REDUCE_NEXT, SLOT.UPDATE_NEXT, SLOT.DONE_COUNT, SLOT.NONFINITE]) Atomics.store(ctl, b + i, 0);
     }
-    Atomics.store(ctl, slotBase(oldest) + SLOT.ATTEMPT, attempt + 1);
     // The restarted threads see the unfinished steps only once every one of them is serving (a
     // failure while starting is a failure to restart, not of the step).
     Atomics.store(ctl, CTL.ISSUED, oldest - 1);

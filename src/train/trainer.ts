@@ -11,7 +11,7 @@ import type { Model } from '../nn/model.js';
 import { Rng } from '../rng.js';
 import { ShapeError } from '../errors.js';
 import { EarlyStopping, type EarlyStoppingOptions } from './earlyStopping.js';
-import type { StepEngine } from './engine.js';
+import type { StepEngine, StepResult } from './engine.js';
 import type { BatchInfo, EpochPosition, EpochRecord, Schedule, TrainerState } from './records.js';
 
 export type { BatchInfo, EpochRecord, Schedule, TrainerState } from './records.js';
@@ -67,6 +67,18 @@ const DEFAULTS: Readonly<TrainerOptions> = Object.freeze({
   onBatchEnd: null,
   onEpochEnd: null,
 });
+
+/** A step queued behind the current one, and how to undo the schedule step taken for it. */
+interface QueuedStep {
+  readonly queued: boolean;
+  readonly undo: (() => void) | null;
+}
+
+/** A schedule whose state can be saved and restored (every built-in one), else null. */
+function restorable(s: Schedule): (Schedule & { stateDict(): unknown; loadStateDict(state: unknown): void }) | null {
+  const r = s as Schedule & { stateDict?: unknown; loadStateDict?: unknown };
+  return typeof r.stateDict === 'function' && typeof r.loadStateDict === 'function' ? (r as Schedule & { stateDict(): unknown; loadStateDict(state: unknown): void }) : null;
+}
 
 export class Trainer {
   readonly options: Readonly<TrainerOptions>;
@@ -202,6 +214,33 @@ export class Trainer {
     return this.history;
   }
 
+  /**
+   * Queue the next step of this epoch while the current one runs (engine.prefetch). A per-batch
+   * schedule is stepped just before the queued step reads the learning rates: once per step, in
+   * the same order as when it is stepped after the result; `undo` restores it (and the learning
+   * rates) if the current step then fails. A schedule without stateDict() cannot be undone, so
+   * nothing is queued for it.
+   */
+  private queueNext(train: Dataset, p: EpochPosition, end: number, batchSize: number): QueuedStep {
+    const o = this.options;
+    const none: QueuedStep = { queued: false, undo: null };
+    const schedule = o.scheduleEvery === 'batch' ? o.schedule : null;
+    const ahead = schedule ? restorable(schedule) : null;
+    if (end >= train.size || this.stopRequested || this.pauseGate || (schedule && !ahead) || !this.engine.prefetch) return none;
+    let undo: (() => void) | null = null;
+    const stepAhead = () => {
+      const lrs = o.optimizer.lrs;
+      const saved = ahead!.stateDict();
+      ahead!.step();
+      undo = () => {
+        ahead!.loadStateDict(saved);
+        lrs.forEach((lr, g) => o.optimizer.setLr(g, lr));
+      };
+    };
+    const queued = this.engine.prefetch(train, p.order, end, Math.min(train.size, end + batchSize), this.stepCount + 1, ahead ? stepAhead : undefined);
+    return { queued, undo: queued ? () => undo?.() : null };
+  }
+
   private async epochs(train: Dataset, validation: Dataset | undefined, batchSize: number, early: EarlyStopping | null, stop: () => void): Promise<void> {
     const o = this.options;
     for (let p = this.position ?? this.nextEpoch(train.size); p && !this.stopRequested; p = this.nextEpoch(train.size)) {
@@ -214,24 +253,26 @@ export class Trainer {
         const end = Math.min(train.size, start + batchSize);
         this.stepping = true;
         const result = this.engine.step(train, p.order, start, end, this.stepCount);
-        // Queue the next step of this epoch while this one runs. A per-batch schedule is stepped
-        // just before the queued step reads the learning rates: once per step, in the same order
-        // as when it is stepped after the result (below).
-        const stepSchedule = () => (o.scheduleEvery === 'batch' ? o.schedule?.step() : undefined);
-        let queued = false;
+        let next: QueuedStep;
         try {
-          queued = end < train.size && !this.stopRequested && !this.pauseGate && this.engine.prefetch?.(train, p.order, end, Math.min(train.size, end + batchSize), this.stepCount + 1, stepSchedule) === true;
+          next = this.queueNext(train, p, end, batchSize);
         } catch (e) {
           await Promise.resolve(result).catch(() => {}); // a throwing schedule: let the step end first
           throw e;
         }
-        const r = await result;
+        let r: StepResult;
+        try {
+          r = await result;
+        } catch (e) {
+          next.undo?.();
+          throw e;
+        }
         this.releaseSyncWaiters();
         this.stepCount++;
         p.next = end;
         p.lossSum += r.lossSum;
         p.correct += r.correct;
-        if (!queued) stepSchedule();
+        if (!next.queued && o.scheduleEvery === 'batch') o.schedule?.step();
         o.onBatchEnd?.({ epoch: p.epoch, batch: p.batch++, step: this.stepCount, size: end - start, loss: r.lossSum / (end - start), stop });
       }
       p.seconds += (performance.now() - started) / 1000;

@@ -34,9 +34,10 @@ async function run(engine: 'parallel' | 'serial', threads: number, onBatch: (b: 
   const lrs: number[] = [];
   const steps: number[] = [];
   let error: unknown = null;
+  const schedule = new StepLR(optimizer, { stepSize: 2, gamma: 0.7 });
   const trainer: Trainer = new Trainer(model, {
     optimizer, loss: 'mse', epochs: 3, batchSize: 16, microShard: 8, seed: 5, engine, threads, shuffle: ds.size !== 95,
-    schedule: new StepLR(optimizer, { stepSize: 2, gamma: 0.7 }), scheduleEvery: 'batch',
+    schedule, scheduleEvery: 'batch',
     onBatchEnd: (b) => {
       lrs.push(optimizer.getLr(0));
       void onBatch(b, trainer, optimizer);
@@ -47,7 +48,7 @@ async function run(engine: 'parallel' | 'serial', threads: number, onBatch: (b: 
   } catch (e) {
     error = e;
   }
-  return { params: Float64Array.from(model.params), lrs, steps, stepCount: optimizer.stepCount, state: optimizer.stateDict(), error, snap: trainer.snapshot() };
+  return { params: Float64Array.from(model.params), lrs, steps, stepCount: optimizer.stepCount, state: optimizer.stateDict(), error, snap: trainer.snapshot(), schedule: schedule.stateDict(), lr: optimizer.getLr(0) };
 }
 
 function close(t: import('ava').ExecutionContext, a: Float64Array, b: Float64Array) {
@@ -67,6 +68,8 @@ async function compare(t: import('ava').ExecutionContext, onBatch: (b: BatchInfo
     t.is(r.stepCount, serial.stepCount);
     t.deepEqual(r.snap.step, serial.snap.step);
     t.is(String(r.error), String(serial.error));
+    t.deepEqual(r.schedule, serial.schedule, 'the schedule ends where the serial engine\'s does (a failed step undoes the one taken ahead)');
+    t.is(r.lr, serial.lr);
   }
   return serial;
 }
