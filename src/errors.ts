@@ -43,6 +43,11 @@ export function checkRange(name: string, value: unknown, lo: number, hi: number,
   return value as number;
 }
 
+/** Throws a RangeError naming `what` unless [lo, hi) is a range of integers within [0, size]. */
+export function checkSubrange(what: string, lo: number, hi: number, size: number): void {
+  if (!(Number.isInteger(lo) && Number.isInteger(hi) && 0 <= lo && lo <= hi && hi <= size)) throw new RangeError(`${what} [${lo}, ${hi}) are not within [0, ${size}]`);
+}
+
 export function checkOneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
   if (typeof value !== 'string' || !allowed.includes(value as T)) {
     throw optionError(name, `one of ${allowed.join(', ')}`, value);

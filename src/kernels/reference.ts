@@ -13,7 +13,7 @@
  *   fused forward:  Y = f(X · W + b), f one of FUSED_ACTIVATIONS (optional in the Kernels contract)
  */
 import type { FloatArray } from '../tensor/dtype.js';
-import { checkOneOf } from '../errors.js';
+import { checkOneOf, checkSubrange } from '../errors.js';
 
 export function denseForward(
   x: FloatArray, w: FloatArray, b: FloatArray | null, y: FloatArray, m: number, k: number, n: number,
@@ -47,6 +47,7 @@ export function denseBackwardWeights(
 export function weightGradRows(
   x: FloatArray, dy: FloatArray, dw: FloatArray, m: number, k: number, n: number, k0: number, k1: number,
 ): void {
+  checkSubrange('weightGradRows: rows', k0, k1, k);
   dw.fill(0, k0 * n, k1 * n);
   for (let i = 0; i < m; i++) {
     const dyi = i * n;
@@ -59,6 +60,7 @@ export function weightGradRows(
 }
 
 export function biasGradRange(dy: FloatArray, db: FloatArray, m: number, n: number, c0: number, c1: number): void {
+  checkSubrange('biasGradRange: columns', c0, c1, n);
   db.fill(0, c0, c1);
   for (let i = 0; i < m; i++) for (let j = c0; j < c1; j++) db[j] += dy[i * n + j];
 }

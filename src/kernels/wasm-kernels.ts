@@ -15,7 +15,7 @@
  * would otherwise write past a short array into its neighbours in the arena.
  */
 import type { FloatArray } from '../tensor/dtype.js';
-import { ShapeError, checkOneOf, optionError } from '../errors.js';
+import { ShapeError, checkOneOf, checkSubrange, optionError } from '../errors.js';
 import type { Kernels } from './kernels.js';
 import * as reference from './reference.js';
 import { FUSED_ACTIVATIONS, type FusedActivation } from './reference.js';
@@ -126,7 +126,7 @@ export class WasmKernels implements Kernels {
     checkLength('weightGradRows x', x, m, k);
     checkLength('weightGradRows dy', dy, m, n);
     checkLength('weightGradRows dw', dw, k, n);
-    if (!(Number.isInteger(k0) && Number.isInteger(k1) && 0 <= k0 && k0 <= k1 && k1 <= k)) throw new RangeError(`weightGradRows: rows [${k0}, ${k1}) are not within [0, ${k}]`);
+    checkSubrange('weightGradRows: rows', k0, k1, k);
     if (kind === F32) this.wasm.weightRowsF32(x.byteOffset, dy.byteOffset, dw.byteOffset, m, k, n, k0, k1, this.scratch);
     else this.wasm.weightRowsF64(x.byteOffset, dy.byteOffset, dw.byteOffset, m, k, n, k0, k1, this.scratch);
   }
@@ -137,7 +137,7 @@ export class WasmKernels implements Kernels {
     checkDims(m, 1, n);
     checkLength('biasGradRange dy', dy, m, n);
     checkLength('biasGradRange db', db, 1, n);
-    if (!(Number.isInteger(c0) && Number.isInteger(c1) && 0 <= c0 && c0 <= c1 && c1 <= n)) throw new RangeError(`biasGradRange: columns [${c0}, ${c1}) are not within [0, ${n}]`);
+    checkSubrange('biasGradRange: columns', c0, c1, n);
     if (kind === F32) this.wasm.columnSumsF32(dy.byteOffset, db.byteOffset, m, n, c0, c1);
     else this.wasm.columnSumsF64(dy.byteOffset, db.byteOffset, m, n, c0, c1);
   }

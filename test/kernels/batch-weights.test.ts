@@ -74,10 +74,13 @@ test('the reference by ranges is the layer contract\'s dW and db started from ze
   }
 });
 
-test('a range outside the matrix is refused with the range and the size', (t) => {
+test('a range outside the matrix is refused with the range and the size (WASM and reference)', (t) => {
   const arena = WasmArena.create(1 << 20);
   const kernels = new WasmKernels(arena);
   const a = arena.alloc('float32', 64);
   t.throws(() => kernels.weightGradRows(a, a, a, 2, 4, 4, 2, 5), { instanceOf: RangeError, message: /rows \[2, 5\) are not within \[0, 4\]/ });
   t.throws(() => kernels.biasGradRange(a, a, 2, 4, 3, 2), { instanceOf: RangeError, message: /columns \[3, 2\) are not within \[0, 4\]/ });
+  const heap = new Float64Array(64);
+  t.throws(() => reference.weightGradRows(heap, heap, heap, 2, 4, 4, -1, 2), { instanceOf: RangeError, message: /rows \[-1, 2\) are not within \[0, 4\]/ });
+  t.throws(() => reference.biasGradRange(heap, heap, 2, 4, 0, 5), { instanceOf: RangeError, message: /columns \[0, 5\) are not within \[0, 4\]/ });
 });
