@@ -69,18 +69,18 @@ export class WasmStepKernels {
   }
 
   /**
-   * grads[lo..hi) = (Σ_{s<shards} slot_s[lo..hi)) · invBatch (slot s at s·grads.length in
-   * `slots`, added in order); returns Σ grads² of the range. Needs `accepts(slots, grads)`.
+   * grads[lo..hi) = (Σ_{s<shards} slot_s[lo..hi)) · invBatch (slot s at s·stride in `slots`,
+   * stride grads.length by default, added in order); returns Σ grads² of the range. Needs
+   * `accepts(slots, grads)`.
    */
-  reduce(slots: FloatArray, shards: number, grads: FloatArray, lo: number, hi: number, invBatch: number): number {
-    const p = grads.length;
+  reduce(slots: FloatArray, shards: number, grads: FloatArray, lo: number, hi: number, invBatch: number, stride = grads.length): number {
     this.check('reduce', slots, grads);
     checkRange('reduce', grads, lo, hi);
-    if (!(Number.isInteger(shards) && shards >= 1 && shards * p <= slots.length)) {
-      throw new RangeError(`reduce: ${shards} slots of ${p} do not fit in ${slots.length} elements`);
+    if (!(Number.isInteger(shards) && shards >= 1 && Number.isInteger(stride) && stride >= 0 && (shards - 1) * stride + hi <= slots.length)) {
+      throw new RangeError(`reduce: ${shards} slots ${stride} apart, read up to ${hi}, do not fit in ${slots.length} elements`);
     }
     const f = grads instanceof Float32Array ? this.wasm.reduceF32 : this.wasm.reduceF64;
-    return f(slots.byteOffset, shards, p, grads.byteOffset, lo, hi, invBatch);
+    return f(slots.byteOffset, shards, stride, grads.byteOffset, lo, hi, invBatch);
   }
 
   /** g[lo..hi) ← g · factor, as scaleRange (a factor of 1 leaves g untouched). */

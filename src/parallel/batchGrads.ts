@@ -35,7 +35,7 @@ export interface GradChunk {
 }
 
 /** grads[lo..hi) = (Σ slots in order) · invBatch, returning Σ grads²: reduce.ts reduceChunk or its WASM twin. */
-export type Reducer = (slots: FloatArray, shards: number, grads: FloatArray, lo: number, hi: number, invBatch: number) => number;
+export type Reducer = (slots: FloatArray, shards: number, grads: FloatArray, lo: number, hi: number, invBatch: number, stride: number) => number;
 
 /** Rows of W per chunk: about CHUNK_SIZE values, a multiple of the micro-kernel's 4 rows. */
 function rowsPerChunk(units: number): number {
@@ -94,6 +94,34 @@ export function planChunks(model: Model): GradChunk[] {
   return chunks;
 }
 
+/** The ranges of the flat gradients that per-shard slots carry: every non-dense parameter, merged. */
+function slotRangesOf(chunks: readonly GradChunk[]): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  for (const c of chunks) {
+    if (c.kind !== 'slots') continue;
+    const last = ranges[ranges.length - 1];
+    if (last && last[1] === c.lo) last[1] = c.hi;
+    else ranges.push([c.lo, c.hi]);
+  }
+  return ranges;
+}
+
+/**
+ * Distance between consecutive gradient slots. Slot s is a whole gradient array's view starting
+ * at s·stride, but only its slot ranges are ever written (dense layers in deferred mode write no
+ * gradient), so slots may overlap everywhere else: the stride is the span from the first slot
+ * range's start to the last one's end, 0 for a model of dense layers and activations.
+ */
+export function slotStride(model: Model): number {
+  const ranges = slotRangesOf(planChunks(model));
+  return ranges.length === 0 ? 0 : ranges[ranges.length - 1][1] - ranges[0][0];
+}
+
+/** Values the gradient slots of `shards` micro-shards take (slotStride apart, each a whole gradient array long). */
+export function slotsLength(model: Model, shards: number): number {
+  return model.paramCount + Math.max(0, shards - 1) * slotStride(model);
+}
+
 /** Values of the batch-wide buffers for `rows` rows: each dense layer's input and dL/dY. */
 export function captureLength(model: Model, rows: number): number {
   return model.denseLayers().reduce((s, d) => s + rows * (d.inputs + d.units), 0);
@@ -117,6 +145,8 @@ export class BatchGrads {
   readonly cursor = { row: 0 };
   /** Ranges of the flat gradients that per-shard slots still carry (zeroed per shard). */
   readonly slotRanges: ReadonlyArray<readonly [number, number]>;
+  /** Slot s starts at s·slotStride in the slots array (see slotStride). */
+  readonly slotStride: number;
   private readonly slices: DenseSlice[];
   private readonly captures: DenseCapture[];
   private readonly firstIsDense: boolean;
@@ -130,14 +160,9 @@ export class BatchGrads {
     let at = 0;
     const take = (n: number) => buffer.subarray(at, (at += n));
     this.captures = this.slices.map(({ dense }) => ({ x: take(rows * dense.inputs), dy: take(rows * dense.units), cursor: this.cursor }));
-    const ranges: Array<[number, number]> = [];
-    for (const c of this.chunks) {
-      if (c.kind !== 'slots') continue;
-      const last = ranges[ranges.length - 1];
-      if (last && last[1] === c.lo) last[1] = c.hi;
-      else ranges.push([c.lo, c.hi]);
-    }
+    const ranges = slotRangesOf(this.chunks);
     this.slotRanges = ranges;
+    this.slotStride = ranges.length === 0 ? 0 : ranges[ranges.length - 1][1] - ranges[0][0];
     this.firstIsDense = this.slices.length > 0 && model.layers[0] === this.slices[0].dense;
     this.attach();
   }
@@ -167,12 +192,12 @@ export class BatchGrads {
    */
   computeChunk(c: number, grads: FloatArray, rows: number, invBatch: number, slots: FloatArray, shards: number, reduce: Reducer): number {
     const chunk = this.chunks[c];
-    if (chunk.kind === 'slots') return reduce(slots, shards, grads, chunk.lo, chunk.hi, invBatch);
+    if (chunk.kind === 'slots') return reduce(slots, shards, grads, chunk.lo, chunk.hi, invBatch, this.slotStride);
     const { dense, w, b } = this.slices[chunk.layer];
     const cap = this.captures[chunk.layer];
     const n = dense.units;
     if (chunk.kind === 'weights') kernels().weightGradRows(cap.x, cap.dy, grads.subarray(w, w + dense.inputs * n), rows, dense.inputs, n, chunk.r0, chunk.r1);
     else kernels().biasGradRange(cap.dy, grads.subarray(b, b + n), rows, n, chunk.r0, chunk.r1);
-    return reduce(grads, 1, grads, chunk.lo, chunk.hi, invBatch);
+    return reduce(grads, 1, grads, chunk.lo, chunk.hi, invBatch, 0);
   }
 }

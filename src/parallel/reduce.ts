@@ -17,7 +17,8 @@ export function chunkCount(paramCount: number): number {
 }
 
 /**
- * grads[lo..hi) = (Σ_{s<shards} slot_s[lo..hi)) · invBatch, slots added in order 0, 1, 2, …;
+ * grads[lo..hi) = (Σ_{s<shards} slot_s[lo..hi)) · invBatch, slots added in order 0, 1, 2, …,
+ * slot s starting at s·stride in `slots` (default: one gradient array's length);
  * returns Σ grads[i]² over the chunk (float64, of the unrounded products).
  *
  * The sum of squares has a fixed order that a SIMD kernel can follow exactly (the worker's WASM
@@ -26,8 +27,8 @@ export function chunkCount(paramCount: number): number {
  * elements are added one by one. The norm feeds clipping, and a last-bit difference there grows
  * through training, so the serial reference and the workers must agree on it bit for bit.
  */
-export function reduceChunk(slots: FloatArray, shards: number, grads: FloatArray, lo: number, hi: number, invBatch: number): number {
-  const p = grads.length;
+export function reduceChunk(slots: FloatArray, shards: number, grads: FloatArray, lo: number, hi: number, invBatch: number, stride = grads.length): number {
+  const p = stride;
   let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
   let i = lo;
   for (; i + 4 <= hi; i += 4) {

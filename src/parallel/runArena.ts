@@ -14,7 +14,7 @@ import type { Optimizer, OptimizerSpec } from '../optim/optimizer.js';
 import { bytesPer, heapAllocator, viewOf, type Allocator, type DType, type FloatArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { CTL_LENGTH } from './control.js';
-import { captureLength, planChunks } from './batchGrads.js';
+import { captureLength, planChunks, slotsLength } from './batchGrads.js';
 import { type ClipSettings } from './reduce.js';
 
 /** Offsets (bytes) of the run's arrays in the arena. */
@@ -72,6 +72,8 @@ export interface RunSpec {
   readonly gradChunks: number;
   /** Values of the batch-wide dense capture buffers (batchGrads.ts captureLength at maxShards × microShard rows). */
   readonly captureLength: number;
+  /** Values of the gradient slots (batchGrads.ts slotsLength). */
+  readonly slotsLength: number;
   readonly planLength: number;
   readonly optimizer: OptimizerSpec;
   readonly clip: ClipSettings;
@@ -156,7 +158,7 @@ export function createRunArena(
     ['grads', p * b],
     ['state', q * b],
     ['momenta', q * 8],
-    ['slots', maxShards * p * b],
+    ['slots', slotsLength(model, maxShards) * b],
     ['stateSlots', maxShards * q * b],
     ['shardLoss', 2 * maxShards * 8],
     ['shardCorrect', 2 * maxShards * 4],
@@ -180,7 +182,7 @@ export function createRunArena(
   }
   const spec: RunSpec = {
     arena: arena.handle(), runId, dtype, model: model.config(), loss, seed: options.seed, microShard: options.microShard, maxShards, threads: options.threads,
-    paramCount: p, stateCount: q, gradChunks: chunks, captureLength: captures, planLength: optimizer.planLength, optimizer: optimizer.toSpec(), clip: options.clip,
+    paramCount: p, stateCount: q, gradChunks: chunks, captureLength: captures, slotsLength: slotsLength(model, maxShards), planLength: optimizer.planLength, optimizer: optimizer.toSpec(), clip: options.clip,
     rows: data.size, cols: data.x.cols, yCols, offsets, fault: options.fault,
   };
   const views = openViews(arena, spec);
@@ -205,7 +207,7 @@ export function openViews(arena: WasmArena, spec: RunSpec): RunViews {
     grads: f(o.grads, p),
     state: f(o.state, q),
     momenta: new Float64Array(buf, o.momenta, q),
-    slots: f(o.slots, maxShards * p),
+    slots: f(o.slots, spec.slotsLength),
     stateSlots: f(o.stateSlots, maxShards * q),
     shardLoss: [new Float64Array(buf, o.shardLoss, maxShards), new Float64Array(buf, o.shardLoss + maxShards * 8, maxShards)],
     shardCorrect: [new Int32Array(buf, o.shardCorrect, maxShards), new Int32Array(buf, o.shardCorrect + maxShards * 4, maxShards)],

@@ -50,7 +50,8 @@ export function computeShard(ctx: ShardContext, s: number, batchStart: number, b
   const n = end - start;
   const p = model.paramCount;
   const q = model.state.length;
-  const slot = ctx.slots.subarray(s * p, (s + 1) * p);
+  const at = s * ctx.batch.slotStride;
+  const slot = ctx.slots.subarray(at, at + p);
   const stateSlot = ctx.stateSlots.subarray(s * q, (s + 1) * q);
   for (const [lo, hi] of ctx.batch.slotRanges) slot.fill(0, lo, hi);
   stateSlot.fill(0);

@@ -46,9 +46,9 @@ export class WasmStep {
   }
 
   /** reduce.ts `reduceChunk`, on WASM when slots and grads live in the arena. */
-  reduceChunk(slots: FloatArray, shards: number, grads: FloatArray, lo: number, hi: number, invBatch: number): number {
-    if (!this.kernels.accepts(slots, grads)) return reduceChunk(slots, shards, grads, lo, hi, invBatch);
-    return this.kernels.reduce(slots, shards, grads, lo, hi, invBatch);
+  reduceChunk(slots: FloatArray, shards: number, grads: FloatArray, lo: number, hi: number, invBatch: number, stride = grads.length): number {
+    if (!this.kernels.accepts(slots, grads)) return reduceChunk(slots, shards, grads, lo, hi, invBatch, stride);
+    return this.kernels.reduce(slots, shards, grads, lo, hi, invBatch, stride);
   }
 
   /** reduce.ts `updateChunk`: clip chunk [lo, hi) of the reduced gradients, then update it. */

@@ -9,7 +9,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { Loss } from '../losses/loss.js';
 import type { Model } from '../nn/model.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import { BatchGrads, captureLength } from '../parallel/batchGrads.js';
+import { BatchGrads, captureLength, slotsLength } from '../parallel/batchGrads.js';
 import { chunkCount, CHUNK_SIZE, clipFactor, reduceChunk, reduceState, totalNorm, updateChunk, type ClipSettings } from '../parallel/reduce.js';
 import { computeShard, stateMomenta, sumShards, type ShardContext } from '../parallel/shard.js';
 import { allocate } from '../tensor/dtype.js';
@@ -40,7 +40,7 @@ export class SerialEngine implements StepEngine {
     batch.detach();
     this.ctx = {
       model, loss: this.loss, seed: this.seed, microShard: ms, x: data.x, y: data.y, order: new Int32Array(0), batch,
-      slots: allocate(model.dtype, shards * model.paramCount), stateSlots: allocate(model.dtype, shards * model.state.length),
+      slots: allocate(model.dtype, slotsLength(model, shards)), stateSlots: allocate(model.dtype, shards * model.state.length),
       shardLoss: new Float64Array(shards), shardCorrect: new Int32Array(shards),
       bx: allocate(model.dtype, ms * data.x.cols), by: yCols === 0 ? new Int32Array(ms) : allocate(model.dtype, ms * yCols), grad: allocate(model.dtype, ms * model.outputs),
     };

@@ -213,6 +213,22 @@ test('arrays outside the arena, or of mixed dtypes, are not accepted and keep th
   t.deepEqual(grads, ref);
 });
 
+test('slots closer together than a gradient array (a stride): WASM and JS read slot s at s·stride, bit for bit', (t) => {
+  const { arena, k } = setup();
+  for (const dtype of ['float32', 'float64'] as const) {
+    const stride = 5, shards = 3, p = 12;
+    const slots = arena.alloc(dtype, (shards - 1) * stride + p);
+    fillReal(slots, rng(7));
+    const grads = arena.alloc(dtype, p), ref = allocate(dtype, p);
+    const sq = k.reduce(slots, shards, grads, 2, 7, 0.25, stride);
+    t.is(sq, reduceChunk(slots, shards, ref, 2, 7, 0.25, stride), dtype);
+    t.deepEqual(grads, ref, dtype);
+    const expected = (slots[2] + slots[2 + stride] + slots[2 + 2 * stride]) * 0.25;
+    t.is(grads[2], dtype === 'float32' ? Math.fround(expected) : expected);
+    t.throws(() => k.reduce(slots, 5, grads, 2, 7, 1, stride), { instanceOf: RangeError, message: /5 slots 5 apart, read up to 7/ });
+  }
+});
+
 test('bad ranges throw instead of writing past the arrays', (t) => {
   const { arena, k } = setup();
   const g = arena.alloc('float32', 10);

@@ -12,7 +12,7 @@ import { dropout } from '../../src/nn/dropout.js';
 import { Model } from '../../src/nn/model.js';
 import { residual } from '../../src/nn/residual.js';
 import { SGD } from '../../src/optim/sgd.js';
-import { BatchGrads, captureLength, planChunks } from '../../src/parallel/batchGrads.js';
+import { BatchGrads, captureLength, planChunks, slotsLength, slotStride } from '../../src/parallel/batchGrads.js';
 import { CHUNK_SIZE } from '../../src/parallel/reduce.js';
 import { Rng } from '../../src/rng.js';
 import { Tensor } from '../../src/tensor/tensor.js';
@@ -38,6 +38,12 @@ test('the chunks cover every parameter once, in order; only batch norm goes thro
   const batch = new BatchGrads(model, new Float64Array(captureLength(model, 8)), 8);
   t.deepEqual(batch.slotRanges, [[bn[0].offset, bn[0].offset + 20]]);
   t.deepEqual([...batch.order].sort((a, b) => a - b), chunks.map((_, i) => i), 'the claim order is a permutation of the chunks');
+  t.is(slotStride(model), 20, 'slots are as far apart as the batch-norm parameters span');
+  t.is(batch.slotStride, 20);
+  t.is(slotsLength(model, 8), model.paramCount + 7 * 20);
+  const mlp = new Model([dense(6, 10), activation('relu'), dense(10, 3)], { seed: 1 });
+  t.is(slotStride(mlp), 0, 'dense layers and activations need no slot of their own');
+  t.is(slotsLength(mlp, 8), mlp.paramCount);
   t.deepEqual([...batch.order].slice(0, 3).map((i) => chunks[i].kind), ['weights', 'weights', 'weights'], 'weight rows are claimed first');
 });
 
