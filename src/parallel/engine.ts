@@ -324,7 +324,11 @@ export class ParallelEngine implements StepEngine {
     abort(this.views!.ctl);
     const errors: unknown[] = [];
     const settled = this.tasks.map((t) => t.then(() => true, (e) => errors.push(e)));
-    const all = await Promise.race([Promise.all(settled), sleep(SETTLE_MS).then(() => null)]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), SETTLE_MS)));
+    const all = await Promise.race([Promise.all(settled), late]);
+    // A pending timer would keep the process alive SETTLE_MS after close().
+    clearTimeout(timer);
     const own = [...errors];
     if (all === null) {
       for (const c of this.controllers) c.abort();

@@ -130,4 +130,6 @@ test('a process that trained and closed its pool exits by itself', (t) => {
   t.is(r.signal, null, 'not killed by the timeout');
   t.is(r.status, 0, r.stderr);
   t.regex(r.stdout, /trained 2 epochs on 2 threads/);
+  const active = JSON.parse(/active: (.*)/.exec(r.stdout)![1]) as string[];
+  t.false(active.includes('Timeout'), `no timer is left pending after fit() (it kept the process alive): ${active.join(', ')}`);
 });
