@@ -9,6 +9,7 @@ import { cpus } from 'node:os';
 import { registeredSuites, type BenchResults } from './registry.js';
 import './kernels-suite.js';
 import './training-suite.js';
+import './long-run-suite.js';
 
 function parseArgs(argv: readonly string[]): { quick: boolean; json: string | null } {
   let quick = false;

@@ -30,7 +30,7 @@ const BATCHES = [128, 256];
 const WARMUP_STEPS = 256;
 
 /** Uniform [0, 1) pixels and labels 0-9 from a small LCG: the same data on every run. */
-function mnistShaped(rows: number): Dataset {
+export function mnistShaped(rows: number): Dataset {
   let s = 12345;
   const next = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const x = new Float32Array(rows * FEATURES);
@@ -39,7 +39,7 @@ function mnistShaped(rows: number): Dataset {
   return makeDataset({ x: { data: x, shape: [rows, FEATURES] }, labels, classes: CLASSES }, 'float32');
 }
 
-function mlp(): Model {
+export function mlp(): Model {
   return new Model([dense(FEATURES, 128), activation('relu'), dense(128, 64), activation('relu'), dense(64, CLASSES)], { seed: 1 });
 }
 
