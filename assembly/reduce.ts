@@ -175,6 +175,24 @@ function flushSubnormal(x: v128, tiny: v128): v128 {
   return v128.andnot(x, f32x4.lt(f32x4.abs(x), tiny));
 }
 
+/** flushSubnormal for the f64x2 loop: for f32, x rounded to f32, 0 where that is subnormal; f64: x. */
+// @ts-ignore: decorator
+@inline
+function flushed2<T>(x: v128): v128 {
+  if (sizeof<T>() != 4) return x;
+  const r = round2<T>(x);
+  return v128.andnot(r, f64x2.lt(f64x2.abs(r), f64x2.splat(<f64>MIN_NORMAL_F32)));
+}
+
+/** flushSubnormal for one element: for f32, x rounded to f32, 0 where that is subnormal; f64: x. */
+// @ts-ignore: decorator
+@inline
+function flushed<T>(x: f64): f64 {
+  if (sizeof<T>() != 4) return x;
+  const r = <f64><f32>x;
+  return abs(r) < <f64>MIN_NORMAL_F32 ? 0 : r;
+}
+
 // @ts-ignore: decorator
 @inline
 function adamLoop<T>(
@@ -221,10 +239,10 @@ function adamLoop<T>(
     }
     let gi = load2<T>(g + o);
     if (coupled) gi = f64x2.add(gi, f64x2.mul(L2, pi));
-    let mi = f64x2.add(f64x2.mul(load2<T>(m + o), B1), f64x2.mul(C1, gi));
+    let mi = flushed2<T>(f64x2.add(f64x2.mul(load2<T>(m + o), B1), f64x2.mul(C1, gi)));
     store2<T>(m + o, mi);
     mi = round2<T>(mi);
-    let vi = f64x2.add(f64x2.mul(load2<T>(v + o), B2), f64x2.mul(f64x2.mul(C2, gi), gi));
+    let vi = flushed2<T>(f64x2.add(f64x2.mul(load2<T>(v + o), B2), f64x2.mul(f64x2.mul(C2, gi), gi)));
     store2<T>(v + o, vi);
     vi = round2<T>(vi);
     if (ams) {
@@ -240,8 +258,8 @@ function adamLoop<T>(
     if (decay) pi = st<T>(p + o, pi * keep);
     let gi = ld<T>(g + o);
     if (coupled) gi = gi + l2 * pi;
-    const mi = st<T>(m + o, ld<T>(m + o) * beta1 + c1 * gi);
-    let vi = st<T>(v + o, ld<T>(v + o) * beta2 + c2 * gi * gi);
+    const mi = st<T>(m + o, flushed<T>(ld<T>(m + o) * beta1 + c1 * gi));
+    let vi = st<T>(v + o, flushed<T>(ld<T>(v + o) * beta2 + c2 * gi * gi));
     if (ams) vi = st<T>(vMax + o, max(ld<T>(vMax + o), vi));
     const denom = Math.sqrt(vi) / bc2Sqrt + eps;
     store<T>(p + o, <T>(pi + (-stepSize * mi) / denom));

@@ -231,24 +231,27 @@ test('slots closer together than a gradient array (a stride): WASM and JS read s
 
 test('float32 Adam stores moments that would be subnormal as 0 (x86 computes on subnormals ~100x slower); normal ones as the JS rule', (t) => {
   const { arena, k } = setup();
-  const n = 8;
+  const n = 11; // 8 in the f32x4 loop, then 2 in the f64x2 loop and 1 alone
   const [p, g, m, v] = [0, 1, 2, 3].map(() => arena.alloc('float32', n));
   p.fill(0.5);
   g.fill(0); // a parameter that gets no gradient: its moments only decay
-  m.set([1.2e-38, -1.2e-38, 1.3e-38, 1e-30, 2e-38, 0, -1e-30, 1.25e-38]);
-  v.set([1.2e-38, 1e-20, 1.3e-38, 1e-30, 1.2e-38, 0, 1e-20, 1e-30]);
+  m.set([1.2e-38, -1.2e-38, 1.3e-38, 1e-30, 2e-38, 0, -1e-30, 1.25e-38, 1.2e-38, 1e-30, -1.2e-38]);
+  v.set([1.2e-38, 1e-20, 1.3e-38, 1e-30, 1.2e-38, 0, 1e-20, 1e-30, 1e-30, 1.2e-38, 1.2e-38]);
   const m0 = Float64Array.from(m), v0 = Float64Array.from(v);
   k.adam(p, g, m, v, null, 0, n, { beta1: 0.9, beta2: 0.999, eps: 1e-8, l2: 0 }, 1, 1e-3, 1);
   const MIN_NORMAL = 2 ** -126;
   for (let i = 0; i < n; i++) {
-    const mExact = Math.fround(Math.fround(m0[i] * Math.fround(0.9)));
-    const vExact = Math.fround(Math.fround(v0[i] * Math.fround(0.999)));
+    // The f32x4 loop (i < 8) computes in f32; the others in f64, rounded once, as the JS rule.
+    const mExact = i < 8 ? Math.fround(m0[i] * Math.fround(0.9)) : Math.fround(m0[i] * 0.9);
+    const vExact = i < 8 ? Math.fround(v0[i] * Math.fround(0.999)) : Math.fround(v0[i] * 0.999);
     t.is(m[i], Math.abs(mExact) < MIN_NORMAL ? 0 : mExact, `m[${i}] from ${m0[i]}`);
     t.is(v[i], Math.abs(vExact) < MIN_NORMAL ? 0 : vExact, `v[${i}] from ${v0[i]}`);
     t.false(m[i] !== 0 && Math.abs(m[i]) < MIN_NORMAL, 'no subnormal is stored');
   }
   t.is(m[0], 0, '1.2e-38 · 0.9 is subnormal: flushed');
   t.not(m[3], 0, '1e-30 · 0.9 is normal: kept');
+  t.is(m[8], 0, 'the same in the f64x2 loop');
+  t.is(m[10], 0, 'and for the last element alone');
 });
 
 test('bad ranges throw instead of writing past the arrays', (t) => {
