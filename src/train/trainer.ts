@@ -74,6 +74,8 @@ interface QueuedStep {
   readonly undo: (() => void) | null;
 }
 
+const NOT_QUEUED: QueuedStep = Object.freeze({ queued: false, undo: null });
+
 /** A schedule whose state can be saved and restored (every built-in one), else null. */
 function restorable(s: Schedule): (Schedule & { stateDict(): unknown; loadStateDict(state: unknown): void }) | null {
   const r = s as Schedule & { stateDict?: unknown; loadStateDict?: unknown };
@@ -223,10 +225,9 @@ export class Trainer {
    */
   private queueNext(train: Dataset, p: EpochPosition, end: number, batchSize: number): QueuedStep {
     const o = this.options;
-    const none: QueuedStep = { queued: false, undo: null };
     const schedule = o.scheduleEvery === 'batch' ? o.schedule : null;
     const ahead = schedule ? restorable(schedule) : null;
-    if (end >= train.size || this.stopRequested || this.pauseGate || (schedule && !ahead) || !this.engine.prefetch) return none;
+    if (end >= train.size || this.stopRequested || this.pauseGate || (schedule && !ahead) || !this.engine.prefetch) return NOT_QUEUED;
     let undo: (() => void) | null = null;
     const stepAhead = () => {
       const lrs = o.optimizer.lrs;
@@ -253,12 +254,14 @@ export class Trainer {
         const end = Math.min(train.size, start + batchSize);
         this.stepping = true;
         const result = this.engine.step(train, p.order, start, end, this.stepCount);
-        let next: QueuedStep;
+        let next: QueuedStep = NOT_QUEUED;
+        // A schedule that throws when stepped ahead: the step in flight still counts first, as
+        // with the serial engine, which steps the schedule after the result.
+        let scheduleError: { error: unknown } | null = null;
         try {
           next = this.queueNext(train, p, end, batchSize);
         } catch (e) {
-          await Promise.resolve(result).catch(() => {}); // a throwing schedule: let the step end first
-          throw e;
+          scheduleError = { error: e };
         }
         let r: StepResult;
         try {
@@ -272,6 +275,7 @@ export class Trainer {
         p.next = end;
         p.lossSum += r.lossSum;
         p.correct += r.correct;
+        if (scheduleError) throw scheduleError.error;
         if (!next.queued && o.scheduleEvery === 'batch') o.schedule?.step();
         o.onBatchEnd?.({ epoch: p.epoch, batch: p.batch++, step: this.stepCount, size: end - start, loss: r.lossSum / (end - start), stop });
       }

@@ -28,13 +28,15 @@ function data(n = 96, bad = -1): Dataset {
 
 const build = () => new Model([dense(6, 16), activation('tanh'), dense(16, 1)], { dtype: 'float64', seed: 2 });
 
-async function run(engine: 'parallel' | 'serial', threads: number, onBatch: (b: BatchInfo, tr: Trainer, o: NAdam) => void | Promise<void>, ds = data()) {
+type MakeSchedule = (o: NAdam) => StepLR;
+
+async function run(engine: 'parallel' | 'serial', threads: number, onBatch: (b: BatchInfo, tr: Trainer, o: NAdam) => void | Promise<void>, ds = data(), makeSchedule: MakeSchedule = (o) => new StepLR(o, { stepSize: 2, gamma: 0.7 })) {
   const model = build();
   const optimizer = new NAdam(model.parameters(), { lr: 0.01 });
   const lrs: number[] = [];
   const steps: number[] = [];
   let error: unknown = null;
-  const schedule = new StepLR(optimizer, { stepSize: 2, gamma: 0.7 });
+  const schedule = makeSchedule(optimizer);
   const trainer: Trainer = new Trainer(model, {
     optimizer, loss: 'mse', epochs: 3, batchSize: 16, microShard: 8, seed: 5, engine, threads, shuffle: ds.size !== 95,
     schedule, scheduleEvery: 'batch',
@@ -57,10 +59,10 @@ function close(t: import('ava').ExecutionContext, a: Float64Array, b: Float64Arr
   t.true(worst <= 1e-12, `largest difference ${worst}`);
 }
 
-async function compare(t: import('ava').ExecutionContext, onBatch: (b: BatchInfo, tr: Trainer, o: NAdam) => void | Promise<void>, ds?: Dataset) {
-  const serial = await run('serial', 1, onBatch, ds);
-  const one = await run('parallel', 1, onBatch, ds);
-  const two = await run('parallel', 2, onBatch, ds);
+async function compare(t: import('ava').ExecutionContext, onBatch: (b: BatchInfo, tr: Trainer, o: NAdam) => void | Promise<void>, ds?: Dataset, makeSchedule?: MakeSchedule) {
+  const serial = await run('serial', 1, onBatch, ds, makeSchedule);
+  const one = await run('parallel', 1, onBatch, ds, makeSchedule);
+  const two = await run('parallel', 2, onBatch, ds, makeSchedule);
   t.deepEqual(one.params, two.params, '1 and 2 threads bit-identical');
   close(t, one.params, serial.params);
   for (const r of [one, two]) {
@@ -98,4 +100,19 @@ test('a non-finite step with a step queued behind it: neither counts', async (t)
   t.true(s.error instanceof NonFiniteGradientError);
   t.regex(String(s.error), /step 2: gradient/);
   t.is(s.stepCount, 2);
+});
+
+test('a per-batch schedule that throws: the step in flight still counts, as with the serial engine', async (t) => {
+  /** StepLR whose 4th step() throws (the parallel trainer calls it while queuing step 5). */
+  class Failing extends StepLR {
+    private calls = 0;
+    override step(): void {
+      if (++this.calls === 4) throw new Error('schedule failed on its 4th step');
+      super.step();
+    }
+  }
+  const s = await compare(t, () => {}, undefined, (o) => new Failing(o, { stepSize: 2, gamma: 0.7 }));
+  t.regex(String(s.error), /schedule failed on its 4th step/);
+  t.is(s.stepCount, 4, 'four steps applied and counted before the schedule failed');
+  t.is(s.snap.step, 4);
 });
