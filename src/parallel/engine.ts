@@ -50,6 +50,8 @@ export class ParallelEngine implements StepEngine {
   private controllers: AbortController[] = [];
   /** An update failed part-way: the arena's parameters are not to be copied out. */
   private torn = false;
+  /** Set when the threads could not be restarted after a step that had itself completed: the next step() throws it. */
+  private broken: Error | null = null;
   /** The first task failure of the current attempt, set by the tasks' handlers. */
   private failed: { error: unknown } | null = null;
   private orderEpochStart = -1;
@@ -92,7 +94,7 @@ export class ParallelEngine implements StepEngine {
     views.state.set(this.model.state);
     this.shadow = optimizerFromSpec(spec.optimizer, { dtype: spec.dtype, values: views.params, grads: views.grads, entries: this.model.entries }, views.optimizerState);
     this.shadow.loadStateDict(this.optimizer.stateDict());
-    Object.assign(this, { spec, views, arena, orderEpochStart: -1, retries: 0, stepSeconds: 0, steps: 0, torn: false, issued: 0, pending: null, lastDone: 0 });
+    Object.assign(this, { spec, views, arena, orderEpochStart: -1, retries: 0, stepSeconds: 0, steps: 0, torn: false, broken: null, issued: 0, pending: null, lastDone: 0 });
     this.pool = new Piscina({
       filename: WORKER_FILE, minThreads: o.threads, maxThreads: o.threads, idleTimeout: 60_000, concurrentTasksPerWorker: 1,
       ...(o.resourceLimits ? { resourceLimits: o.resourceLimits } : {}),
@@ -151,6 +153,7 @@ export class ParallelEngine implements StepEngine {
   }
 
   step(data: Dataset, order: Int32Array, start: number, end: number, step: number): Promise<StepResult> {
+    if (this.broken) return Promise.reject(this.broken);
     const q = this.pending;
     if (q && q.step === step && q.start === start && q.end === end && this.optimizer.lrs.every((lr, g) => lr === q.lrs[g])) {
       // The queued step is the one asked for, with the learning rates it was planned with: apply it.
@@ -178,7 +181,7 @@ export class ParallelEngine implements StepEngine {
    */
   prefetch(data: Dataset, order: Int32Array, start: number, end: number, step: number, prepare?: () => void): boolean {
     const views = this.views;
-    if (!views || this.pending || this.torn || start === 0 || this.orderEpochStart < 0 || start >= end) return false;
+    if (!views || this.pending || this.torn || this.broken || start === 0 || this.orderEpochStart < 0 || start >= end) return false;
     // The slot the new step takes must be free: its previous step finished.
     if (Atomics.load(views.ctl, CTL.DONE_SEQ) < this.issued - 1) return false;
     prepare?.();
@@ -274,7 +277,8 @@ export class ParallelEngine implements StepEngine {
     // last update chunk): it was applied, so it is neither failed nor cancelled; only what is
     // queued behind it is restarted.
     const finished = oldest > seq;
-    const step = Atomics.load(ctl, slotBase(oldest) + SLOT.STEP);
+    // The step the messages name: the oldest unfinished one, or `seq` if nothing is left.
+    const step = Atomics.load(ctl, slotBase(oldest <= this.issued ? oldest : seq) + SLOT.STEP);
     const unfinished: number[] = [];
     for (let seq = oldest; seq <= this.issued; seq++) unfinished.push(seq);
     if (unfinished.some((seq) => Atomics.load(ctl, slotBase(seq) + SLOT.UPDATING) !== 0)) {
@@ -312,7 +316,14 @@ export class ParallelEngine implements StepEngine {
       Atomics.notify(ctl, CTL.ISSUED);
     } catch (e) {
       await this.stopTasks();
-      giveUp(new WorkerFailure(`step ${step}: the worker threads could not be restarted after a failure: ${(e as Error)?.message}`, e));
+      const failure = new WorkerFailure(`step ${step}: the worker threads could not be restarted after a failure: ${(e as Error)?.message}`, e);
+      // Step `seq` itself was applied: its result stands, and the next step() reports this.
+      if (finished) {
+        this.cancelPending();
+        this.broken = failure;
+        return;
+      }
+      giveUp(failure);
     }
   }
 
