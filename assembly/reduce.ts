@@ -9,11 +9,12 @@
  * (promote) and rounded on store (demote, round-to-nearest-even like a Float32Array store), and
  * every value the JS rule reads back from a Float32Array after writing it (m, v, the momentum
  * buffer, AdamW's decayed parameter) is read back rounded here too, so float32 is bit-identical
- * as well; except Adam on float32, which computes in f32x4 (rounding every operation to f32, as
- * PyTorch's float32 Adam does) and so agrees with the JS rule to a few ulps of each array's
- * largest value: widened to f64, its two divisions and square root made it 3.3 times slower
- * (2.5 against 0.76 ns an element); it also stores moments that would be subnormal as 0
- * (flushSubnormal). No fused multiply-add anywhere: it would change the rounding.
+ * as well, with two exceptions. Adam on float32 computes in f32x4 (rounding every operation to
+ * f32, as PyTorch's float32 Adam does) and so agrees with the JS rule to a few ulps of each
+ * array's largest value: widened to f64, its two divisions and square root made it 3.3 times
+ * slower (2.5 against 0.76 ns an element). And float32 optimizer state that would be subnormal
+ * (Adam's moments, SGD's momentum buffer) is stored as 0 (flushSubnormal below), where the JS
+ * rule keeps it. No fused multiply-add anywhere: it would change the rounding.
  *
  * The sum of squares that `reduce` returns follows reduceChunk's fixed order: four partial sums
  * (two vectors of two lanes, element lo + 4j + r in partial r), combined as (a0 + a1) + (a2 + a3),
@@ -132,7 +133,8 @@ export function scaleF64(g: usize, lo: i32, hi: i32, factor: f64): void {
  * Adam over [lo, hi), src/optim/adam.ts `adamRange` operation for operation: coupled decay
  * `l2`; `keep` ≠ 1 first decays the parameters as AdamW does (p ← p·keep, stored); `vMax` = 0
  * means no amsgrad. stepSize and bc2Sqrt come from the step's plan. On float32 the bulk runs in
- * f32x4 (see the top of the file), the last 1-3 elements in the exact f64 form. `adam` picks one of eight
+ * f32x4 (see the top of the file), the last 1-3 elements in f64 rounded once (both store
+ * would-be-subnormal moments as 0). `adam` picks one of eight
  * copies of the loop with the three options as constants: a test left in the loop body doubled
  * its time (V8 then reloads the splatted constants on every iteration).
  */
@@ -165,9 +167,10 @@ const MIN_NORMAL_F32: f32 = 1.1754943508222875e-38;
  * Where a parameter's gradient stays 0 (a dead ReLU unit, an input that is always 0), Adam's
  * first moment decays by β1 a step and is subnormal after several hundred steps; x86 computes
  * on subnormal f32 about a hundred times slower, and WebAssembly cannot put the CPU in
- * flush-to-zero mode (what PyTorch's set_flush_denormal does). Measured: a long run's update
- * went from 0.17 to 4 ms per step; with this, back to 0.3-0.5 ms. Only values below 1.2e-38 of
- * the two moments change, and only on this float32 path.
+ * flush-to-zero mode (what PyTorch's set_flush_denormal does). Measured (`npm run bench`, long
+ * run, epochs 24-26): the update took 3.8 ms per step without this and 0.9 ms with it (0.11 early
+ * in the run). Only float32 values below 1.2e-38 change: Adam's two moments and SGD's momentum
+ * buffer; float64 is untouched.
  */
 // @ts-ignore: decorator
 @inline
@@ -281,7 +284,8 @@ export function adamF64(
 
 /**
  * SGD over [lo, hi), src/optim/sgd.ts operation for operation: `buf` = 0 means no momentum;
- * `first` ≠ 0 on the first step (the buffer takes the raw gradient).
+ * `first` ≠ 0 on the first step (the buffer takes the raw gradient). A float32 momentum buffer
+ * that would be subnormal is stored as 0, as Adam's moments are (flushSubnormal).
  */
 // @ts-ignore: decorator
 @inline
@@ -299,7 +303,7 @@ function sgd<T>(
     let d = load2<T>(g + o);
     if (weightDecay != 0) d = f64x2.add(d, f64x2.mul(WD, pi));
     if (buf != 0) {
-      let b = first != 0 ? d : f64x2.add(f64x2.mul(load2<T>(buf + o), MU), f64x2.mul(C, d));
+      let b = flushed2<T>(first != 0 ? d : f64x2.add(f64x2.mul(load2<T>(buf + o), MU), f64x2.mul(C, d)));
       store2<T>(buf + o, b);
       b = round2<T>(b);
       d = nesterov != 0 ? f64x2.add(d, f64x2.mul(MU, b)) : b;
@@ -312,7 +316,7 @@ function sgd<T>(
     let d = ld<T>(g + o);
     if (weightDecay != 0) d = d + weightDecay * pi;
     if (buf != 0) {
-      const b = st<T>(buf + o, first != 0 ? d : ld<T>(buf + o) * momentum + c * d);
+      const b = st<T>(buf + o, flushed<T>(first != 0 ? d : ld<T>(buf + o) * momentum + c * d));
       d = nesterov != 0 ? d + momentum * b : b;
     }
     store<T>(p + o, <T>(pi + -lr * d));

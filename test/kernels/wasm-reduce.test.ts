@@ -254,6 +254,24 @@ test('float32 Adam stores moments that would be subnormal as 0 (x86 computes on 
   t.is(m[10], 0, 'and for the last element alone');
 });
 
+test('float32 SGD stores a momentum buffer that would be subnormal as 0', (t) => {
+  const { arena, k } = setup();
+  const n = 5; // 4 in the f64x2 loop, 1 alone
+  const [p, g, buf] = [0, 1, 2].map(() => arena.alloc('float32', n));
+  p.fill(0.5);
+  g.fill(0);
+  buf.set([1.2e-38, 1e-30, -1.2e-38, 2e-38, 1.2e-38]);
+  const b0 = Float64Array.from(buf);
+  k.sgd(p, g, buf, 0, n, { momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false }, 0.1, false);
+  for (let i = 0; i < n; i++) {
+    const exact = Math.fround(b0[i] * 0.9);
+    t.is(buf[i], Math.abs(exact) < 2 ** -126 ? 0 : exact, `buf[${i}] from ${b0[i]}`);
+  }
+  t.is(buf[0], 0);
+  t.is(buf[4], 0, 'the last element alone too');
+  t.not(buf[1], 0);
+});
+
 test('bad ranges throw instead of writing past the arrays', (t) => {
   const { arena, k } = setup();
   const g = arena.alloc('float32', 10);
