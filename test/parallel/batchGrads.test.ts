@@ -18,11 +18,11 @@ import { Rng } from '../../src/rng.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { SerialEngine } from '../../src/train/serialEngine.js';
 
-const build = () =>
+const buildOne = () =>
   new Model([dense(6, 10), batchNorm1d(10), activation('relu'), dropout(0.25), residual([dense(10, 10), activation('tanh')]), dense(10, 3, { bias: false })], { dtype: 'float64', seed: 3 });
 
 test('the chunks cover every parameter once, in order; only batch norm goes through slots', (t) => {
-  const model = build();
+  const model = buildOne();
   const chunks = planChunks(model);
   let at = 0;
   for (const c of chunks) {
@@ -57,7 +57,11 @@ test('a large layer is cut into row ranges of about CHUNK_SIZE values, a multipl
   t.is(wide.filter((c) => c.kind === 'bias').length, Math.ceil(20000 / CHUNK_SIZE));
 });
 
-test('a step\'s gradients equal the layer contract\'s backward per micro-shard, summed, over the batch (float64, 1e-12)', (t) => {
+/** Two batch norms with a dense layer between: slot ranges that are not contiguous, so slots overlap around a dense gap. */
+const buildTwoNorms = () =>
+  new Model([dense(6, 10), batchNorm1d(10), activation('relu'), dense(10, 10), batchNorm1d(10), activation('tanh'), dense(10, 3)], { dtype: 'float64', seed: 8 });
+
+for (const [label, build] of [['dense, batch norm, dropout, residual', buildOne], ['two batch norms with a dense layer between', buildTwoNorms]] as const) test(`a step's gradients equal the layer contract's backward per micro-shard, summed, over the batch (float64, 1e-12): ${label}`, (t) => {
   const rng = new Rng(5);
   const rows = 11;
   const x = Array.from({ length: rows }, () => Array.from({ length: 6 }, () => rng.normal()));
