@@ -1,9 +1,11 @@
 /**
- * The coordinator of the data-parallel runtime. piscina owns the threads (start, resource
- * limits, crash detection, replacement, shutdown); each thread runs one long-lived task per
- * run (worker.ts), and steps are driven through the control block with Atomics, the
- * coordinator waiting with Atomics.waitAsync so its event loop stays free. Per step it writes
- * a few control cells and the optimizer's plan; it never loops over the parameters.
+ * The coordinator of the data-parallel runtime: the step protocol. The threads are a TaskPool
+ * (taskPool.ts: piscina, one long-lived task per thread running worker.ts), driven through the
+ * control block with Atomics, the coordinator waiting with Atomics.waitAsync so its event loop
+ * stays free. Per step it writes a few control cells and the optimizer's plan into one of two
+ * queue slots; it never loops over the parameters. The trainer may queue step k+1 (prefetch)
+ * while k runs; the workers then compute it straight away and wait only before its update for
+ * the coordinator's decision (apply, or cancel: stop, a changed learning rate, a failed k).
  *
  * Faults: a shard that throws fails the step with an error naming the shard (no retry: it
  * would throw again); a thread that exits, crashes or overruns the step deadline is replaced
@@ -11,8 +13,6 @@
  * exactly that of a run without the fault (at most `maxRetries` times); a thread over its
  * memory limit fails the run at once (a retry would only hit the limit again).
  */
-import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
 import type { Dataset } from '../data/dataset.js';
 import type { WasmArena } from '../kernels/arena.js';
 import type { Loss } from '../losses/loss.js';
@@ -21,39 +21,28 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { optimizerFromSpec } from '../optim/registry.js';
 import type { StepEngine, StepResult } from '../train/engine.js';
 import { throwNonFinite } from '../train/update.js';
-import { abort, CMD_EXIT, CTL, DECISION_APPLY, DECISION_CANCEL, DECISION_NONE, ERROR_THROWN, SLOT, slotBase } from './control.js';
+import { CMD_EXIT, CTL, DECISION_APPLY, DECISION_CANCEL, DECISION_NONE, ERROR_THROWN, SLOT, slotBase } from './control.js';
 import type { ClipSettings } from './reduce.js';
 import { createRunArena, TIMING, type RunSpec, type RunViews } from './runArena.js';
 import { checkParallelOptions, ShardError, WorkerFailure, type ParallelOptions, type StepProfile } from './options.js';
 import { stateMomenta, sumShards } from './shard.js';
+import { TaskPool } from './taskPool.js';
 
-const WORKER_FILE = fileURLToPath(new URL('../../workers/trainWorker.js', import.meta.url));
-const SETTLE_MS = 2000;
-const TERMINATE_MS = 200;
-/** Starting threads (and compiling WASM) on a loaded 2-core machine can take seconds. */
-const STARTUP_MS = 120_000;
 let nextRunId = 1;
-
-/** A plain (ref'd) timer: during recovery no task holds the event loop open, and this must. */
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export { checkParallelOptions, PARALLEL_DEFAULTS, ShardError, WorkerFailure, type ParallelOptions, type StepProfile } from './options.js';
 
 export class ParallelEngine implements StepEngine {
   readonly options: Readonly<Required<ParallelOptions>>;
-  private pool: Piscina | null = null;
+  private pool: TaskPool | null = null;
   private spec: RunSpec | null = null;
   private views: RunViews | null = null;
   private arena: WasmArena | null = null;
   private shadow: Optimizer | null = null;
-  private tasks: Array<Promise<unknown>> = [];
-  private controllers: AbortController[] = [];
   /** An update failed part-way: the arena's parameters are not to be copied out. */
   private torn = false;
   /** Set when the threads could not be restarted after a step that had itself completed: the next step() throws it. */
   private broken: Error | null = null;
-  /** The first task failure of the current attempt, set by the tasks' handlers. */
-  private failed: { error: unknown } | null = null;
   private orderEpochStart = -1;
   /** Sequence number of the last step issued (control.ts: ISSUED). */
   private issued = 0;
@@ -95,61 +84,8 @@ export class ParallelEngine implements StepEngine {
     this.shadow = optimizerFromSpec(spec.optimizer, { dtype: spec.dtype, values: views.params, grads: views.grads, entries: this.model.entries }, views.optimizerState);
     this.shadow.loadStateDict(this.optimizer.stateDict());
     Object.assign(this, { spec, views, arena, orderEpochStart: -1, retries: 0, stepSeconds: 0, steps: 0, torn: false, broken: null, issued: 0, pending: null, lastDone: 0 });
-    this.pool = new Piscina({
-      filename: WORKER_FILE, minThreads: o.threads, maxThreads: o.threads, idleTimeout: 60_000, concurrentTasksPerWorker: 1,
-      ...(o.resourceLimits ? { resourceLimits: o.resourceLimits } : {}),
-    });
-    await this.startTasks();
-  }
-
-  /** Submit one long-lived task per thread and wait until every one is serving. */
-  private async startTasks(): Promise<void> {
-    const { ctl } = this.views!;
-    for (const i of [CTL.ABORT, CTL.READY, CTL.BAR_COUNT, CTL.ERROR_KIND]) Atomics.store(ctl, i, 0);
-    Atomics.store(ctl, CTL.PARTIES, this.options.threads);
-    this.controllers = [];
-    this.tasks = [];
-    this.failed = null;
-    // A task ending, either way, while the run is on is a failure: remember the first and wake
-    // whatever the coordinator waits on (no per-step promise is attached to the tasks).
-    const fail = (e: unknown) => {
-      this.failed ??= { error: e };
-      for (const i of [CTL.DONE_SEQ, CTL.READY]) Atomics.notify(ctl, i);
-    };
-    for (let i = 0; i < this.options.threads; i++) {
-      const controller = new AbortController();
-      const task = this.pool!.run(this.spec, { signal: controller.signal });
-      this.controllers.push(controller);
-      this.tasks.push(task);
-      task.then(() => fail(new WorkerFailure('a worker task ended while the run was on')), fail);
-    }
-    const deadline = performance.now() + Math.max(this.options.stepTimeout, STARTUP_MS);
-    await this.waitFor(CTL.READY, this.options.threads, deadline, 'starting the worker threads');
-  }
-
-  /**
-   * Wait, without blocking the event loop, until ctl[index] >= `target`. Rejects with the first
-   * task failure, or as a hung thread at `deadline`. (A wake-up alone proves nothing: abort()
-   * notifies every cell, so the value is checked again after each one.)
-   */
-  private async waitFor(index: number, target: number, deadline: number, what: string): Promise<void> {
-    const { ctl } = this.views!;
-    let abortedAt = 0;
-    for (let value = Atomics.load(ctl, index); value < target; value = Atomics.load(ctl, index)) {
-      if (this.failed) throw this.failed.error;
-      const now = performance.now();
-      if (Atomics.load(ctl, CTL.ABORT) !== 0) {
-        // A shard threw and aborted the step: its task's rejection is on its way.
-        abortedAt ||= now;
-        if (now - abortedAt > SETTLE_MS) throw new WorkerFailure(`${what} was aborted by a worker thread`);
-        await sleep(5);
-        continue;
-      }
-      const left = deadline - now;
-      if (left <= 0) throw new WorkerFailure(`a worker thread hung: ${what} took longer than stepTimeout (${this.options.stepTimeout} ms)`);
-      const wait = Atomics.waitAsync(ctl, index, value, left);
-      if (wait.async) await wait.value;
-    }
+    this.pool = new TaskPool(spec, views.ctl, o);
+    await this.pool.start();
   }
 
   step(data: Dataset, order: Int32Array, start: number, end: number, step: number): Promise<StepResult> {
@@ -241,7 +177,7 @@ export class ParallelEngine implements StepEngine {
     const began = Math.max(this.issuedAt[seq & 1], this.lastDone);
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.waitFor(CTL.DONE_SEQ, seq, performance.now() + this.options.stepTimeout, `step ${step}`);
+        await this.pool!.waitFor(CTL.DONE_SEQ, seq, performance.now() + this.options.stepTimeout, `step ${step}`);
         break;
       } catch (e) {
         await this.recover(e, attempt, seq);
@@ -271,7 +207,7 @@ export class ParallelEngine implements StepEngine {
   private async recover(error: unknown, attempt: number, seq: number): Promise<void> {
     const { ctl } = this.views!;
     // Only once every task has ended are UPDATING and ERROR_KIND final.
-    error = (await this.stopTasks())[0] ?? error;
+    error = (await this.pool!.stop())[0] ?? error;
     const oldest = Atomics.load(ctl, CTL.DONE_SEQ) + 1;
     // Step `seq` may have finished while the tasks were stopped (a deadline that fired during its
     // last update chunk): it was applied, so it is neither failed nor cancelled; only what is
@@ -311,11 +247,11 @@ export class ParallelEngine implements StepEngine {
     // failure while starting is a failure to restart, not of the step).
     Atomics.store(ctl, CTL.ISSUED, oldest - 1);
     try {
-      await this.startTasks();
+      await this.pool!.start();
       Atomics.store(ctl, CTL.ISSUED, this.issued);
       Atomics.notify(ctl, CTL.ISSUED);
     } catch (e) {
-      await this.stopTasks();
+      await this.pool!.stop();
       const failure = new WorkerFailure(`step ${step}: the worker threads could not be restarted after a failure: ${(e as Error)?.message}`, e);
       // Step `seq` itself was applied: its result stands, and the next step() reports this.
       if (finished) {
@@ -325,30 +261,6 @@ export class ParallelEngine implements StepEngine {
       }
       giveUp(failure);
     }
-  }
-
-  /**
-   * Abort the step; wait for tasks to return, and have piscina terminate the ones that do not
-   * (a hung thread). Returns the errors the tasks themselves failed with, before any termination.
-   */
-  private async stopTasks(): Promise<unknown[]> {
-    abort(this.views!.ctl);
-    const errors: unknown[] = [];
-    const settled = this.tasks.map((t) => t.then(() => true, (e) => errors.push(e)));
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), SETTLE_MS)));
-    const all = await Promise.race([Promise.all(settled), late]);
-    // A pending timer would keep the process alive SETTLE_MS after close().
-    clearTimeout(timer);
-    const own = [...errors];
-    if (all === null) {
-      for (const c of this.controllers) c.abort();
-      // piscina's terminate does not wait for the thread to stop; give it time before the
-      // control cells are reset for the next attempt.
-      await sleep(TERMINATE_MS);
-    }
-    await Promise.all(settled);
-    return own;
   }
 
   /**
@@ -390,7 +302,7 @@ export class ParallelEngine implements StepEngine {
       this.sync();
       Atomics.store(this.views!.ctl, CTL.CMD, CMD_EXIT);
       Atomics.notify(this.views!.ctl, CTL.ISSUED);
-      await this.stopTasks();
+      await pool.stop();
     } finally {
       await pool.destroy();
     }

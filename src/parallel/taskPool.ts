@@ -1,0 +1,120 @@
+/**
+ * The worker threads of one run: a piscina pool running one long-lived task per thread
+ * (worker.ts `serveRun`), started and stopped as a whole. piscina owns the threads (start,
+ * resource limits, crash detection, replacement, shutdown); this class turns a task that ends
+ * while the run is on into a failure that the coordinator's waits see, and waits on control
+ * cells with Atomics.waitAsync so the event loop stays free. The step protocol is engine.ts's.
+ */
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { abort, CTL } from './control.js';
+import { WorkerFailure, type ParallelOptions } from './options.js';
+import type { RunSpec } from './runArena.js';
+
+const WORKER_FILE = fileURLToPath(new URL('../../workers/trainWorker.js', import.meta.url));
+/** How long stopped tasks get to return before piscina terminates their threads. */
+const SETTLE_MS = 2000;
+const TERMINATE_MS = 200;
+/** Starting threads (and compiling WASM) on a loaded 2-core machine can take seconds. */
+const STARTUP_MS = 120_000;
+
+/** A plain (ref'd) timer: during recovery no task holds the event loop open, and this must. */
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class TaskPool {
+  private readonly pool: Piscina;
+  private tasks: Array<Promise<unknown>> = [];
+  private controllers: AbortController[] = [];
+  /** The first task failure since start(), set by the tasks' handlers. */
+  private failed: { error: unknown } | null = null;
+
+  constructor(
+    private readonly spec: RunSpec,
+    private readonly ctl: Int32Array,
+    private readonly options: Readonly<Required<ParallelOptions>>,
+  ) {
+    this.pool = new Piscina({
+      filename: WORKER_FILE, minThreads: options.threads, maxThreads: options.threads, idleTimeout: 60_000, concurrentTasksPerWorker: 1,
+      ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
+    });
+  }
+
+  /** Submit one long-lived task per thread and wait until every one is serving. */
+  async start(): Promise<void> {
+    const { ctl } = this;
+    for (const i of [CTL.ABORT, CTL.READY, CTL.BAR_COUNT, CTL.ERROR_KIND]) Atomics.store(ctl, i, 0);
+    Atomics.store(ctl, CTL.PARTIES, this.options.threads);
+    this.controllers = [];
+    this.tasks = [];
+    this.failed = null;
+    // A task ending, either way, while the run is on is a failure: remember the first and wake
+    // whatever the coordinator waits on (no per-step promise is attached to the tasks).
+    const fail = (e: unknown) => {
+      this.failed ??= { error: e };
+      for (const i of [CTL.DONE_SEQ, CTL.READY]) Atomics.notify(ctl, i);
+    };
+    for (let i = 0; i < this.options.threads; i++) {
+      const controller = new AbortController();
+      const task = this.pool.run(this.spec, { signal: controller.signal });
+      this.controllers.push(controller);
+      this.tasks.push(task);
+      task.then(() => fail(new WorkerFailure('a worker task ended while the run was on')), fail);
+    }
+    const deadline = performance.now() + Math.max(this.options.stepTimeout, STARTUP_MS);
+    await this.waitFor(CTL.READY, this.options.threads, deadline, 'starting the worker threads');
+  }
+
+  /**
+   * Wait, without blocking the event loop, until ctl[index] >= `target`. Rejects with the first
+   * task failure, or as a hung thread at `deadline`. (A wake-up alone proves nothing: abort()
+   * notifies every cell, so the value is checked again after each one.)
+   */
+  async waitFor(index: number, target: number, deadline: number, what: string): Promise<void> {
+    const { ctl } = this;
+    let abortedAt = 0;
+    for (let value = Atomics.load(ctl, index); value < target; value = Atomics.load(ctl, index)) {
+      if (this.failed) throw this.failed.error;
+      const now = performance.now();
+      if (Atomics.load(ctl, CTL.ABORT) !== 0) {
+        // A shard threw and aborted the step: its task's rejection is on its way.
+        abortedAt ||= now;
+        if (now - abortedAt > SETTLE_MS) throw new WorkerFailure(`${what} was aborted by a worker thread`);
+        await sleep(5);
+        continue;
+      }
+      const left = deadline - now;
+      if (left <= 0) throw new WorkerFailure(`a worker thread hung: ${what} took longer than stepTimeout (${this.options.stepTimeout} ms)`);
+      const wait = Atomics.waitAsync(ctl, index, value, left);
+      if (wait.async) await wait.value;
+    }
+  }
+
+  /**
+   * Abort the step; wait for tasks to return, and have piscina terminate the ones that do not
+   * (a hung thread). Returns the errors the tasks themselves failed with, before any termination.
+   */
+  async stop(): Promise<unknown[]> {
+    abort(this.ctl);
+    const errors: unknown[] = [];
+    const settled = this.tasks.map((t) => t.then(() => true, (e) => errors.push(e)));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), SETTLE_MS)));
+    const all = await Promise.race([Promise.all(settled), late]);
+    // A pending timer would keep the process alive SETTLE_MS after close().
+    clearTimeout(timer);
+    const own = [...errors];
+    if (all === null) {
+      for (const c of this.controllers) c.abort();
+      // piscina's terminate does not wait for the thread to stop; give it time before the
+      // control cells are reset for the next attempt.
+      await sleep(TERMINATE_MS);
+    }
+    await Promise.all(settled);
+    return own;
+  }
+
+  /** End the threads (after stop()). */
+  async destroy(): Promise<void> {
+    await this.pool.destroy();
+  }
+}
