@@ -12,6 +12,7 @@ import { Rng } from '../rng.js';
 import { ShapeError } from '../errors.js';
 import { EarlyStopping, type EarlyStoppingOptions } from './earlyStopping.js';
 import type { StepEngine, StepResult } from './engine.js';
+import { NOT_QUEUED, queueNext, type QueuedStep } from './queue.js';
 import type { BatchInfo, EpochPosition, EpochRecord, Schedule, TrainerState } from './records.js';
 
 export type { BatchInfo, EpochRecord, Schedule, TrainerState } from './records.js';
@@ -67,20 +68,6 @@ const DEFAULTS: Readonly<TrainerOptions> = Object.freeze({
   onBatchEnd: null,
   onEpochEnd: null,
 });
-
-/** A step queued behind the current one, and how to undo the schedule step taken for it. */
-interface QueuedStep {
-  readonly queued: boolean;
-  readonly undo: (() => void) | null;
-}
-
-const NOT_QUEUED: QueuedStep = Object.freeze({ queued: false, undo: null });
-
-/** A schedule whose state can be saved and restored (every built-in one), else null. */
-function restorable(s: Schedule): (Schedule & { stateDict(): unknown; loadStateDict(state: unknown): void }) | null {
-  const r = s as Schedule & { stateDict?: unknown; loadStateDict?: unknown };
-  return typeof r.stateDict === 'function' && typeof r.loadStateDict === 'function' ? (r as Schedule & { stateDict(): unknown; loadStateDict(state: unknown): void }) : null;
-}
 
 export class Trainer {
   readonly options: Readonly<TrainerOptions>;
@@ -216,32 +203,6 @@ export class Trainer {
     return this.history;
   }
 
-  /**
-   * Queue the next step of this epoch while the current one runs (engine.prefetch). A per-batch
-   * schedule is stepped just before the queued step reads the learning rates: once per step, in
-   * the same order as when it is stepped after the result; `undo` restores it (and the learning
-   * rates) if the current step then fails. A schedule without stateDict() cannot be undone, so
-   * nothing is queued for it.
-   */
-  private queueNext(train: Dataset, p: EpochPosition, end: number, batchSize: number): QueuedStep {
-    const o = this.options;
-    const schedule = o.scheduleEvery === 'batch' ? o.schedule : null;
-    const ahead = schedule ? restorable(schedule) : null;
-    if (end >= train.size || this.stopRequested || this.pauseGate || (schedule && !ahead) || !this.engine.prefetch) return NOT_QUEUED;
-    let undo: (() => void) | null = null;
-    const stepAhead = () => {
-      const lrs = o.optimizer.lrs;
-      const saved = ahead!.stateDict();
-      ahead!.step();
-      undo = () => {
-        ahead!.loadStateDict(saved);
-        lrs.forEach((lr, g) => o.optimizer.setLr(g, lr));
-      };
-    };
-    const queued = this.engine.prefetch(train, p.order, end, Math.min(train.size, end + batchSize), this.stepCount + 1, ahead ? stepAhead : undefined);
-    return { queued, undo: queued ? () => undo?.() : null };
-  }
-
   private async epochs(train: Dataset, validation: Dataset | undefined, batchSize: number, early: EarlyStopping | null, stop: () => void): Promise<void> {
     const o = this.options;
     for (let p = this.position ?? this.nextEpoch(train.size); p && !this.stopRequested; p = this.nextEpoch(train.size)) {
@@ -259,7 +220,8 @@ export class Trainer {
         // with the serial engine, which steps the schedule after the result.
         let scheduleError: { error: unknown } | null = null;
         try {
-          next = this.queueNext(train, p, end, batchSize);
+          const blocked = this.stopRequested || this.pauseGate !== null;
+          next = blocked ? NOT_QUEUED : queueNext(this.engine, o.schedule, o.scheduleEvery, o.optimizer, { data: train, order: p.order, start: end, end: Math.min(train.size, end + batchSize), step: this.stepCount + 1 });
         } catch (e) {
           scheduleError = { error: e };
         }
