@@ -113,7 +113,10 @@ function slotRangesOf(chunks: readonly GradChunk[]): Array<[number, number]> {
  * range's start to the last one's end, 0 for a model of dense layers and activations.
  */
 export function slotStride(model: Model): number {
-  const ranges = slotRangesOf(planChunks(model));
+  return strideOf(slotRangesOf(planChunks(model)));
+}
+
+function strideOf(ranges: ReadonlyArray<readonly [number, number]>): number {
   return ranges.length === 0 ? 0 : ranges[ranges.length - 1][1] - ranges[0][0];
 }
 
@@ -160,9 +163,8 @@ export class BatchGrads {
     let at = 0;
     const take = (n: number) => buffer.subarray(at, (at += n));
     this.captures = this.slices.map(({ dense }) => ({ x: take(rows * dense.inputs), dy: take(rows * dense.units), cursor: this.cursor }));
-    const ranges = slotRangesOf(this.chunks);
-    this.slotRanges = ranges;
-    this.slotStride = ranges.length === 0 ? 0 : ranges[ranges.length - 1][1] - ranges[0][0];
+    this.slotRanges = slotRangesOf(this.chunks);
+    this.slotStride = strideOf(this.slotRanges);
     this.firstIsDense = this.slices.length > 0 && model.layers[0] === this.slices[0].dense;
     this.attach();
   }
