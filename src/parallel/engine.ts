@@ -23,7 +23,7 @@ import type { StepEngine, StepResult } from '../train/engine.js';
 import { throwNonFinite } from '../train/update.js';
 import { CMD_EXIT, CTL, DECISION_APPLY, DECISION_CANCEL, DECISION_NONE, ERROR_THROWN, SLOT, slotBase } from './control.js';
 import type { ClipSettings } from './reduce.js';
-import { createRunArena, TIMING, type RunSpec, type RunViews } from './runArena.js';
+import { createRunArena, TIMING, type RunViews } from './runArena.js';
 import { checkParallelOptions, ShardError, WorkerFailure, type ParallelOptions, type StepProfile } from './options.js';
 import { stateMomenta, sumShards } from './shard.js';
 import { TaskPool } from './taskPool.js';
@@ -35,7 +35,6 @@ export { checkParallelOptions, PARALLEL_DEFAULTS, ShardError, WorkerFailure, typ
 export class ParallelEngine implements StepEngine {
   readonly options: Readonly<Required<ParallelOptions>>;
   private pool: TaskPool | null = null;
-  private spec: RunSpec | null = null;
   private views: RunViews | null = null;
   private arena: WasmArena | null = null;
   private shadow: Optimizer | null = null;
@@ -83,7 +82,7 @@ export class ParallelEngine implements StepEngine {
     views.state.set(this.model.state);
     this.shadow = optimizerFromSpec(spec.optimizer, { dtype: spec.dtype, values: views.params, grads: views.grads, entries: this.model.entries }, views.optimizerState);
     this.shadow.loadStateDict(this.optimizer.stateDict());
-    Object.assign(this, { spec, views, arena, orderEpochStart: -1, retries: 0, stepSeconds: 0, steps: 0, torn: false, broken: null, issued: 0, pending: null, lastDone: 0 });
+    Object.assign(this, { views, arena, orderEpochStart: -1, retries: 0, stepSeconds: 0, steps: 0, torn: false, broken: null, issued: 0, pending: null, lastDone: 0 });
     this.pool = new TaskPool(spec, views.ctl, o);
     await this.pool.start();
   }
