@@ -3,7 +3,8 @@
  * 256), timed epoch by epoch. Around the 21st epoch, where gradients have stayed 0 for a few
  * hundred steps, Adam's moments decay below the smallest normal float32; x86 computes on such
  * subnormal numbers about a hundred times slower, so this suite shows whether the update
- * (assembly/update.ts flushes them to 0) keeps its early speed late in a run. Skipped by --quick.
+ * (assembly/update.ts flushes them to 0, and scales Adam's step so that a tiny moment times the
+ * step size is not subnormal either) keeps its early speed late in a run. Skipped by --quick.
  */
 import { Adam } from '../src/optim/adam.js';
 import { ParallelEngine, type StepProfile } from '../src/parallel/engine.js';

@@ -254,6 +254,36 @@ test('float32 Adam stores moments that would be subnormal as 0 (x86 computes on 
   t.is(m[10], 0, 'and for the last element alone');
 });
 
+test('float32 Adam: a first moment so small that stepSize·m is subnormal still takes its step, without subnormal arithmetic; normal ones bit for bit as before', (t) => {
+  const { arena, k } = setup();
+  const n = 8; // the f32x4 loop only
+  const [p, g, m, v] = [0, 1, 2, 3].map(() => arena.alloc('float32', n));
+  const stepSize = 1e-3;
+  // Lanes 0-3: stepSize·m below 2^-126 (m < 1.2e-35); lanes 4-7: normal.
+  m.set([1e-36, -3e-37, 1.1e-35, 2e-38, 1e-30, -0.25, 3e-3, 1e-20]);
+  p.set([1e-30, -2e-31, 5e-32, 1e-33, 0.5, -0.5, 1.25, 3]);
+  v.set([1e-30, 1e-31, 4e-30, 1e-29, 1e-6, 2e-3, 1e-4, 1e-30]);
+  g.fill(0);
+  const [p0, m0, v0] = [p, m, v].map((a) => Float64Array.from(a));
+  k.adam(p, g, m, v, null, 0, n, { beta1: 0.9, beta2: 0.999, eps: 1e-8, l2: 0 }, 1, stepSize, 1);
+  const f = Math.fround;
+  const kExp = 10; // 1e-3 · 2^10 = 1.024, in [1, 2)
+  for (let i = 0; i < n; i++) {
+    const mi = f(m0[i] * f(0.9));
+    const vi = f(v0[i] * f(0.999));
+    const denom = f(f(Math.sqrt(vi)) + f(1e-8));
+    // The scaled step: no subnormal in it, and the unscaled one's bits wherever that one is normal.
+    const scaled = f(f(f(f(f(-stepSize) * 2 ** kExp) * mi) / denom) * 2 ** -kExp);
+    t.is(p[i], f(p0[i] + scaled), `p[${i}] with m = ${m0[i]}`);
+    const plain = f(f(f(-stepSize) * mi) / denom);
+    if (Math.abs(f(f(-stepSize) * mi)) >= 2 ** -126) t.is(p[i], f(p0[i] + plain), `p[${i}]: a normal step·m gives the unscaled bits`);
+    else t.not(p[i], p0[i], `p[${i}]: the step of a subnormal step·m still moves a parameter this small`);
+    // And either way close to the step computed in float64.
+    const exact = p0[i] + (-stepSize * mi) / (Math.sqrt(vi) + 1e-8);
+    t.true(Math.abs(p[i] - exact) <= Math.abs(exact) * 2 ** -22, `p[${i}] = ${p[i]}, float64 step gives ${exact}`);
+  }
+});
+
 test('float32 SGD stores a momentum buffer that would be subnormal as 0', (t) => {
   const { arena, k } = setup();
   const n = 5; // 4 in the f64x2 loop, 1 alone
