@@ -15,7 +15,11 @@ import { flushed, flushed2, flushSubnormal, ld, load2, MIN_NORMAL_F32, round2, s
  * the same bits wherever −stepSize·m and the step are normal (power-of-2 scaling is exact), and
  * no subnormal product where |m| < 2⁻¹²⁶/stepSize. Such an m is the tail of a moment decaying
  * after its gradient went to 0 (a ReLU unit that died): about 66 steps of every such parameter
- * at β1 = 0.9 and lr = 1e-3, on which x86 computed the product and the division ~25× slower. `adam` picks
+ * at β1 = 0.9 and lr = 1e-3, on which x86 computed the product and the division after it ~25×
+ * slower. The scaled product is clamped to ±F32.MAX_VALUE: it overflows (|m| > 1.7e38) only
+ * where v is already infinite, and the step must then be 0, as unscaled, not ∞/∞. (A scale in
+ * [0.5, 1) cannot overflow, but leaves m in [2⁻¹²⁶, 2⁻¹²⁵) on the slow path: the long run's late
+ * epochs measured 3× slower.) `adam` picks
  * one of eight copies of the loop with the three options as constants: a test left in the loop body doubled
  * its time (V8 then reloads the splatted constants on every iteration).
  */
@@ -56,8 +60,10 @@ function adamLoop<T>(
     const E = f32x4.splat(<f32>eps), L2 = f32x4.splat(<f32>l2), K = f32x4.splat(<f32>keep);
     const BC = f32x4.splat(<f32>bc2Sqrt), NS = f32x4.splat(<f32>-stepSize);
     const TINY = f32x4.splat(MIN_NORMAL_F32);
-    // −stepSize·2^k in [1, 2) in magnitude, and 2^−k to undo it (see above).
+    // stepSize·2^k in [1, 2), and 2^−k to undo it (see above).
     const k = min(max(127 - <i32>((reinterpret<u32>(<f32>stepSize) >> 23) & 0xff), 0), 126);
+    const MAX = f32x4.splat(F32.MAX_VALUE), NMAX = f32x4.splat(-F32.MAX_VALUE);
+    // pmin/pmax are one x86 instruction each (min/max, which order NaN and ±0, are several); a NaN product stays NaN.
     const NSK = f32x4.splat(<f32>(-stepSize) * reinterpret<f32>(<u32>(127 + k) << 23));
     const UNSCALE = f32x4.splat(reinterpret<f32>(<u32>(127 - k) << 23));
     for (; i + 4 <= hi; i += 4) {
@@ -75,7 +81,7 @@ function adamLoop<T>(
         v128.store(vMax + o, vi);
       }
       const denom = f32x4.add(f32x4.div(f32x4.sqrt(vi), BC), E);
-      v128.store(p + o, f32x4.add(pi, f32x4.mul(f32x4.div(f32x4.mul(NSK, mi), denom), UNSCALE)));
+      v128.store(p + o, f32x4.add(pi, f32x4.mul(f32x4.div(f32x4.pmin(f32x4.pmax(f32x4.mul(NSK, mi), NMAX), MAX), denom), UNSCALE)));
     }
   }
   const B1 = f64x2.splat(beta1), B2 = f64x2.splat(beta2), C1 = f64x2.splat(c1), C2 = f64x2.splat(c2);

@@ -254,7 +254,7 @@ test('float32 Adam stores moments that would be subnormal as 0 (x86 computes on 
   t.is(m[10], 0, 'and for the last element alone');
 });
 
-test('float32 Adam: a first moment so small that stepSize·m is subnormal still takes its step, without subnormal arithmetic; normal ones bit for bit as before', (t) => {
+test('float32 Adam: a first moment so small that stepSize·m is subnormal still takes its step, without subnormal arithmetic; normal ones bit for bit as before; an overflowing one is clamped', (t) => {
   const { arena, k } = setup();
   const n = 8; // the f32x4 loop only
   const [p, g, m, v] = [0, 1, 2, 3].map(() => arena.alloc('float32', n));
@@ -282,6 +282,16 @@ test('float32 Adam: a first moment so small that stepSize·m is subnormal still 
     const exact = p0[i] + (-stepSize * mi) / (Math.sqrt(vi) + 1e-8);
     t.true(Math.abs(p[i] - exact) <= Math.abs(exact) * 2 ** -22, `p[${i}] = ${p[i]}, float64 step gives ${exact}`);
   }
+  // A moment near the float32 maximum times 1.024 overflows; then v is infinite too (g² is), and
+  // the step must be 0, as unscaled, not ∞/∞ = NaN: the product is clamped.
+  const big = 3.4e38;
+  m.set([big, -big, 0, 0, 0, 0, 0, 0]);
+  g.set([big, -big, 0, 0, 0, 0, 0, 0]);
+  v.fill(0);
+  p.fill(0.5);
+  k.adam(p, g, m, v, null, 0, n, { beta1: 0.9, beta2: 0.999, eps: 1e-8, l2: 0 }, 1, stepSize, 1);
+  t.is(v[0], Infinity);
+  t.deepEqual([...p.subarray(0, 2)], [0.5, 0.5], 'v = ∞: the parameter stays');
 });
 
 test('float32 SGD stores a momentum buffer that would be subnormal as 0', (t) => {
