@@ -36,6 +36,8 @@ export interface TrainingRow {
   waitMs?: number;
   /** Share of the wall time per step not spent in forward/backward (0-1). */
   outsideShare?: number;
+  /** The same share per step (ParallelEngine.stepTimes), the median over the timed steps. */
+  medianStepOutsideShare?: number;
   /** Bytes of the run's shared arena (ParallelEngine.arenaBytes). */
   arenaBytes?: number;
   dtype?: string;

@@ -9,7 +9,9 @@
  * shards, and throughput keeps rising for about 200 steps), then the timed epochs. Samples/s is rows over the trainer's own epoch seconds. Where the step's time goes
  * comes from `ParallelEngine.profile()`, as the difference between the end of the warm-up and the
  * end of the run; "outside" is the share of wall time per step not spent in forward/backward (the
- * threads' mean), i.e. dispatch, reduction, update, barriers and the trainer's own work.
+ * threads' mean), i.e. dispatch, reduction, update, barriers and the trainer's own work; "median
+ * step" is the same share step by step (`ParallelEngine.stepTimes()`), the median over the timed
+ * steps, which the steps that other work on this shared machine stalls do not move.
  */
 import { availableParallelism } from 'node:os';
 import { makeDataset, type Dataset } from '../src/data/dataset.js';
@@ -45,6 +47,11 @@ export function mlp(): Model {
 
 const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
 const mean = (a: number[]) => sum(a) / a.length;
+const median = (a: number[]) => {
+  const s = [...a].sort((x, y) => x - y);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
 
 /** Per-step milliseconds between two profiles of one run: later − earlier, threads averaged. */
 function perStep(later: StepProfile, earlier: StepProfile, key: 'forwardBackward' | 'weightGrads' | 'reduce' | 'update' | 'wait'): number {
@@ -78,6 +85,7 @@ async function measure(data: Dataset, threads: number, batchSize: number, timedE
   const steps = end.steps - start.steps;
   const wallMs = (1000 * seconds) / steps;
   const forwardBackwardMs = perStep(end, start, 'forwardBackward');
+  const perStepShares = engine.stepTimes(steps).map((s) => 1 - s.forwardBackwardSeconds / s.wallSeconds);
   return {
     threads, batchSize,
     samplesPerSecond: (data.size * timed.length) / seconds,
@@ -89,6 +97,7 @@ async function measure(data: Dataset, threads: number, batchSize: number, timedE
     updateMs: perStep(end, start, 'update'),
     waitMs: perStep(end, start, 'wait'),
     outsideShare: 1 - forwardBackwardMs / wallMs,
+    medianStepOutsideShare: perStepShares.length ? median(perStepShares) : undefined,
     arenaBytes,
     dtype: 'float32',
     rows: data.size,
@@ -120,14 +129,15 @@ async function run(options: BenchOptions, results: BenchResults): Promise<void> 
   results.training.push(...rows);
   const ms = (v: number | undefined) => (v ?? 0).toFixed(3);
   log(formatTable(
-    ['threads', 'batch', 'samples/s', 'vs 1 thread', 'step ms', 'fwd/bwd ms', 'of it dW ms', 'reduce ms', 'update ms', 'wait ms', 'outside fwd/bwd', 'arena bytes'],
+    ['threads', 'batch', 'samples/s', 'vs 1 thread', 'step ms', 'fwd/bwd ms', 'of it dW ms', 'reduce ms', 'update ms', 'wait ms', 'outside fwd/bwd', 'median step', 'arena bytes'],
     rows.map((r) => [
       String(r.threads), String(r.batchSize), Math.round(r.samplesPerSecond).toLocaleString('en-US'), `×${(r.speedup ?? 1).toFixed(2)}`,
       ms(r.stepMs), ms(r.forwardBackwardMs), ms(r.weightGradsMs), ms(r.reduceMs), ms(r.updateMs), ms(r.waitMs),
-      `${(100 * (r.outsideShare ?? 0)).toFixed(1)}%`, (r.arenaBytes ?? 0).toLocaleString('en-US'),
+      `${(100 * (r.outsideShare ?? 0)).toFixed(1)}%`, r.medianStepOutsideShare === undefined ? '-' : `${(100 * r.medianStepOutsideShare).toFixed(1)}%`, (r.arenaBytes ?? 0).toLocaleString('en-US'),
     ]),
   ));
   log('ms are per step; fwd/bwd (which includes the batch weight gradients, "of it dW"), reduce, update and wait are the threads\' means (profile()); step is wall time per step (epoch seconds / steps).');
+  log('"median step": the share outside forward/backward of each timed step (from its start to the next one\'s, stepTimes()), the median: what a few steps stalled by other work on the machine do not move.');
 }
 
 registerSuite({ name: 'training', run });

@@ -23,14 +23,15 @@ import type { StepEngine, StepResult } from '../train/engine.js';
 import { throwNonFinite } from '../train/update.js';
 import { CMD_EXIT, CTL, DECISION_APPLY, DECISION_CANCEL, DECISION_NONE, ERROR_THROWN, SLOT, slotBase } from './control.js';
 import type { ClipSettings } from './reduce.js';
-import { createRunArena, TIMING, type RunViews } from './runArena.js';
-import { checkParallelOptions, ShardError, WorkerFailure, type ParallelOptions, type StepProfile } from './options.js';
+import { createRunArena, type RunViews } from './runArena.js';
+import { profileOf, StepLog } from './stepLog.js';
+import { checkParallelOptions, ShardError, WorkerFailure, type ParallelOptions, type StepProfile, type StepTime } from './options.js';
 import { stateMomenta, sumShards } from './shard.js';
 import { TaskPool } from './taskPool.js';
 
 let nextRunId = 1;
 
-export { checkParallelOptions, PARALLEL_DEFAULTS, ShardError, WorkerFailure, type ParallelOptions, type StepProfile } from './options.js';
+export { checkParallelOptions, PARALLEL_DEFAULTS, ShardError, WorkerFailure, type ParallelOptions, type StepProfile, type StepTime } from './options.js';
 
 export class ParallelEngine implements StepEngine {
   readonly options: Readonly<Required<ParallelOptions>>;
@@ -54,6 +55,7 @@ export class ParallelEngine implements StepEngine {
   retries = 0;
   private stepSeconds = 0;
   private steps = 0;
+  private readonly log = new StepLog();
 
   constructor(
     private readonly model: Model,
@@ -84,6 +86,7 @@ export class ParallelEngine implements StepEngine {
     this.shadow.loadStateDict(this.optimizer.stateDict());
     Object.assign(this, { views, arena, orderEpochStart: -1, retries: 0, stepSeconds: 0, steps: 0, torn: false, broken: null, issued: 0, pending: null, lastDone: 0 });
     this.pool = new TaskPool(spec, views.ctl, o);
+    this.log.reset();
     await this.pool.start();
   }
 
@@ -184,6 +187,7 @@ export class ParallelEngine implements StepEngine {
     }
     this.lastDone = performance.now();
     this.stepSeconds += (this.lastDone - began) / 1000;
+    this.log.record(seq);
     this.steps++;
     if (Atomics.load(ctl, b + SLOT.NONFINITE)) {
       // The update was not applied, so the step does not count; nor does the one queued after it
@@ -268,12 +272,12 @@ export class ParallelEngine implements StepEngine {
    * reduction, update and barrier waits.
    */
   profile(): StepProfile {
-    const t = this.views?.timings ?? new Float64Array(0);
-    const threads = this.options.threads;
-    const sum = (k: number) => Array.from({ length: threads }, (_, i) => t[i * TIMING.length + k] ?? 0);
-    const weightGrads = sum(TIMING.weightGrads);
-    const forwardBackward = sum(TIMING.forwardBackward).map((s, i) => s + weightGrads[i]);
-    return { steps: this.steps, stepSeconds: this.stepSeconds, threads, forwardBackward, weightGrads, reduce: sum(TIMING.reduce), update: sum(TIMING.update), wait: sum(TIMING.wait) };
+    return profileOf(this.views?.timings ?? new Float64Array(0), this.options.threads, this.steps, this.stepSeconds);
+  }
+
+  /** Per-step times of the last `count` steps, oldest first (stepLog.ts; for medians). */
+  stepTimes(count: number): StepTime[] {
+    return this.views ? this.log.times(this.views, this.options.threads, count) : [];
   }
 
   sync(): void {

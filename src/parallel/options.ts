@@ -19,6 +19,14 @@ export interface StepProfile {
   wait: number[];
 }
 
+/** One step as ParallelEngine.stepTimes reports it. */
+export interface StepTime {
+  /** From the step's start to the next step's (each the earliest of the threads'). */
+  wallSeconds: number;
+  /** Forward and backward, the batch weight gradients included: the threads' mean. */
+  forwardBackwardSeconds: number;
+}
+
 export interface ParallelOptions {
   /** Worker threads (default: os.availableParallelism()). */
   threads?: number;

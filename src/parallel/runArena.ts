@@ -31,6 +31,7 @@ interface Offsets {
   chunkSq: number;
   captures: number;
   timings: number;
+  stepLog: number;
   plan: number;
   x: number;
   y: number;
@@ -40,6 +41,10 @@ interface Offsets {
 
 /** What each thread's timing cells hold, in seconds, summed over the run. */
 export const TIMING = Object.freeze({ forwardBackward: 0, reduce: 1, update: 2, wait: 3, weightGrads: 4, length: 5 });
+/** Steps the per-step log keeps (RunViews.stepLog, by queue sequence number modulo this). */
+export const STEP_LOG = 1024;
+/** Values per thread and step in the log: [sequence number, start (ms since the epoch), forward/backward seconds]. */
+export const STEP_LOG_ENTRY = 3;
 
 /** Test hook: make a worker fail on purpose (see ParallelOptions.fault). */
 export interface FaultSpec {
@@ -101,6 +106,12 @@ export interface RunViews {
   readonly captures: FloatArray;
   /** Per thread: seconds in [forward/backward of shards, reduction, update, barrier waits, batch weight gradients] (see TIMING). */
   readonly timings: Float64Array;
+  /**
+   * Per thread and step (seq % STEP_LOG): the step's sequence number, when the thread started it
+   * (performance.timeOrigin + now(), so comparable across threads) and its forward/backward
+   * seconds. For per-step statistics (ParallelEngine.stepTimes); timings has the sums.
+   */
+  readonly stepLog: Float64Array;
   /** Per queue slot: the optimizer's plan of that slot's step. */
   readonly plan: readonly [Float64Array, Float64Array];
   readonly x: Tensor;
@@ -165,6 +176,7 @@ export function createRunArena(
     ['chunkSq', chunks * 8],
     ['captures', captures * b],
     ['timings', options.threads * TIMING.length * 8],
+    ['stepLog', options.threads * STEP_LOG * STEP_LOG_ENTRY * 8],
     ['plan', 2 * Math.max(1, optimizer.planLength) * 8],
     ['x', data.size * data.x.cols * b],
     ['y', data.size * (yCols === 0 ? 4 : yCols * b)],
@@ -214,6 +226,7 @@ export function openViews(arena: WasmArena, spec: RunSpec): RunViews {
     chunkSq: new Float64Array(buf, o.chunkSq, spec.gradChunks),
     captures: f(o.captures, spec.captureLength),
     timings: new Float64Array(buf, o.timings, spec.threads * TIMING.length),
+    stepLog: new Float64Array(buf, o.stepLog, spec.threads * STEP_LOG * STEP_LOG_ENTRY),
     plan: [new Float64Array(buf, o.plan, planLength), new Float64Array(buf, o.plan + planLength * 8, planLength)],
     x: new Tensor(f(o.x, spec.rows * spec.cols), spec.rows, spec.cols),
     y: spec.yCols === 0 ? new Int32Array(buf, o.y, spec.rows) : new Tensor(f(o.y, spec.rows * spec.yCols), spec.rows, spec.yCols),
