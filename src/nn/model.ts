@@ -6,7 +6,7 @@
 import { Matrix } from 'ml-matrix';
 import { checkFinite, checkOneOf, checkPositiveInt, mergeOptions, optionError, ShapeError } from '../errors.js';
 import { Rng } from '../rng.js';
-import { toMatrix, toTensor, type MatrixInput, matrixFrom } from '../tensor/convert.js';
+import { toMatrix, toTensor, toVector, type MatrixInput, matrixFrom } from '../tensor/convert.js';
 import { DTYPES, dtypeOf, heapAllocator, type Allocator, type DType, type FloatArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Dense } from './dense.js';
@@ -163,8 +163,11 @@ export class Model {
     });
   }
 
-  /** Set Dense weights from `{W: [in][out], b: [out]}` per Dense layer, in order. */
-  setWeights(layers: readonly { W: MatrixInput; b?: readonly number[] | null }[]): void {
+  /**
+   * Set Dense weights from `{W: [in][out], b}` per Dense layer, in order; `b` is `out` numbers,
+   * or a 1×out matrix as `weights()` returns it, so `setWeights(weights())` round-trips.
+   */
+  setWeights(layers: readonly { W: MatrixInput; b?: readonly number[] | MatrixInput | null }[]): void {
     const dense = this.denseLayers();
     if (!Array.isArray(layers) || layers.length !== dense.length) {
       throw new ShapeError('setWeights', `${dense.length} dense layers`, Array.isArray(layers) ? `${layers.length}` : typeof layers);
@@ -174,12 +177,12 @@ export class Model {
       if (w.rows !== d.inputs || w.cols !== d.units) throw new ShapeError(`layers[${i}].W`, `${d.inputs}×${d.units}`, w.shape);
       const { W, b } = d.weights();
       W.set(w.data);
-      const bias = layers[i].b;
+      const bias = toVector(layers[i].b, this.dtype, `layers[${i}].b`);
       if (b) {
-        if (!bias || bias.length !== d.units) throw new ShapeError(`layers[${i}].b`, `${d.units} values`, `${bias ? bias.length : 'none'}`);
-        toTensor({ data: bias, shape: [1, d.units] }, this.dtype, `layers[${i}].b`).data.forEach((v, j) => (b[j] = v));
-      } else if (bias && bias.length > 0) {
-        throw new ShapeError(`layers[${i}].b`, 'no bias (the layer has bias: false)', `${bias.length} values`);
+        if (!bias || bias.cols !== d.units) throw new ShapeError(`layers[${i}].b`, `${d.units} values`, bias ? `${bias.cols} values` : 'none');
+        b.set(bias.data);
+      } else if (bias && bias.cols > 0) {
+        throw new ShapeError(`layers[${i}].b`, 'no bias (the layer has bias: false)', `${bias.cols} values`);
       }
     });
   }

@@ -7,6 +7,7 @@ import { Dropout } from './dropout.js';
 import type { Initializer } from './init.js';
 import type { Layer, LayerConfig } from './layer.js';
 import { Residual } from './residual.js';
+import { Sequential } from './sequential.js';
 
 type Factory = (c: LayerConfig) => Layer;
 
@@ -16,6 +17,7 @@ const FACTORIES: Readonly<Record<string, Factory>> = Object.freeze({
   dropout: (c) => new Dropout(c.p as number),
   batchnorm: (c) => new BatchNorm1d(c.features as number, { momentum: c.momentum as number, eps: c.eps as number }),
   residual: (c) => new Residual(layersFromConfig(c.layers as LayerConfig[])),
+  sequential: (c) => new Sequential(layersFromConfig(c.layers as LayerConfig[])),
 });
 
 export function layerFromConfig(config: LayerConfig): Layer {

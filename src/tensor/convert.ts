@@ -87,3 +87,16 @@ export function toLabels(labels: ArrayLike<number>, classes: number, what = 'lab
 export function copyInto(dst: FloatArray, src: ArrayLike<number>): void {
   for (let i = 0; i < src.length; i++) dst[i] = src[i];
 }
+
+/**
+ * A vector given as numbers or as a 1×n (or n×1) matrix, such as a bias as `Model.weights()`
+ * returns it: a checked 1×n tensor, or null for null/undefined. `what` names it in errors.
+ */
+export function toVector(input: readonly number[] | MatrixInput | null | undefined, dtype: DType, what: string): Tensor | null {
+  if (input == null) return null;
+  if (Array.isArray(input) && input.length === 0) return new Tensor(allocate(dtype, 0), 1, 0);
+  if (Array.isArray(input) && input.every((v) => typeof v === 'number')) return toTensor({ data: input as readonly number[], shape: [1, input.length] }, dtype, what);
+  const t = toTensor(input as MatrixInput, dtype, what);
+  if (t.rows !== 1 && t.cols !== 1) throw new ShapeError(what, 'a vector (1×n or n×1)', t.shape);
+  return new Tensor(t.data, 1, t.data.length);
+}

@@ -23,6 +23,8 @@ export interface BatchInfo {
 
 export interface Schedule {
   step(metric?: number): void;
+  /** True if step() needs the metric (ReduceLROnPlateau): then it can only be stepped per epoch. */
+  readonly needsMetric?: boolean;
 }
 
 /** How far an epoch has got: its data order, the next row, and its running sums. */

@@ -95,6 +95,9 @@ export class Trainer {
     checkBoolean('trainer options.shuffle', o.shuffle);
     checkFinite('trainer options.seed', o.seed);
     if (o.scheduleEvery !== 'epoch' && o.scheduleEvery !== 'batch') throw optionError('trainer options.scheduleEvery', '"epoch" or "batch"', o.scheduleEvery);
+    if (o.scheduleEvery === 'batch' && o.schedule?.needsMetric) {
+      throw optionError('trainer options.scheduleEvery', '"epoch" for a schedule that steps on a metric (ReduceLROnPlateau: the held-out loss, known per epoch)', o.scheduleEvery);
+    }
     for (const k of ['clipNorm', 'clipValue'] as const) {
       const v = o[k];
       if (v !== null && v !== undefined && (checkFinite(`trainer options.${k}`, v) < 0 || (k === 'clipNorm' && v === 0))) throw optionError(`trainer options.${k}`, k === 'clipNorm' ? 'a number > 0' : 'a number >= 0', v);

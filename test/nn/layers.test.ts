@@ -102,3 +102,24 @@ test('consecutive layers must agree on width, named in the error', (t) => {
   const e = t.throws(() => new Model([dense(4, 8), dense(6, 2)]));
   t.regex(e!.message, /dense\(6, 2\) input: expected shape \[batch × 6\], got \[batch × 8\]/);
 });
+
+test('a nested Sequential rebuilds from its config, so the worker threads can run it: 2 threads equal the serial engine', async (t) => {
+  const { Sequential } = await import('../../src/nn/sequential.js');
+  const { makeDataset } = await import('../../src/data/dataset.js');
+  const { SGD } = await import('../../src/optim/sgd.js');
+  const { Trainer } = await import('../../src/train/trainer.js');
+  const build = () => new Model([new Sequential([dense(3, 4), activation('tanh')]), dense(4, 1)], { dtype: 'float64', seed: 3 });
+  const m = build();
+  const copy = Model.fromConfig(m.config());
+  copy.params.set(m.params);
+  const x = [[0.1, -0.2, 0.3], [1, 0.5, -1]];
+  t.deepEqual(copy.predict(x).to2DArray(), m.predict(x).to2DArray());
+  const data = makeDataset({ x: [...x, [0, 1, 0], [2, -1, 1]], targets: [[1], [0], [0.5], [-1]] }, 'float64');
+  const train = async (engine: 'serial' | 'parallel') => {
+    const model = build();
+    await new Trainer(model, { optimizer: new SGD(model.parameters(), { lr: 0.1 }), loss: 'mse', epochs: 3, batchSize: 2, microShard: 1, engine, threads: 2, seed: 1 }).fit(data);
+    return Float64Array.from(model.params);
+  };
+  const [serial, parallel] = [await train('serial'), await train('parallel')];
+  t.true(serial.every((v, i) => Math.abs(v - parallel[i]) <= 1e-12), `${serial} vs ${parallel}`);
+});

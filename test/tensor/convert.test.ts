@@ -26,6 +26,22 @@ test('weights come out as one Matrix per Dense layer, W [in][out] and b', (t) =>
   t.deepEqual(b!.to2DArray(), [[0.5, -0.5]]);
 });
 
+test('setWeights(weights()) round-trips: b as weights() gives it (a 1×out Matrix), as numbers, or absent', (t) => {
+  const source = new Model([dense(3, 2), dense(2, 1, { bias: false })], { dtype: 'float64', seed: 4 });
+  const target = new Model([dense(3, 2), dense(2, 1, { bias: false })], { dtype: 'float64', seed: 9 });
+  t.notDeepEqual(target.params, source.params);
+  target.setWeights(source.weights());
+  t.deepEqual(target.params, source.params);
+  target.setWeights(source.weights().map(({ W, b }) => ({ W, b: b ?? [] }))); // [] for no bias, as before
+  t.deepEqual(target.params, source.params);
+  const m = model();
+  m.setWeights([{ W: [[1, 0], [0, 1]], b: new Matrix([[2], [3]]) }]); // a column works too
+  t.deepEqual(m.weights()[0].b!.to2DArray(), [[2, 3]]);
+  t.regex(t.throws(() => m.setWeights([{ W: [[1, 0], [0, 1]], b: new Matrix([[1, 2], [3, 4]]) }]))!.message, /layers\[0\]\.b: expected shape a vector \(1×n or n×1\), got 2×2/);
+  t.regex(t.throws(() => m.setWeights([{ W: [[1, 0], [0, 1]], b: new Matrix([[1, 2, 3]]) }]))!.message, /layers\[0\]\.b: expected shape 2 values, got 3 values/);
+  t.regex(t.throws(() => m.setWeights([{ W: [[1, 0], [0, 1]], b: [1, NaN] }]))!.message, /layers\[0\]\.b row 0, column 1: expected a finite number, got NaN/);
+});
+
 test('shape mismatches name both shapes', (t) => {
   t.regex(t.throws(() => model().predict([[1, 2, 3]]))!.message, /predict input: expected shape \[rows × 2\], got \[1 × 3\]/);
   t.regex(t.throws(() => toTensor({ data: [1, 2, 3], shape: [2, 2] }, 'float64'))!.message, /2×2 = 4 values, got 3 values/);

@@ -200,6 +200,17 @@ test('scheduleEvery "batch" steps the schedule after every batch, "epoch" after 
   }
 });
 
+test('ReduceLROnPlateau per batch is refused when the trainer is built (it steps on the epoch\'s held-out loss)', async (t) => {
+  const { ReduceLROnPlateau } = await import('../../src/optim/schedules/index.js');
+  const model = net();
+  const optimizer = new SGD(model.parameters(), { lr: 0.1 });
+  const schedule = new ReduceLROnPlateau(optimizer);
+  t.throws(() => new Trainer(model, { optimizer, loss: 'softmax-cross-entropy', schedule, scheduleEvery: 'batch', threads: 1 }), {
+    message: /trainer options\.scheduleEvery must be "epoch" for a schedule that steps on a metric \(ReduceLROnPlateau.*got "batch"/,
+  });
+  t.notThrows(() => new Trainer(model, { optimizer, loss: 'softmax-cross-entropy', schedule, scheduleEvery: 'epoch', threads: 1 }));
+});
+
 test('clipValue clamps every averaged gradient before the update (SGD: each parameter moves at most lr·clipValue)', async (t) => {
   const model = net(5);
   const before = Float64Array.from(model.params);

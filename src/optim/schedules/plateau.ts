@@ -39,6 +39,7 @@ function nonNegative(name: string, value: unknown): number {
 }
 
 export class ReduceLROnPlateau implements LrScheduler {
+  readonly needsMetric = true;
   readonly mode: 'min' | 'max';
   readonly factor: number;
   readonly patience: number;

@@ -19,6 +19,8 @@ export interface SchedulerStateDict {
 export interface LrScheduler {
   /** Advance one epoch or batch. ReduceLROnPlateau needs the metric; the others ignore it. */
   step(metric?: number): void;
+  /** True if step() needs the metric (ReduceLROnPlateau): the trainer steps it only per epoch. */
+  readonly needsMetric?: boolean;
   /** Calls of `step()` so far. */
   readonly lastEpoch: number;
   /** The learning rate of each group after the last step. */
