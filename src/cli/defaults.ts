@@ -27,7 +27,7 @@ export const DATASET_DEFAULTS: Readonly<Record<string, DatasetDefaults>> = Objec
   addition: { hidden: [], activation: 'relu', outputActivation: null, loss: 'half-sse', optimizer: 'sgd', optimizerOptions: { lr: 0.02 }, epochs: 40, batchSize: 1 },
   iris: { hidden: [16], activation: 'tanh', outputActivation: null, loss: null, optimizer: 'adam', optimizerOptions: { lr: 0.01 }, epochs: 100, batchSize: 16 },
   spiral: { hidden: [64, 64], activation: 'relu', outputActivation: null, loss: null, optimizer: 'adam', optimizerOptions: { lr: 0.01 }, epochs: 200, batchSize: 32 },
-  // PyTorch reaches 95.4% on the same split with these settings (shared/anchors/torch_mnist_acc.py).
+  // PyTorch 1.13 reaches 95.4% with this model, optimizer and batch size after 30 epochs, on the same digits split 8,000/2,000 at random.
   mnist: { hidden: [128, 64], activation: 'relu', outputActivation: null, loss: null, optimizer: 'sgd', optimizerOptions: { lr: 0.05, momentum: 0.9 }, epochs: 20, batchSize: 128 },
   csv: { hidden: [32], activation: 'relu', outputActivation: null, loss: null, optimizer: 'adam', optimizerOptions: { lr: 1e-3 }, epochs: 100, batchSize: 32 },
 });

@@ -9,7 +9,7 @@ import type { DType, FloatArray } from '../tensor/dtype.js';
 export type ParamRole = 'weight' | 'bias' | 'norm';
 
 export interface ParamEntry {
-  /** e.g. `layers.0.dense.W`; stable across save and load. */
+  /** e.g. `0.dense.W`; stable across save and load. */
   readonly name: string;
   /** Index of the top-level layer that owns it. */
   readonly layer: number;

@@ -19,7 +19,7 @@ export interface GroupSelector {
   /** `ParamEntry.layer` indices. */
   layers?: readonly number[];
   roles?: readonly ParamRole[];
-  /** Exact `ParamEntry.name`s, e.g. `layers.0.dense.W`. */
+  /** Exact `ParamEntry.name`s, e.g. `0.dense.W`. */
   names?: readonly string[];
 }
 

@@ -8,7 +8,7 @@
  *   opt.updateRange(start, end, plan);     // any thread, disjoint ranges, shared arrays
  *
  * A worker rebuilds the same optimizer over views of the shared arrays with
- * `optimizerFromSpec(opt.toSpec(), params, stateViews)` (factory.ts) and receives each step's
+ * `optimizerFromSpec(opt.toSpec(), params, stateViews)` (registry.ts) and receives each step's
  * plan (a few numbers; `beginStep(out)` can write it straight into shared memory).
  * `updateRange` reads only flat arrays and data fixed at construction, so concurrent calls on
  * disjoint ranges are safe, and any split of [0, n) gives bit-identical results.
