@@ -17,6 +17,8 @@ const SETTLE_MS = 2000;
 const TERMINATE_MS = 200;
 /** Starting threads (and compiling WASM) on a loaded 2-core machine can take seconds. */
 const STARTUP_MS = 120_000;
+/** The longest single Atomics.waitAsync (see waitFor); exported for its test. */
+export const WAIT_SLICE_MS = 1000;
 
 /** A plain (ref'd) timer: during recovery no task holds the event loop open, and this must. */
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -84,7 +86,10 @@ export class TaskPool {
       }
       const left = deadline - now;
       if (left <= 0) throw new WorkerFailure(`a worker thread hung: ${what} took longer than stepTimeout (${this.options.stepTimeout} ms)`);
-      const wait = Atomics.waitAsync(ctl, index, value, left);
+      // At most WAIT_SLICE_MS per wait: Node keeps a waitAsync's timeout task until it fires,
+      // even after a notify ended the wait, so stepTimeout-long waits (5 min by default) would
+      // pile up, ~0.3 KB and one pending timer per step, for that long.
+      const wait = Atomics.waitAsync(ctl, index, value, Math.min(left, WAIT_SLICE_MS));
       if (wait.async) await wait.value;
     }
   }
