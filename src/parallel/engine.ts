@@ -41,7 +41,7 @@ export class ParallelEngine implements StepEngine {
   private shadow: Optimizer | null = null;
   /** An update failed part-way: the arena's parameters are not to be copied out. */
   private torn = false;
-  /** Set when the threads could not be restarted after a step that had itself completed: the next step() throws it. */
+  /** Set when a step was given up, or the threads could not be restarted after one that had completed: step() rejects with it (see fail()). */
   private broken: Error | null = null;
   private orderEpochStart = -1;
   /** Sequence number of the last step issued (control.ts: ISSUED). */
@@ -132,7 +132,9 @@ export class ParallelEngine implements StepEngine {
   private issue(start: number, end: number, step: number, decision: number): number {
     const views = this.views!;
     const { ctl } = views;
-    const seq = ++this.issued;
+    // Counted as issued only once its plan is made: a schedule's learning rate that throws here
+    // must not leave a half-written slot for the workers.
+    const seq = this.issued + 1;
     const b = slotBase(seq);
     const shadow = this.shadow!;
     for (let g = 0; g < shadow.groupCount; g++) shadow.setLr(g, this.optimizer.getLr(g));
@@ -144,6 +146,7 @@ export class ParallelEngine implements StepEngine {
     Atomics.store(ctl, b + SLOT.SHARDS, Math.ceil((end - start) / this.options.microShard));
     Atomics.store(ctl, b + SLOT.DECISION, decision);
     this.issuedAt[seq & 1] = performance.now();
+    this.issued = seq;
     Atomics.store(ctl, CTL.ISSUED, seq);
     Atomics.notify(ctl, CTL.ISSUED);
     return seq;
@@ -223,12 +226,12 @@ export class ParallelEngine implements StepEngine {
     if (unfinished.some((seq) => Atomics.load(ctl, slotBase(seq) + SLOT.UPDATING) !== 0)) {
       this.torn = true;
       this.pending = null;
-      throw new WorkerFailure(`a worker thread failed while applying the update of step ${step}: parameters may be partly updated, so the step cannot be redone exactly, and the model keeps the parameters of its last synchronization; resume from a checkpoint`, error);
+      throw this.fail(new WorkerFailure(`a worker thread failed while applying the update of step ${step}: parameters may be partly updated, so the step cannot be redone exactly, and the model keeps the parameters of its last synchronization; resume from a checkpoint`, error));
     }
     const giveUp = (e: Error): never => {
       this.cancelPending();
       if (!finished) this.shadow!.cancelStep();
-      throw e;
+      throw this.fail(e);
     };
     if (!finished) {
       if (Atomics.load(ctl, CTL.ERROR_KIND) === ERROR_THROWN) giveUp(new ShardError(step, Atomics.load(ctl, CTL.ERROR_SHARD), error));
@@ -264,6 +267,16 @@ export class ParallelEngine implements StepEngine {
       }
       giveUp(failure);
     }
+  }
+
+  /**
+   * A step was given up: its descriptor stays in the queue, unfinished, so no later step can run
+   * in this run (a restart would redo it). step() rejects from now on, naming this failure, until
+   * end() and begin() start a new run. Returns `e`.
+   */
+  private fail(e: Error): Error {
+    this.broken ??= new WorkerFailure(`this run stopped at a failed step (${e.message}); call end(), which keeps what was applied before, and begin() to train again`, e);
+    return e;
   }
 
   /**

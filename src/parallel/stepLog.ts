@@ -37,9 +37,11 @@ export class StepLog {
   }
 
   /**
-   * The last `count` steps (at most STEP_LOG, fewer if fewer have run) whose next step has
+   * The last `count` steps (at most STEP_LOG − 3, fewer if fewer have run) whose next step has
    * finished too, oldest first: per step, wall time until the next step's start, and
-   * forward/backward (see StepTime).
+   * forward/backward (see StepTime). The wall time includes whatever the coordinator did before
+   * it issued the next step when that step was not queued ahead (the first step of an epoch,
+   * after a pause): for steady-state statistics, take the steps of whole epochs.
    */
   times(views: RunViews, threads: number, count: number): StepTime[] {
     const { stepLog, ctl } = views;
@@ -58,6 +60,9 @@ export class StepLog {
     const out: StepTime[] = [];
     for (let n = this.steps - 1; n >= Math.max(0, this.steps - STEP_LOG) && out.length < count; n--) {
       const seq = this.seqs[n % STEP_LOG];
+      // Threads may be writing steps up to done + 2 (two queue slots) over the entries of steps
+      // STEP_LOG earlier: those are left out, even mid-run.
+      if (seq <= done + 2 - STEP_LOG) break;
       const a = seq + 1 <= done ? entry(seq) : null;
       const b = a ? entry(seq + 1) : null;
       if (a && b) out.push({ wallSeconds: (b.start - a.start) / 1000, forwardBackwardSeconds: a.fb });

@@ -198,9 +198,16 @@ export class Trainer {
       await this.engine.begin?.(train, batchSize);
       await this.epochs(train, validation, batchSize, early, stop);
     } finally {
-      this.releaseSyncWaiters();
-      await this.engine.end?.();
-      this.running = false;
+      // Each in its own finally: the threads end and the trainer is free again whatever throws.
+      try {
+        this.releaseSyncWaiters();
+      } finally {
+        try {
+          await this.engine.end?.();
+        } finally {
+          this.running = false;
+        }
+      }
     }
     early?.restore();
     return this.history;

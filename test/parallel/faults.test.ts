@@ -64,6 +64,28 @@ test('a step given up does not count on the optimizer: its step count is the ste
   t.true(model.params.every(Number.isFinite));
 });
 
+test('driving the engine directly: after a step is given up, step() rejects, naming it, until end() and begin(); what was applied before is kept', async (t) => {
+  const { lossByName } = await import('../../src/losses/index.js');
+  const model = new Model([dense(3, 16), activation('tanh'), dense(16, 2)], { dtype: 'float64', seed: 1 });
+  const optimizer = new SGD(model.parameters(), { lr: 0.1 });
+  const engine = new ParallelEngine(model, lossByName('softmax-cross-entropy'), optimizer, { clipNorm: null, clipValue: null }, 3, { threads: 2, microShard: 8, fault: fault('throw', 99) });
+  const order = Int32Array.from({ length: train.size }, (_, i) => i);
+  await engine.begin(train, 48);
+  await engine.step(train, order, 0, 48, 0);
+  await t.throwsAsync(engine.step(train, order, 48, 96, 1), { instanceOf: ShardError });
+  const e = await t.throwsAsync(engine.step(train, order, 0, 48, 2), { instanceOf: WorkerFailure });
+  t.regex(e!.message, /this run stopped at a failed step \(step 1, micro-shard 3: .*\); call end\(\).* and begin\(\) to train again/);
+  t.false(engine.prefetch(train, order, 48, 96, 3), 'nothing is queued either');
+  const before = Float64Array.from(model.params);
+  await engine.end();
+  t.notDeepEqual(Float64Array.from(model.params), before, 'end() copied out step 0');
+  t.is(optimizer.stepCount, 1);
+  await engine.begin(train, 48);
+  await engine.step(train, order, 0, 48, 2); // the fault is at step 1 only
+  await engine.end();
+  t.is(optimizer.stepCount, 2);
+});
+
 test('threads replaced again and again: once the arena has no room for another, a clear error', async (t) => {
   const model = new Model([dense(3, 16), activation('tanh'), dense(16, 2)], { dtype: 'float64', seed: 1 });
   const tr = new Trainer(model, { optimizer: new SGD(model.parameters(), { lr: 0.1 }), loss: 'softmax-cross-entropy', epochs: 20, batchSize: 48, microShard: 8, threads: 2, parallel: { fault: { kind: 'exit', step: -1, shard: 0, times: 1 } } });
