@@ -58,7 +58,7 @@ function adamLoop<T>(
     // float32: f32x4 arithmetic, the same operations in the same order, each rounded to f32.
     const B1 = f32x4.splat(<f32>beta1), B2 = f32x4.splat(<f32>beta2), C1 = f32x4.splat(<f32>c1), C2 = f32x4.splat(<f32>c2);
     const E = f32x4.splat(<f32>eps), L2 = f32x4.splat(<f32>l2), K = f32x4.splat(<f32>keep);
-    const BC = f32x4.splat(<f32>bc2Sqrt), NS = f32x4.splat(<f32>-stepSize);
+    const BC = f32x4.splat(<f32>bc2Sqrt);
     const TINY = f32x4.splat(MIN_NORMAL_F32);
     // stepSize·2^k in [1, 2), and 2^−k to undo it (see above).
     const k = min(max(127 - <i32>((reinterpret<u32>(<f32>stepSize) >> 23) & 0xff), 0), 126);

@@ -12,7 +12,7 @@ export const CTL = Object.freeze({
   ISSUED: 0,
   /** Sequence number of the last step finished by every thread (the coordinator waits on it with waitAsync). */
   DONE_SEQ: 1,
-  /** CMD_EXIT: the workers return at the next wake-up. */
+  /** CMD_EXIT: the workers return instead of starting another step (end() then aborts, which wakes any that wait). */
   CMD: 2,
   /** Non-zero: abandon the step, every worker returns. */
   ABORT: 3,
