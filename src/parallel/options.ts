@@ -62,9 +62,16 @@ export class ShardError extends Error {
 
 /** A thread died or hung more often than `maxRetries` allows, or ran out of memory. */
 export class WorkerFailure extends Error {
-  constructor(message: string, cause?: unknown) {
+  /**
+   * True when a thread failed while applying an update: the run's parameters may be partly
+   * updated, and the model keeps those of its last synchronization (StepEngine: `torn`).
+   */
+  readonly torn: boolean;
+
+  constructor(message: string, cause?: unknown, torn = false) {
     super(message, { cause });
     this.name = 'WorkerFailure';
+    this.torn = torn;
   }
 }
 

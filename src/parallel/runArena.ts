@@ -58,7 +58,7 @@ export interface FaultSpec {
   /** For 'slow': how long the shard takes (ms). */
   ms?: number;
   /** Where: in a shard's forward/backward (default) or in the reduction of chunk `shard`. */
-  phase?: 'shard' | 'reduce';
+  phase?: 'shard' | 'reduce' | 'update';
 }
 
 export interface RunSpec {

@@ -68,7 +68,7 @@ function context(spec: RunSpec): WorkerContext {
   return cached;
 }
 
-function injectFault(spec: RunSpec, ctl: Int32Array, base: number, step: number, shard: number, phase: 'shard' | 'reduce' = 'shard'): void {
+function injectFault(spec: RunSpec, ctl: Int32Array, base: number, step: number, shard: number, phase: 'shard' | 'reduce' | 'update' = 'shard'): void {
   const f = spec.fault;
   if (!f || (f.phase ?? 'shard') !== phase || (f.step !== step && f.step !== -1) || (f.shard !== shard && f.shard !== -1)) return;
   if (Atomics.load(ctl, base + SLOT.ATTEMPT) >= f.times) return;
@@ -168,6 +168,7 @@ function runStep(spec: RunSpec, ctx: WorkerContext, thread: number, seq: number)
     Atomics.store(ctl, b + SLOT.UPDATING, 1);
     if (c === chunks) reduceState(ctx.views.state, ctx.views.stateSlots, shards, ctx.views.momenta);
     else ctx.step.updateChunk(factor, plan, c * CHUNK_SIZE, Math.min(p, (c + 1) * CHUNK_SIZE));
+    if (spec.fault) injectFault(spec, ctl, b, step, c, 'update'); // after chunk c: partly updated
   }
   times[TIMING.update] += (performance.now() - t4) / 1000;
   return 'applied';

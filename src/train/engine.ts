@@ -21,6 +21,9 @@ export interface StepEngine {
    * the batch, clipping, optimizer update. `step` is the 0-based global step (keys dropout masks).
    */
   step(data: Dataset, order: Int32Array, start: number, end: number, step: number): StepResult | Promise<StepResult>;
+  // A step that fails with an error whose `torn` is true left the engine's parameters partly
+  // updated: end() then keeps the model's parameters of the last sync(), and the trainer's
+  // position no longer matches them (Trainer refuses to go on until restore()).
   /**
    * Optional pipelining: queue the step after the one just passed to step() (same epoch order),
    * before that one's result is awaited, calling `prepare()` just before the queued step's

@@ -10,64 +10,20 @@ import type { Loss } from '../losses/loss.js';
 import type { Model } from '../nn/model.js';
 import { Rng } from '../rng.js';
 import { ShapeError } from '../errors.js';
-import { EarlyStopping, type EarlyStoppingOptions } from './earlyStopping.js';
+import { EarlyStopping } from './earlyStopping.js';
 import type { StepEngine, StepResult } from './engine.js';
 import { NOT_QUEUED, queueNext, type QueuedStep } from './queue.js';
-import type { BatchInfo, EpochPosition, EpochRecord, Schedule, TrainerState } from './records.js';
+import type { EpochPosition, EpochRecord, TrainerState } from './records.js';
 
 export type { BatchInfo, EpochRecord, Schedule, TrainerState } from './records.js';
 import { evaluate } from './evaluate.js';
 import { isClassification } from './metrics.js';
 import { SerialEngine } from './serialEngine.js';
 import { Optimizer } from '../optim/optimizer.js';
-import { checkParallelOptions, ParallelEngine, type ParallelOptions } from '../parallel/engine.js';
+import { checkParallelOptions, ParallelEngine } from '../parallel/engine.js';
+import { TRAINER_DEFAULTS, type TrainerOptions } from './options.js';
 
-export interface TrainerOptions {
-  optimizer: Optimizer;
-  loss?: Loss | string;
-  epochs?: number;
-  batchSize?: number | 'full';
-  shuffle?: boolean;
-  seed?: number;
-  /** Worker threads (default: os.availableParallelism()); 1 runs the same parallel code on one worker. */
-  threads?: number;
-  /** Rows per micro-shard (default 32): the unit of work, and the batch of (ghost) batch norm. */
-  microShard?: number;
-  /** 'parallel' (default) runs steps on the worker pool; 'serial' on this thread, from the same pieces. */
-  engine?: 'parallel' | 'serial' | StepEngine;
-  /** Fault handling of the worker pool: stepTimeout, maxRetries, resourceLimits. */
-  parallel?: Omit<ParallelOptions, 'threads' | 'microShard'> | null;
-  /** Clip the global gradient norm to this (torch.nn.utils.clip_grad_norm_), after averaging. */
-  clipNorm?: number | null;
-  /** Clip every gradient to [−clipValue, clipValue] (clip_grad_value_), after clipNorm. */
-  clipValue?: number | null;
-  schedule?: Schedule | null;
-  /** Step the schedule after every epoch (PyTorch's usual) or every batch. */
-  scheduleEvery?: 'epoch' | 'batch';
-  earlyStopping?: EarlyStoppingOptions | null;
-  onBatchEnd?: ((info: BatchInfo) => void) | null;
-  onEpochEnd?: ((record: EpochRecord, stop: () => void) => void) | null;
-}
-
-const DEFAULTS: Readonly<TrainerOptions> = Object.freeze({
-  optimizer: undefined as unknown as Optimizer,
-  loss: 'mse',
-  epochs: 10,
-  batchSize: 32,
-  shuffle: true,
-  seed: 0,
-  threads: undefined,
-  microShard: 32,
-  engine: 'parallel',
-  parallel: null,
-  clipNorm: null,
-  clipValue: null,
-  schedule: null,
-  scheduleEvery: 'epoch',
-  earlyStopping: null,
-  onBatchEnd: null,
-  onEpochEnd: null,
-});
+export type { TrainerOptions } from './options.js';
 
 export class Trainer {
   readonly options: Readonly<TrainerOptions>;
@@ -84,9 +40,11 @@ export class Trainer {
   private running = false;
   private syncWaiters: Array<() => void> = [];
   private position: EpochPosition | null = null;
+  /** A step failed part-way through its update (an engine error with `torn`): see checkNotTorn. */
+  private torn: Error | null = null;
 
   constructor(readonly model: Model, options: TrainerOptions) {
-    const o = mergeOptions('trainer options', DEFAULTS, options);
+    const o = mergeOptions('trainer options', TRAINER_DEFAULTS, options);
     if (!(o.optimizer instanceof Optimizer)) throw optionError('trainer options.optimizer', 'an optimizer (e.g. new SGD(model.parameters(), {lr}))', o.optimizer);
     if (o.optimizer.params.values !== model.params) throw new TypeError('trainer options.optimizer must be built on this model\'s parameters (model.parameters())');
     this.loss = typeof o.loss === 'string' ? lossByName(o.loss) : o.loss!;
@@ -119,6 +77,7 @@ export class Trainer {
 
   /** A copy of the loop's state: between epochs (in onEpochEnd), or part-way after stop(). */
   snapshot(): TrainerState {
+    this.checkNotTorn('snapshot()');
     const p = this.position;
     return {
       epoch: this.history.length, step: this.stepCount, rng: this.rng.getState(), history: structuredClone(this.history),
@@ -138,6 +97,18 @@ export class Trainer {
     const p = state.inEpoch ?? null;
     if (p && (!Array.isArray(p.order) || !Number.isInteger(p.next) || p.epoch !== state.epoch + 1)) throw new TypeError('trainer state.inEpoch must be {epoch, order, next, …} as returned by snapshot()');
     this.position = p ? { ...p, order: Int32Array.from(p.order) } : null;
+    this.torn = null;
+  }
+
+  /**
+   * After a step failed part-way through its update, the model has the parameters of the last
+   * synchronization (the end of the last epoch, or currentParams()) but the loop's position is
+   * past it: going on would skip the batches in between without a word. Until restore().
+   */
+  private checkNotTorn(what: string): void {
+    if (this.torn) {
+      throw new Error(`${what}: the run failed while applying an update (${this.torn.message}); the model has the parameters of its last synchronization, not of this trainer's position; restore() a checkpoint (with its model and optimizer state) first`, { cause: this.torn });
+    }
   }
 
   /** Ask the run to stop once the step in flight is done. */
@@ -191,6 +162,7 @@ export class Trainer {
       throw new ShapeError('training data', `${this.position.order.length} rows (as in the interrupted epoch ${this.position.epoch})`, `${train.size}`);
     }
     const stop = () => this.stop();
+    this.checkNotTorn('fit()');
     if (this.running) throw new Error('fit() is already running on this trainer; await it (or stop() it) before calling fit() again');
     this.running = true;
     this.stopRequested = false;
@@ -240,6 +212,7 @@ export class Trainer {
           r = await result;
         } catch (e) {
           next.undo?.();
+          if ((e as { torn?: unknown })?.torn === true) this.torn = e as Error;
           throw e;
         }
         this.releaseSyncWaiters();

@@ -86,6 +86,22 @@ test('driving the engine directly: after a step is given up, step() rejects, nam
   t.is(optimizer.stepCount, 2);
 });
 
+test('a thread that dies while applying an update: not retried; the model keeps its last synchronized parameters and the trainer refuses to go on until restore()', async (t) => {
+  const { model, t: tr } = trainer({ fault: { kind: 'exit', step: 1, shard: 0, times: 99, phase: 'update' } });
+  const before = Float64Array.from(model.params);
+  const start = tr.snapshot();
+  const e = await t.throwsAsync(tr.fit(train), { instanceOf: WorkerFailure });
+  t.true(e!.torn);
+  t.regex(e!.message, /failed while applying the update of step 1: parameters may be partly updated/);
+  t.is((tr.stepEngine as ParallelEngine).retries, 0);
+  t.deepEqual(Float64Array.from(model.params), before, 'no synchronization yet in this run: the parameters it started with');
+  await t.throwsAsync(tr.fit(train), { message: /^fit\(\): the run failed while applying an update .*restore\(\) a checkpoint/ });
+  t.throws(() => tr.snapshot(), { message: /^snapshot\(\): the run failed while applying an update/ });
+  tr.restore(start);
+  t.notThrows(() => tr.snapshot());
+  await t.throwsAsync(tr.fit(train), { instanceOf: WorkerFailure, message: /while applying the update of step 1/ }, 'restored, it trains again (and meets the same fault)');
+});
+
 test('threads replaced again and again: once the arena has no room for another, a clear error', async (t) => {
   const model = new Model([dense(3, 16), activation('tanh'), dense(16, 2)], { dtype: 'float64', seed: 1 });
   const tr = new Trainer(model, { optimizer: new SGD(model.parameters(), { lr: 0.1 }), loss: 'softmax-cross-entropy', epochs: 20, batchSize: 48, microShard: 8, threads: 2, parallel: { fault: { kind: 'exit', step: -1, shard: 0, times: 1 } } });
