@@ -7,6 +7,7 @@ import { BatchGatherer, type Dataset } from '../data/dataset.js';
 import { WasmArena } from '../kernels/arena.js';
 import { kernels, setKernels } from '../kernels/kernels.js';
 import { WasmKernels } from '../kernels/wasm-kernels.js';
+import { lossByName } from '../losses/index.js';
 import type { Loss } from '../losses/loss.js';
 import { Model } from '../nn/model.js';
 import { workspaceBytes } from '../parallel/runArena.js';
@@ -19,8 +20,9 @@ export interface Evaluation {
   accuracy: number | null;
 }
 
-/** Mean loss and accuracy of `model` over `ds`, inference mode, `chunk` rows at a time. */
-export function evaluate(model: Model, ds: Dataset, loss: Loss, chunk = 512): Evaluation {
+/** Mean loss and accuracy of `model` over `ds`, inference mode, `chunk` rows at a time; `loss` as the trainer's option: a Loss or its name. */
+export function evaluate(model: Model, ds: Dataset, lossOrName: Loss | string, chunk = 512): Evaluation {
+  const loss = typeof lossOrName === 'string' ? lossByName(lossOrName) : lossOrName;
   const rows = Math.min(chunk, ds.size);
   const { dtype } = model;
   const p = model.paramCount;

@@ -29,5 +29,7 @@ for (const dtype of ['float32', 'float64'] as const) {
     const accuracy = countCorrect(pred, data.y, 'argmax') / data.size;
     t.true(Math.abs(fast.loss - loss) <= (dtype === 'float64' ? 1e-12 : 1e-5) * Math.abs(loss), `${fast.loss} vs ${loss}`);
     t.true(Math.abs(fast.accuracy! - accuracy) <= (dtype === 'float64' ? 0 : 2 / data.size));
+    t.deepEqual(evaluate(model, data, 'softmax-cross-entropy', 512), fast, 'the loss by name, as the trainer takes it');
+    t.throws(() => evaluate(model, data, 'nope'), { message: /nope/ });
   });
 }
