@@ -25,7 +25,7 @@ import { CMD_EXIT, CTL, DECISION_APPLY, DECISION_CANCEL, DECISION_NONE, ERROR_TH
 import type { ClipSettings } from './reduce.js';
 import { createRunArena, type RunViews } from './runArena.js';
 import { profileOf, StepLog } from './stepLog.js';
-import { checkParallelOptions, ShardError, WorkerFailure, type ParallelOptions, type StepProfile, type StepTime } from './options.js';
+import { checkParallelOptions, finalFailure, WorkerFailure, type ParallelOptions, type StepProfile, type StepTime } from './options.js';
 import { stateMomenta, sumShards } from './shard.js';
 import { TaskPool } from './taskPool.js';
 
@@ -234,28 +234,14 @@ export class ParallelEngine implements StepEngine {
       throw this.fail(e);
     };
     if (!finished) {
-      if (Atomics.load(ctl, CTL.ERROR_KIND) === ERROR_THROWN) giveUp(new ShardError(step, Atomics.load(ctl, CTL.ERROR_SHARD), error));
-      const code = (error as { code?: string })?.code;
-      if (code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory/i.test(String((error as Error)?.message))) {
-        const limit = this.options.resourceLimits?.maxOldGenerationSizeMb;
-        giveUp(new WorkerFailure(`a worker thread ran out of memory in step ${step}${limit ? ` (resourceLimits.maxOldGenerationSizeMb = ${limit})` : ''}; not retried`, error));
-      }
-      if (attempt >= this.options.maxRetries) giveUp(new WorkerFailure(`step ${step} failed ${attempt + 1} times (a worker thread crashed or hung; maxRetries = ${this.options.maxRetries}): ${(error as Error)?.message}`, error));
+      const thrownShard = Atomics.load(ctl, CTL.ERROR_KIND) === ERROR_THROWN ? Atomics.load(ctl, CTL.ERROR_SHARD) : -1;
+      const final = finalFailure(error, step, thrownShard, attempt, this.options);
+      if (final) giveUp(final);
       this.retries++;
       Atomics.store(ctl, slotBase(oldest) + SLOT.ATTEMPT, attempt + 1);
     }
-    // Every unfinished step starts over from its shards, which overwrite their own slots.
-    for (const seq of unfinished) {
-      const b = slotBase(seq);
-      for (const i of [SLOT.SHARD_NEXT, SLOT.REDUCE_NEXT, SLOT.UPDATE_NEXT, SLOT.DONE_COUNT, SLOT.NONFINITE]) Atomics.store(ctl, b + i, 0);
-    }
-    // The restarted threads see the unfinished steps only once every one of them is serving (a
-    // failure while starting is a failure to restart, not of the step).
-    Atomics.store(ctl, CTL.ISSUED, oldest - 1);
     try {
-      await this.pool!.start();
-      Atomics.store(ctl, CTL.ISSUED, this.issued);
-      Atomics.notify(ctl, CTL.ISSUED);
+      await this.pool!.restart(oldest, this.issued);
     } catch (e) {
       await this.pool!.stop();
       const failure = new WorkerFailure(`step ${step}: the worker threads could not be restarted after a failure: ${(e as Error)?.message}`, e);
@@ -269,11 +255,7 @@ export class ParallelEngine implements StepEngine {
     }
   }
 
-  /**
-   * A step was given up: its descriptor stays in the queue, unfinished, so no later step can run
-   * in this run (a restart would redo it). step() rejects from now on, naming this failure, until
-   * end() and begin() start a new run. Returns `e`.
-   */
+  /** A step was given up and stays unfinished in the queue: step() rejects until end() and begin(). Returns `e`. */
   private fail(e: Error): Error {
     this.broken ??= new WorkerFailure(`this run stopped at a failed step (${e.message}); call end(), which keeps what was applied before, and begin() to train again`, e);
     return e;

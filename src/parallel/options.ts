@@ -83,3 +83,18 @@ export function checkParallelOptions(options: ParallelOptions | undefined): Requ
   if (!Number.isInteger(o.maxRetries) || o.maxRetries < 0) throw optionError('maxRetries', 'a non-negative integer', o.maxRetries);
   return o;
 }
+
+/**
+ * Why a failed step is not retried, or null if it is: a shard that threw (`thrownShard` ≥ 0; it
+ * would throw again), a thread out of memory (it would run out again), or retries spent.
+ */
+export function finalFailure(error: unknown, step: number, thrownShard: number, attempt: number, options: Readonly<Required<ParallelOptions>>): Error | null {
+  if (thrownShard >= 0) return new ShardError(step, thrownShard, error);
+  const code = (error as { code?: string })?.code;
+  if (code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory/i.test(String((error as Error)?.message))) {
+    const limit = options.resourceLimits?.maxOldGenerationSizeMb;
+    return new WorkerFailure(`a worker thread ran out of memory in step ${step}${limit ? ` (resourceLimits.maxOldGenerationSizeMb = ${limit})` : ''}; not retried`, error);
+  }
+  if (attempt >= options.maxRetries) return new WorkerFailure(`step ${step} failed ${attempt + 1} times (a worker thread crashed or hung; maxRetries = ${options.maxRetries}): ${(error as Error)?.message}`, error);
+  return null;
+}

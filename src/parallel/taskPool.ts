@@ -7,7 +7,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { abort, CTL } from './control.js';
+import { abort, CTL, SLOT, slotBase } from './control.js';
 import { WorkerFailure, type ParallelOptions } from './options.js';
 import type { RunSpec } from './runArena.js';
 
@@ -64,6 +64,23 @@ export class TaskPool {
     }
     const deadline = performance.now() + Math.max(this.options.stepTimeout, STARTUP_MS);
     await this.waitFor(CTL.READY, this.options.threads, deadline, 'starting the worker threads');
+  }
+
+  /**
+   * Restart the tasks to redo steps oldest … issued from their shards (which overwrite their own
+   * slots): their work counters are reset, and ISSUED shows them only once every thread serves,
+   * so that a failure while starting is a failure to restart, not of a step.
+   */
+  async restart(oldest: number, issued: number): Promise<void> {
+    const { ctl } = this;
+    for (let seq = oldest; seq <= issued; seq++) {
+      const b = slotBase(seq);
+      for (const i of [SLOT.SHARD_NEXT, SLOT.REDUCE_NEXT, SLOT.UPDATE_NEXT, SLOT.DONE_COUNT, SLOT.NONFINITE]) Atomics.store(ctl, b + i, 0);
+    }
+    Atomics.store(ctl, CTL.ISSUED, oldest - 1);
+    await this.start();
+    Atomics.store(ctl, CTL.ISSUED, issued);
+    Atomics.notify(ctl, CTL.ISSUED);
   }
 
   /**
