@@ -257,7 +257,7 @@ export class ParallelEngine implements StepEngine {
 
   /** A step was given up and stays unfinished in the queue: step() rejects until end() and begin(). Returns `e`. */
   private fail(e: Error): Error {
-    this.broken ??= new WorkerFailure(`this run stopped at a failed step (${e.message}); call end(), which keeps what was applied before, and begin() to train again`, e);
+    this.broken ??= new WorkerFailure(`this run stopped at a failed step (${e.message}); call end() and begin() to train again`, e);
     return e;
   }
 
