@@ -42,4 +42,10 @@ export function targetTensor(loss: string, pred: Tensor, target: Target): Tensor
 
 export function checkLabels(loss: string, pred: Tensor, labels: Int32Array): void {
   if (labels.length !== pred.rows) throw new ShapeError(`${loss} labels`, `${pred.rows} labels (one per row)`, `${labels.length}`);
+  // As PyTorch's "Target N is out of bounds": a label past the outputs would read (and write the
+  // gradient of) another row.
+  for (let r = 0; r < labels.length; r++) {
+    const l = labels[r];
+    if (!(l >= 0 && l < pred.cols)) throw new DataError(`${loss} label of row ${r}: expected a class in 0..${pred.cols - 1} (one per output), got ${l}`);
+  }
 }

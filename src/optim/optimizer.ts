@@ -260,7 +260,7 @@ export class Optimizer<H extends BaseHyper = BaseHyper> implements LrGroups {
         if (!(name in this.state)) throw new RangeError(`loadStateDict: group ${i} needs state "${name}", which this optimizer was not built with`);
       }
     });
-    if (!Array.isArray(saved.scalars)) throw optionError('state.scalars', 'an array', saved.scalars);
+    if (!Array.isArray(saved.scalars) || saved.scalars.length !== this.groups.length) throw optionError('state.scalars', `an array of ${this.groups.length} (one per group)`, saved.scalars);
     const scalars = saved.scalars.map((s) => Float64Array.from(s));
     scalars.forEach((s, i) => {
       if (s.length !== this.scalars[i]?.length) throw new RangeError(`loadStateDict: group ${i} carries ${s.length} scalars, expected ${this.scalars[i]?.length}`);
@@ -275,6 +275,7 @@ export class Optimizer<H extends BaseHyper = BaseHyper> implements LrGroups {
     scalars.forEach((s, i) => this.scalars[i].set(s));
     this.steps = step;
     this.lastPlan = undefined;
+    this.before = []; // a cancelStep() after a load has nothing of before the load to go back to
   }
 
   private groupIndex(i: number): number {

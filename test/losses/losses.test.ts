@@ -59,6 +59,10 @@ test('softmax cross-entropy: known value, labels equal one-hot, stable for huge 
   const huge = softmaxCrossEntropy.sumAndGrad(t2([[1000, 0, -1000]]), Int32Array.from([0]), null);
   t.is(huge, 0);
   t.true(Number.isFinite(softmaxCrossEntropy.sumAndGrad(t2([[1000, 0, -1000]]), Int32Array.from([2]), null)));
+  // A label past the outputs would read, and write the gradient of, another row: refused as PyTorch does.
+  const grad = t2([[0, 0, 0], [0, 0, 0]]);
+  t.throws(() => softmaxCrossEntropy.sumAndGrad(t2([[0, 1, 2], [3, 4, 5]]), Int32Array.from([0, 3]), grad), { message: /softmax-cross-entropy label of row 1: expected a class in 0\.\.2 \(one per output\), got 3/ });
+  t.throws(() => softmaxCrossEntropy.sumAndGrad(t2([[0, 1, 2]]), Int32Array.from([-1]), null), { message: /got -1/ });
 });
 
 test('binary cross-entropy on logits is stable and matches the direct formula', (t) => {

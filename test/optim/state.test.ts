@@ -119,6 +119,16 @@ test('loading a state with invalid hyperparameters is refused before anything is
   t.is(opt.stepCount, 0);
 });
 
+test('a state without its per-group scalars (NAdam\'s μ product) is refused, not loaded with them left as they were', (t) => {
+  const a = createOptimizer('nadam', mixedParams());
+  const b = createOptimizer('nadam', mixedParams());
+  const sd = a.stateDict();
+  sd.step = 3;
+  sd.scalars = [];
+  t.throws(() => b.loadStateDict(sd), { message: /state\.scalars must be an array of 1 \(one per group\), got/ });
+  t.is(b.stepCount, 0, 'nothing was loaded');
+});
+
 test('loading hyperparameters that need state this optimizer lacks is refused (amsgrad)', (t) => {
   const withAms = createOptimizer('adam', mixedParams(), { amsgrad: true });
   const plain = createOptimizer('adam', mixedParams());

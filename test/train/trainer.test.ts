@@ -209,6 +209,9 @@ test('ReduceLROnPlateau per batch is refused when the trainer is built (it steps
     message: /trainer options\.scheduleEvery must be "epoch" for a schedule that steps on a metric \(ReduceLROnPlateau.*got "batch"/,
   });
   t.notThrows(() => new Trainer(model, { optimizer, loss: 'softmax-cross-entropy', schedule, scheduleEvery: 'epoch', threads: 1 }));
+  const { LinearWarmup } = await import('../../src/optim/schedules/index.js');
+  const warm = new LinearWarmup(optimizer, { steps: 2 }, new ReduceLROnPlateau(optimizer));
+  t.throws(() => new Trainer(model, { optimizer, loss: 'softmax-cross-entropy', schedule: warm, scheduleEvery: 'batch', threads: 1 }), { message: /scheduleEvery must be "epoch"/ }, 'nor a warmup that hands over to one');
 });
 
 test('clipValue clamps every averaged gradient before the update (SGD: each parameter moves at most lr·clipValue)', async (t) => {

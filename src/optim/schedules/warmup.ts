@@ -53,6 +53,11 @@ export class LinearWarmup implements LrScheduler {
     return this.epoch;
   }
 
+  /** As the schedule that follows the warmup (a plateau one steps on a metric). */
+  get needsMetric(): boolean {
+    return this.after?.needsMetric === true;
+  }
+
   get lastLr(): number[] {
     return lrsOf(this.optimizer);
   }
