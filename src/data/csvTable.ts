@@ -62,7 +62,7 @@ export function csvTable(file: string, options: CsvOptions = {}): Table {
   const name = `csv:${file}`;
   const column = `column "${t.header[labelCol]}"`;
   // Non-negative integer labels are classes 0..K-1 unless --task regression; anything else is a regression target.
-  if (options.task === 'regression' || (options.task === undefined && firstNonClass >= 0)) return { name, task: 'regression', featureNames, x, rows: t.rows, targets: y };
+  if (options.task === 'regression' || (options.task === undefined && firstNonClass >= 0)) return { name, task: 'regression', featureNames, x, rows: t.rows, targets: y, lines: t.lines };
   if (firstNonClass >= 0) {
     const lineNo = t.lines[firstNonClass];
     throw csvError(file, lineNo, cellColumn(text, lineNo, labelCol), `${column}: a class label must be an integer 0..K-1, got ${y[firstNonClass]} (use --task regression for real-valued targets)`);
@@ -76,9 +76,12 @@ export function csvTable(file: string, options: CsvOptions = {}): Table {
     throw new DataError(`${file}: ${column} has a single class (every label is ${present[0]}); a classifier needs at least 2 classes: add rows of another class${orRegress}`);
   }
   if (present.length < classes) {
-    const missing = Array.from({ length: classes }, (_, k) => k).filter((k) => !counts.has(k));
-    const which = missing.length === 1 ? `class ${missing[0]} never occurs` : `classes ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''} never occur`;
-    throw new DataError(`${file}: ${column} holds integer labels ${present[0]}..${classes - 1}, taken as classes 0..${classes - 1}, but ${which}: a classifier would have ${classes} outputs and ${missing.length} empty class${missing.length === 1 ? '' : 'es'}; relabel them 0..${present.length - 1}${orRegress}`);
+    // Counted up to the first few: a column of IDs or timestamps has labels in the billions.
+    const missing: number[] = [];
+    for (let k = 0; k < classes && missing.length < 6; k++) if (!counts.has(k)) missing.push(k);
+    const missingCount = classes - present.length;
+    const which = missingCount === 1 ? `class ${missing[0]} never occurs` : `classes ${missing.slice(0, 5).join(', ')}${missingCount > 5 ? ', …' : ''} never occur`;
+    throw new DataError(`${file}: ${column} holds integer labels ${present[0]}..${classes - 1}, taken as classes 0..${classes - 1}, but ${which}: a classifier would have ${classes} outputs and ${missingCount} empty class${missingCount === 1 ? '' : 'es'}; relabel them 0..${present.length - 1}${orRegress}`);
   }
-  return { name, task: 'classification', featureNames, x, rows: t.rows, labels: Int32Array.from(y), classes };
+  return { name, task: 'classification', featureNames, x, rows: t.rows, labels: Int32Array.from(y), classes, lines: t.lines };
 }

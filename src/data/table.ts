@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { DType } from '../tensor/dtype.js';
 import { makeDataset, type Dataset } from './dataset.js';
+import { DataError } from '../errors.js';
 
 /**
  * - classification: integer labels 0..classes-1 (softmax cross-entropy over `classes` outputs)
@@ -26,6 +27,8 @@ export interface Table {
   readonly classes?: number;
   /** Row-major targets, rows × outputs (binary and regression). */
   readonly targets?: Float64Array;
+  /** The file line of each row (CSV files), for errors found after the rows were split. */
+  readonly lines?: Int32Array;
 }
 
 export function featureCount(t: Table): number {
@@ -44,13 +47,15 @@ export function subset(t: Table, indices: ArrayLike<number>): Table {
   const x = new Float64Array(indices.length * d);
   const labels = t.labels ? new Int32Array(indices.length) : undefined;
   const targets = t.targets ? new Float64Array(indices.length * k) : undefined;
+  const lines = t.lines ? new Int32Array(indices.length) : undefined;
   for (let i = 0; i < indices.length; i++) {
     const r = indices[i];
     x.set(t.x.subarray(r * d, (r + 1) * d), i * d);
     if (labels) labels[i] = t.labels![r];
     if (targets) targets.set(t.targets!.subarray(r * k, (r + 1) * k), i * k);
+    if (lines) lines[i] = t.lines![r];
   }
-  return { ...t, x, rows: indices.length, labels, targets };
+  return { ...t, x, rows: indices.length, labels, targets, lines };
 }
 
 export interface Standardization {
@@ -86,8 +91,21 @@ export function standardize(t: Table, s: Standardization): Table {
   return { ...t, x };
 }
 
-/** The trainer's Dataset in `dtype`. */
+/** The trainer's Dataset in `dtype`; a value it cannot hold is reported with its file line where known. */
 export function toDataset(t: Table, dtype: DType): Dataset {
+  try {
+    return makeTableDataset(t, dtype);
+  } catch (e) {
+    const at = e instanceof DataError ? /^(x|targets) row (\d+), column (\d+): (.*)$/s.exec(e.message) : null;
+    if (!at) throw e;
+    const [, what, row, col, rest] = at;
+    const where = t.lines ? `line ${t.lines[Number(row)]}` : `row ${row}`;
+    const name = what === 'x' ? t.featureNames[Number(col)] : `target ${col}`;
+    throw new DataError(`${t.name}, ${where}, ${name === undefined ? `column ${col}` : `"${name}"`}: ${rest}`);
+  }
+}
+
+function makeTableDataset(t: Table, dtype: DType): Dataset {
   const x = { data: t.x, shape: [t.rows, featureCount(t)] as [number, number] };
   if (t.task === 'classification') return makeDataset({ x, labels: t.labels!, classes: t.classes }, dtype);
   const k = outputCount(t);

@@ -55,6 +55,8 @@ export function toTensor(input: MatrixInput, dtype: DType, what = 'input'): Tens
       const v = at(r, c);
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new DataError(`${what} row ${r}, column ${c}: expected a finite number, got ${String(v)}`);
       data[r * cols + c] = v;
+      // Finite as a double, but past float32's range (±3.4e38): it would be ±Infinity.
+      if (!Number.isFinite(data[r * cols + c])) throw new DataError(`${what} row ${r}, column ${c}: ${v} does not fit in float32 (at most ±3.4e38): rescale it, or use float64`);
     }
   }
   return new Tensor(data, rows, cols);

@@ -84,3 +84,17 @@ test('train: a CSV with labels 1..10 fails with exit 1, naming the file and sugg
   t.regex(r.err, /column "label" holds integer labels 1\.\.10.*class 0 never occurs.*--task regression/);
   t.is((await run(['train', '--dataset', `csv:${f}`, '--task', 'regression', '--epochs', '1', '--threads', '1', '--quiet'])).code, 0);
 });
+
+test('integer labels in the billions (an ID or timestamp column) are refused at once, not by building a class per value', (t) => {
+  const f = file('a,id\n1,1700000000\n2,1700000001\n3,3\n');
+  t.throws(() => csvTable(f), { message: /column "id" holds integer labels 3\.\.1700000001, .*classes 0, 1, 2, 4, 5, … never occur: a classifier would have 1700000002 outputs and 1699999999 empty classes/ });
+});
+
+test('a value that fits a double but not float32 is refused with its file line and column name; float64 or --standardize take it', async (t) => {
+  const { toDataset } = await import('../../src/data/table.js');
+  const f = file('a,b,label\n1,2,0\n4e38,1,1\n3,4,0\n');
+  t.throws(() => toDataset(csvTable(f), 'float32'), { message: new RegExp(`^csv:${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, line 3, "a": 4e\\+38 does not fit in float32 \\(at most ±3\\.4e38\\): rescale it, or use float64$`) });
+  t.notThrows(() => toDataset(csvTable(f), 'float64'));
+  const data = loadData(`csv:${f}`, { testSplit: 0, standardize: true });
+  t.notThrows(() => toDataset(data.train, 'float32'));
+});
