@@ -38,10 +38,23 @@ export interface ShardContext {
   readonly grad: FloatArray;
 }
 
-/** Rows [batchStart + s·microShard, …) of the batch ending at batchEnd. */
-export function shardRows(ctx: Pick<ShardContext, 'microShard'>, s: number, batchStart: number, batchEnd: number): [number, number] {
-  const start = batchStart + s * ctx.microShard;
-  return [start, Math.min(batchEnd, start + ctx.microShard)];
+/**
+ * Rows of micro-shard `s` of the batch [batchStart, batchEnd): microShard rows each, the last one
+ * what is left. With batch norm in the model (running statistics), which needs 2 rows, a last
+ * shard of 1 row is avoided: the last two shards split microShard + 1 rows between them (17 and
+ * 16 for 32). This depends on the batch and the model only, never on the threads.
+ */
+export function shardRows(ctx: Pick<ShardContext, 'microShard' | 'model'>, s: number, batchStart: number, batchEnd: number): [number, number] {
+  const ms = ctx.microShard;
+  const rows = batchEnd - batchStart;
+  const shards = Math.ceil(rows / ms);
+  if (shards >= 2 && rows - (shards - 1) * ms === 1 && ctx.model.state.length > 0 && s >= shards - 2) {
+    const first = Math.ceil((ms + 1) / 2);
+    const start = batchStart + (shards - 2) * ms + (s === shards - 2 ? 0 : first);
+    return [start, s === shards - 2 ? start + first : batchEnd];
+  }
+  const start = batchStart + s * ms;
+  return [start, Math.min(batchEnd, start + ms)];
 }
 
 export function computeShard(ctx: ShardContext, s: number, batchStart: number, batchEnd: number, step: number): void {
@@ -56,7 +69,7 @@ export function computeShard(ctx: ShardContext, s: number, batchStart: number, b
   for (const [lo, hi] of ctx.batch.slotRanges) slot.fill(0, lo, hi);
   stateSlot.fill(0);
   model.rebind(slot, stateSlot);
-  const row = s * ctx.microShard;
+  const row = start - batchStart;
   ctx.batch.cursor.row = row;
   const rows = ctx.batch.inputRows(row, n) ?? ctx.bx;
   const bx = new Tensor(rows, n, x.cols);

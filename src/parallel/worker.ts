@@ -18,7 +18,7 @@ import { Aborted, abort, checkAbort, CMD_EXIT, CTL, DECISION_CANCEL, DECISION_NO
 import { BatchGrads, type Reducer } from './batchGrads.js';
 import { chunkCount, CHUNK_SIZE, clipFactor, reduceState, totalNorm } from './reduce.js';
 import { openViews, SPARE_WORKSPACES, STEP_LOG, STEP_LOG_ENTRY, TIMING, type RunSpec, type RunViews } from './runArena.js';
-import { computeShard, type ShardContext } from './shard.js';
+import { computeShard, shardRows, type ShardContext } from './shard.js';
 import { spinBarrier, spinThenWait } from './spin.js';
 import { WasmStep } from './wasmStep.js';
 
@@ -113,7 +113,8 @@ function runStep(spec: RunSpec, ctx: WorkerContext, thread: number, seq: number)
       Atomics.store(ctl, CTL.ERROR_KIND, ERROR_THROWN);
       Atomics.store(ctl, CTL.ERROR_SHARD, s);
       abort(ctl);
-      throw new Error(`micro-shard ${s} (rows ${start + s * spec.microShard}…) of step ${step} failed: ${(e as Error).message}`, { cause: e });
+      const [r0, r1] = shardRows(shardCtx, s, start, end);
+      throw new Error(`micro-shard ${s} (rows ${r0}-${r1 - 1} of the epoch order) of step ${step} failed: ${(e as Error).message}`, { cause: e });
     }
   }
   const t1 = performance.now();

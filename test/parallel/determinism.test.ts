@@ -64,3 +64,27 @@ test('float64: every thread count equals the serial reference within 1e-12', asy
   }
   t.true(serial.history[2].trainLoss < serial.history[0].trainLoss, 'it is really learning');
 });
+
+test('batch norm with a batch of 33 rows in micro-shards of 8: the last shards are cut 5 + 4, not 8 + 1; any thread count equals the serial reference', async (t) => {
+  const run = async (engine: 'parallel' | 'serial', threads: number) => {
+    const model = build('float64');
+    // 99 rows in batches of 33: shards of 8, 8, 8, then 5 and 4 of the 9 left.
+    await new Trainer(model, { optimizer: new Adam(model.parameters(), { lr: 0.01 }), loss: 'softmax-cross-entropy', epochs: 2, batchSize: 33, microShard: 8, seed: 3, engine, threads }).fit(data('float64', 99));
+    return model;
+  };
+  const serial = await run('serial', 1);
+  for (const threads of [1, 3]) {
+    const m = await run('parallel', threads);
+    let worst = 0;
+    m.params.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - serial.params[i]))));
+    t.true(worst <= 1e-12, `${threads} threads: max |Δθ| ${worst}`);
+  }
+});
+
+test('batch norm: a batch of 1 row, or micro-shards under 3 rows, are refused before training, naming the option', async (t) => {
+  const model = build('float64');
+  const optimizer = new Adam(model.parameters());
+  t.throws(() => new Trainer(model, { optimizer, loss: 'softmax-cross-entropy', microShard: 2, threads: 1 }), { message: /trainer options\.microShard must be at least 3 with batch norm in the model .*, got 2/ });
+  const trainer = new Trainer(model, { optimizer, loss: 'softmax-cross-entropy', batchSize: 49, threads: 1 });
+  await t.throwsAsync(trainer.fit(data('float64', 99)), { message: /trainer options\.batchSize must be a size that leaves no batch of 1 row, which batch norm cannot normalize \(the training data has 99 rows\), got 49/ });
+});
