@@ -6,6 +6,7 @@
  * another, each data-parallel on all threads (the rule and its reasons: concurrentRuns.ts).
  * A run's numbers do not depend on which.
  */
+import { checkPaths } from './paths.js';
 import { writeFileAtomic } from '../io/atomicWrite.js';
 import { ACTIVATIONS } from '../nn/activation.js';
 import { curvesCsv, curvesJson } from '../report/curves.js';
@@ -165,6 +166,9 @@ export async function compareCommand(argv: readonly string[], out: Out): Promise
     if (target > 1) target /= 100;
   }
   const configs = compareConfigs(flags);
+  const path = (k: string) => flags[k] as string | undefined;
+  const csv = path('dataset')?.startsWith('csv:') ? path('dataset')!.slice(4) : undefined;
+  checkPaths({ '--report': path('report'), '--csv': path('csv'), '--json': path('json') }, { '--dataset': csv });
   const quiet = flags.quiet === true;
   const width = Math.max(...configs.map((c) => c.label.length));
   const comparison = await runComparison(configs, {

@@ -52,6 +52,8 @@ function convert(flag: string, spec: FlagSpec, raw: string): string | number | b
       return values;
     }
     case 'string':
+      // An empty value (an unset shell variable) would quietly mean "not given": no file read or written.
+      if (raw === '') throw new FlagError(`--${flag} needs a value, got ""`);
       if (spec.choices) checkChoice(flag, spec.choices, raw);
       return raw;
   }

@@ -1,0 +1,39 @@
+/**
+ * The files a command reads and writes, checked before any work: no two flags write one file, no
+ * flag writes a file another reads (the dataset, a params file), an output's folder exists, and a
+ * checkpoint of another run is not overwritten. An error names the flags and the path, so nothing
+ * saved before is lost to a typo found after an hour of training.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { FlagError } from './flags.js';
+
+type Paths = Readonly<Record<string, string | undefined>>;
+
+/**
+ * `outputs` and `inputs` map a flag (`--save`) to its path, if given. `resume`: the checkpoint a
+ * run continues, which its `--save` may (and should) overwrite.
+ */
+export function checkPaths(outputs: Paths, inputs: Paths, resume?: { save: string; resume: string }): void {
+  const seen = new Map<string, string>();
+  for (const [flag, path] of Object.entries(inputs)) if (path !== undefined) seen.set(resolve(path), flag);
+  for (const [flag, path] of Object.entries(outputs)) {
+    if (path === undefined) continue;
+    const full = resolve(path);
+    const other = seen.get(full);
+    const continued = resume && flag === resume.save && other === resume.resume;
+    if (other !== undefined && !continued) throw new FlagError(`${flag} ${path}: ${other} names the same file, which ${flag} would overwrite`);
+    seen.set(full, flag);
+    const folder = dirname(full);
+    if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new FlagError(`${flag} ${path}: the folder ${dirname(path)} does not exist`);
+    if (existsSync(full) && statSync(full).isDirectory()) throw new FlagError(`${flag} ${path}: that is a folder, not a file`);
+  }
+}
+
+/** A new run's `--save FILE` would replace a checkpoint that is there: refused unless it is the one resumed. */
+export function checkSaveTarget(save: string | undefined, resume: string | undefined): void {
+  if (save === undefined || (resume !== undefined && resolve(save) === resolve(resume))) return;
+  if (existsSync(save)) {
+    throw new FlagError(`--save ${save}: the file exists (a checkpoint of an earlier run?) and a new run would overwrite it; continue that run with --resume ${save}, or remove the file or choose another name`);
+  }
+}
