@@ -6,21 +6,27 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
+/**
+ * Replace `file` with `data`. A failure (no such folder, a full disk, the target a folder) throws
+ * an error that names `file`, leaves no temp file behind, and leaves the old file as it was.
+ */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = openSync(tmp, 'w', 0o644);
+  let fd = -1;
   try {
+    fd = openSync(tmp, 'w', 0o644);
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let written = 0;
     while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
     fsyncSync(fd);
-  } catch (e) {
     closeSync(fd);
+    fd = -1;
+    renameSync(tmp, file);
+  } catch (e) {
+    if (fd >= 0) closeSync(fd);
     rmSync(tmp, { force: true });
-    throw e;
+    throw new Error(`${file}: cannot write: ${(e as Error).message}`, { cause: e });
   }
-  closeSync(fd);
-  renameSync(tmp, file);
   try {
     const dir = openSync(dirname(file), 'r');
     fsyncSync(dir);
