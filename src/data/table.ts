@@ -71,15 +71,24 @@ export function standardization(train: Table): Standardization {
   const d = featureCount(train);
   const mean = new Array<number>(d).fill(0);
   const std = new Array<number>(d).fill(0);
-  for (let r = 0; r < train.rows; r++) for (let j = 0; j < d; j++) mean[j] += train.x[r * d + j];
+  // Each column is summed divided by a power of 2 near its largest magnitude, so that sums and
+  // squares of values up to 1.8e308 do not overflow; a power of 2 scales exactly, so ordinary
+  // columns give the same bits as unscaled.
+  const scale = new Array<number>(d).fill(0);
+  for (let r = 0; r < train.rows; r++) for (let j = 0; j < d; j++) scale[j] = Math.max(scale[j], Math.abs(train.x[r * d + j]));
+  for (let j = 0; j < d; j++) scale[j] = scale[j] > 0 ? 2 ** Math.min(1023, Math.ceil(Math.log2(scale[j]))) : 1;
+  for (let r = 0; r < train.rows; r++) for (let j = 0; j < d; j++) mean[j] += train.x[r * d + j] / scale[j];
   for (let j = 0; j < d; j++) mean[j] /= train.rows;
   for (let r = 0; r < train.rows; r++) {
     for (let j = 0; j < d; j++) {
-      const e = train.x[r * d + j] - mean[j];
+      const e = train.x[r * d + j] / scale[j] - mean[j];
       std[j] += e * e;
     }
   }
-  for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j] / train.rows) || 1;
+  for (let j = 0; j < d; j++) {
+    std[j] = (Math.sqrt(std[j] / train.rows) || 1 / scale[j]) * scale[j];
+    mean[j] *= scale[j];
+  }
   return { mean, std };
 }
 

@@ -1,0 +1,33 @@
+/**
+ * Standardization (src/data/table.ts): the training rows' mean and population std per column,
+ * without overflow for values near the float64 limit, and exactly the plain formula otherwise.
+ */
+import test from 'ava';
+import { standardization, standardize, type Table } from '../../src/data/table.js';
+
+const table = (rows: number[][]): Table => ({
+  name: 't', task: 'regression', featureNames: rows[0].map((_, j) => `f${j}`), x: Float64Array.from(rows.flat()), rows: rows.length, targets: new Float64Array(rows.length),
+});
+
+test('ordinary columns: the plain mean and population std, bit for bit; a constant column gets std 1', (t) => {
+  const rows = [[1.5, 7, 0.1], [2.25, 7, -0.3], [-4, 7, 0.7], [3.1, 7, 0.2]];
+  const { mean, std } = standardization(table(rows));
+  for (let j = 0; j < 3; j++) {
+    const col = rows.map((r) => r[j]);
+    const m = col.reduce((a, b) => a + b, 0) / col.length;
+    const s = Math.sqrt(col.reduce((a, b) => a + (b - m) * (b - m), 0) / col.length) || 1;
+    t.is(mean[j], m, `mean ${j}`);
+    t.is(std[j], s, `std ${j}`);
+  }
+});
+
+test('values near the float64 limit standardize to finite values, not to 0 or NaN', (t) => {
+  const big = table([[1e200], [3e200], [1e306], [-1e306], [1.7e308], [1.7e308]]);
+  const s = standardization(big);
+  t.true(Number.isFinite(s.mean[0]) && Number.isFinite(s.std[0]) && s.std[0] > 0, JSON.stringify(s));
+  const z = standardize(big, s).x;
+  t.true(z.every(Number.isFinite));
+  t.true(Math.abs(z.reduce((a, b) => a + b, 0) / z.length) < 1e-12, 'mean 0');
+  const pair = standardize(table([[1e200], [3e200]]), standardization(table([[1e200], [3e200]]))).x;
+  t.deepEqual(Array.from(pair), [-1, 1]);
+});
