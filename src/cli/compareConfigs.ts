@@ -10,7 +10,7 @@ import { RULES } from '../optim/registry.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../optim/rule.js';
 import { buildConfig, checkHiddenFlags, checkOptimizerOptions, flagOf, hiddenFlagsGiven, modelText, type OptimizerOptionValue, type RunConfig } from './config.js';
 import { SUGGESTED_LR } from './defaults.js';
-import { FlagError, type FlagValues } from './flags.js';
+import { decimal, FlagError, type FlagValues } from './flags.js';
 import { OPTIMIZER_OPTION } from './trainFlags.js';
 
 /** `--optimizers` names: the optimizers, plus SGD's two momentum variants. */
@@ -37,18 +37,19 @@ function parseSetting(item: string, setting: string): [string, OptimizerOptionVa
   const raw = eq < 0 ? 'true' : setting.slice(eq + 1);
   const bad = (what: string) => new FlagError(`--optimizers ${item}: ${what}`);
   if (key === 'beta1' || key === 'beta2') {
-    const v = Number(raw);
-    if (raw === '' || !Number.isFinite(v)) throw bad(`${key} must be a number, got ${JSON.stringify(raw)}`);
+    const v = decimal(raw);
+    if (!Number.isFinite(v)) throw bad(`${key} must be a number, got ${JSON.stringify(raw)}`);
     return [key, v];
   }
-  const option = OPTIMIZER_OPTION[key];
+  const option = Object.hasOwn(OPTIMIZER_OPTION, key) ? OPTIMIZER_OPTION[key] : undefined;
   if (!option) throw bad(`unknown setting ${JSON.stringify(key)}; settings are ${[...Object.keys(OPTIMIZER_OPTION), 'beta1', 'beta2'].join(', ')}`);
   if (['nesterov', 'amsgrad', 'centered'].includes(key)) {
     if (raw !== 'true' && raw !== 'false') throw bad(`${key} must be true or false, got ${JSON.stringify(raw)}`);
     return [option, raw === 'true'];
   }
-  const v = Number(raw);
-  if (raw === '' || !Number.isFinite(v)) throw bad(`${key} must be a number, got ${JSON.stringify(raw)}`);
+  if (eq < 0) throw bad(`${key} needs a value (${key}=…)`);
+  const v = decimal(raw);
+  if (!Number.isFinite(v)) throw bad(`${key} must be a number, got ${JSON.stringify(raw)}`);
   return [option, v];
 }
 
@@ -65,8 +66,11 @@ function optimizerVariant(item: string, base: RunConfig, given: Record<string, O
   // Where each setting came from, for errors: a shared flag (--dampening 0.5) or this item's setting.
   const origin: Record<string, 'flag' | 'setting' | 'variant'> = {};
   for (const k of Object.keys(options)) origin[k] = k in shared ? 'flag' : 'variant';
+  const seen = new Set<string>();
   for (const s of settings) {
     const [key, v] = parseSetting(item, s);
+    if (seen.has(key)) throw new FlagError(`--optimizers ${item}: ${key} is given twice`);
+    seen.add(key);
     if (key === 'beta1' || key === 'beta2') {
       const betas = [...((options.betas as number[] | undefined) ?? (RULES[rule].defaults as { betas?: number[] }).betas ?? [0.9, 0.999])];
       betas[key === 'beta1' ? 0 : 1] = v as number;

@@ -24,11 +24,19 @@ export class FlagError extends TypeError {
   }
 }
 
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** A decimal number (`1e-3`, `-0.5`), or NaN: not hex, binary, octal or empty. */
+export function decimal(raw: string): number {
+  return DECIMAL.test(raw.trim()) ? Number(raw) : NaN;
+}
+
 function convert(flag: string, spec: FlagSpec, raw: string): string | number | boolean | string[] | number[] {
   switch (spec.type) {
     case 'number':
     case 'int': {
-      const v = raw.trim() === '' ? NaN : Number(raw);
+      // Decimal only (as CSV cells): Number() would also take 0x10, 0b101 and 0o7.
+      const v = decimal(raw);
       if (!Number.isFinite(v) || (spec.type === 'int' && !Number.isInteger(v))) {
         throw new FlagError(`--${flag} must be ${spec.type === 'int' ? 'an integer' : 'a finite number'}, got ${got(raw)}`);
       }
@@ -76,14 +84,17 @@ export function parseFlags(argv: readonly string[], table: FlagTable): { flags: 
     const eq = arg.indexOf('=');
     let name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
     let negated = false;
-    if (!(name in table) && name.startsWith('no-') && table[name.slice(3)]?.type === 'boolean') {
+    if (!Object.hasOwn(table, name) && name.startsWith('no-') && Object.hasOwn(table, name.slice(3)) && table[name.slice(3)].type === 'boolean') {
       name = name.slice(3);
       negated = true;
     }
-    const spec = table[name];
+    // Own keys only: --toString or --constructor are unknown flags, not Object's methods.
+    const spec = Object.hasOwn(table, name) ? table[name] : undefined;
     if (!spec) throw new FlagError(`unknown flag --${name}; known flags: ${Object.keys(table).map((k) => `--${k}`).join(' ')}`);
-    if (name in flags) throw new FlagError(`--${name} is given twice`);
+    if (Object.hasOwn(flags, name)) throw new FlagError(`--${name} is given twice`);
     if (spec.type === 'boolean' && eq < 0) {
+      const next = argv[i + 1];
+      if (next === 'true' || next === 'false') throw new FlagError(`--${name} ${next}: a boolean flag takes its value after "=" (--${name}=${next}), or is given as --${name} or --no-${name}`);
       flags[name] = !negated;
       continue;
     }

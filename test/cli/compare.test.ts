@@ -37,6 +37,10 @@ test('compare flag errors name the flags', (t) => {
   t.throws(() => compareConfigs({ preset: 'depth', lrs: [0.1] }), { message: '--preset depth varies --depths; it cannot be combined with --lrs' });
   t.throws(() => compareConfigs({ optimizers: ['adam:momentum=0.9'] }), { message: /--optimizers adam:momentum=0.9: momentum does not apply to adam/ });
   t.throws(() => compareConfigs({ optimizers: ['adam:lr=fast'] }), { message: '--optimizers adam:lr=fast: lr must be a number, got "fast"' });
+  t.throws(() => compareConfigs({ optimizers: ['adam:lr=0x10'] }), { message: '--optimizers adam:lr=0x10: lr must be a number, got "0x10"' });
+  t.throws(() => compareConfigs({ optimizers: ['adam:lr'] }), { message: '--optimizers adam:lr: lr needs a value (lr=…)' });
+  t.throws(() => compareConfigs({ optimizers: ['adam:lr=0.1:lr=0.2'] }), { message: '--optimizers adam:lr=0.1:lr=0.2: lr is given twice' });
+  t.throws(() => compareConfigs({ optimizers: ['adam:toString=1'] }), { message: /--optimizers adam:toString=1: unknown setting "toString"/ });
   t.throws(() => compareConfigs({ optimizers: ['adam:speed=1'] }), { message: /--optimizers adam:speed=1: unknown setting "speed"/ });
   t.throws(() => compareConfigs({ optimizers: ['adam'], optimizer: 'sgd' }), { message: '--optimizer and --optimizers cannot be combined' });
   t.throws(() => compareConfigs({ lrs: [0] }), { message: '--lrs must be learning rates > 0, got 0' });

@@ -17,6 +17,11 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
 
 const usageErrors: [string[], RegExp][] = [
   [['train', '--epoch', '3'], /unknown flag --epoch; known flags: /],
+  [['train', '--epochs', '0x10'], /--epochs must be an integer, got "0x10"/],
+  [['train', '--seed', '0b101'], /--seed must be a finite number, got "0b101"|--seed must be an integer, got "0b101"/],
+  [['train', '--toString', '1'], /unknown flag --toString; known flags: /],
+  [['train', '--constructor'], /unknown flag --constructor; known flags: /],
+  [['train', '--shuffle', 'false'], /--shuffle false: a boolean flag takes its value after "=" \(--shuffle=false\), or is given as --shuffle or --no-shuffle/],
   [['train', '--epochs', 'three'], /--epochs must be an integer, got "three" \(string\)/],
   [['train', '--epochs', '2.5'], /--epochs must be an integer, got "2.5"/],
   [['train', '--epochs', '0'], /--epochs must be a positive integer, got 0/],
