@@ -107,7 +107,8 @@ export async function runTraining(config: RunConfig, options: RunOptions = {}): 
   const data = options.data ?? loadRunData(config);
   fitToData(config, data.loaded);
   const model = buildModel(config);
-  if (config.initParams) readParamsFile(config.initParams, model);
+  // A resumed run's weights come from its checkpoint: the params file is not read again (it may be gone).
+  if (config.initParams && !options.resume) readParamsFile(config.initParams, model);
   const optimizer = buildOptimizer(config, model);
   const schedule = buildSchedule(config, optimizer);
   const early = config.earlyStop === null ? null : new EarlyStopping(model, { patience: config.earlyStop });

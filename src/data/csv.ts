@@ -71,7 +71,8 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 /** Parse CSV text (named `file` in errors) into a numeric table. */
 export function parseCsv(text: string, file: string): CsvTable {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const lines = text.split(/\r?\n/);
+  // CRLF, LF, or a lone CR (classic Mac) ends a line.
+  const lines = text.split(/\r\n|\r|\n/);
   let headerLine = 0;
   while (headerLine < lines.length && lines[headerLine].trim() === '') headerLine++;
   if (headerLine >= lines.length) throw csvError(file, 1, 1, 'the file is empty; expected a header row of column names, then rows of numbers');
@@ -82,6 +83,10 @@ export function parseCsv(text: string, file: string): CsvTable {
     const first = header.indexOf(c.text);
     if (first !== j) throw csvError(file, headerLine + 1, c.column, `column name "${c.text}" appears twice (columns ${first + 1} and ${j + 1})`);
   });
+  // A first row of numbers only is data, not names: taking it as the header would drop it silently.
+  if (headerCells.every((c) => NUMBER.test(c.text))) {
+    throw csvError(file, headerLine + 1, 1, `the first row (${header.join(', ')}) is all numbers: the file needs a header row of column names before the data`);
+  }
   const width = header.length;
   const values: number[] = [];
   const rowLines: number[] = [];

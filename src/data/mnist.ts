@@ -18,7 +18,12 @@ export function mnistTable(): Table {
   let rows = 0;
   for (let digit = 0; digit < 10; digit++) {
     const file = require.resolve(`mnist/src/digits/${digit}.json`);
-    const data = (JSON.parse(readFileSync(file, 'utf8')) as { data?: number[] }).data;
+    let data: number[] | undefined;
+    try {
+      data = (JSON.parse(readFileSync(file, 'utf8')) as { data?: number[] }).data;
+    } catch (e) {
+      throw new FileFormatError(file, `cannot read the digits (reinstall the mnist package): ${(e as Error).message}`);
+    }
     if (!Array.isArray(data) || data.length % MNIST_PIXELS !== 0) throw new FileFormatError(file, `expected {"data": [${MNIST_PIXELS} values per digit]}`);
     parts.push(data);
     rows += data.length / MNIST_PIXELS;

@@ -60,3 +60,15 @@ test('a non-finite weight is reported as written at its position, not as null', 
   t.is(load(JSON.stringify(str)), 'layers[0].W[3][2] must be a finite number, got "0.5"');
   t.is(load(JSON.stringify(good()).replace('"b":[0,0,0]', '"b":[0,null,0]')), 'layers[0].b[1] must be a finite number, got null');
 });
+
+test('a resumed run takes its weights from the checkpoint: the --init-params file is not read again (it may be gone)', async (t) => {
+  const { cli } = await import('./helpers.js');
+  const { rmSync } = await import('node:fs');
+  const dir = scratch();
+  const flags = ['train', '--dataset', 'xor', '--epochs', '2', '--quiet'];
+  t.is(cli([...flags, '--save-params', 'p.json'], dir).code, 0);
+  t.is(cli([...flags, '--init-params', 'p.json', '--save', 'run.ckpt'], dir).code, 0);
+  rmSync(join(dir, 'p.json'));
+  const r = cli([...flags, '--init-params', 'p.json', '--save', 'run.ckpt', '--resume', 'run.ckpt'], dir);
+  t.is(r.code, 0, r.stderr);
+});

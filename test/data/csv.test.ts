@@ -48,6 +48,14 @@ test('header problems: an unnamed column, a repeated name, an unterminated quote
   t.throws(() => parseCsv('a,,c\n1,2,3\n', 'h.csv'), { message: 'h.csv:1:3: header column 2 has no name' });
   t.throws(() => parseCsv('a,b,a\n1,2,3\n', 'h.csv'), { message: 'h.csv:1:5: column name "a" appears twice (columns 1 and 3)' });
   t.throws(() => parseCsv('a,"b\n1,2\n', 'h.csv'), { message: /^h\.csv:1:3: unterminated quoted cell/ });
+  t.throws(() => parseCsv('1,2,0\n3,4,1\n', 'h.csv'), { message: 'h.csv:1:1: the first row (1, 2, 0) is all numbers: the file needs a header row of column names before the data' });
+});
+
+test('lone CR line ends (classic Mac) split rows as LF and CRLF do', (t) => {
+  const table = parseCsv('a,b\r1,2\r3,4\r', 'mac.csv');
+  t.deepEqual(table.header, ['a', 'b']);
+  t.deepEqual(Array.from(table.values), [1, 2, 3, 4]);
+  t.deepEqual(Array.from(table.lines), [2, 3]);
 });
 
 test('labels: the last column by default, or --label NAME; integers 0..K-1 make classification', (t) => {
