@@ -8,6 +8,8 @@ import type { Dataset } from '../data/dataset.js';
 import { loadData, type LoadedData } from '../data/load.js';
 import { SplitError } from '../data/split.js';
 import { featureCount, outputCount, toDataset, type Table } from '../data/table.js';
+import { ARENA_MAX_BYTES } from '../kernels/arena.js';
+import { bytesPer } from '../tensor/dtype.js';
 import { activation } from '../nn/activation.js';
 import { batchNorm1d } from '../nn/batchnorm.js';
 import { dense } from '../nn/dense.js';
@@ -105,6 +107,14 @@ export function fitToData(config: RunConfig, loaded: LoadedData): void {
  */
 export function buildModel(config: RunConfig): Model {
   const sizes = config.model;
+  // Parameters, gradients and two optimizer moments at least live in one shared arena of at most
+  // ARENA_MAX_BYTES (WebAssembly's 2 GiB): say so with the count, before any allocation fails.
+  let count = 0;
+  for (let i = 1; i < sizes.length; i++) count += (sizes[i - 1] + 1) * sizes[i];
+  const bytes = 4 * count * bytesPer(config.dtype);
+  if (bytes > ARENA_MAX_BYTES) {
+    throw new FlagError(`--model ${sizes.join('-')}: ${count.toLocaleString('en-US')} parameters need at least ${(bytes / 2 ** 30).toFixed(1)} GiB (parameters, gradients, optimizer state) in ${config.dtype}, more than the ${(ARENA_MAX_BYTES / 2 ** 30).toFixed(1)} GiB a shared WebAssembly arena can hold`);
+  }
   const layers: Layer[] = [];
   const init = { init: config.init };
   for (let i = 1; i < sizes.length - 1; i++) {

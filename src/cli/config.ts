@@ -10,6 +10,7 @@ import type { ActivationName } from '../nn/activation.js';
 import type { Initializer } from '../nn/init.js';
 import { RULES } from '../optim/registry.js';
 import type { OptimizerName } from '../optim/rule.js';
+import { MAX_THREADS } from '../parallel/options.js';
 import type { DType } from '../tensor/dtype.js';
 import { DATASET_WIDTHS, datasetDefaults, SUGGESTED_LR } from './defaults.js';
 import { FlagError, type FlagValues } from './flags.js';
@@ -174,7 +175,7 @@ export function buildConfig(flags: FlagValues, options: { checkHiddenFlags?: boo
     need(batchSize === 'full' || (/^\d+$/.test(raw) && batchSize >= 1), 'batch-size', 'a positive integer or full', raw);
   }
   const threads = (f.threads as number | undefined) ?? availableParallelism();
-  need(threads >= 1, 'threads', 'a positive integer', threads);
+  need(threads >= 1 && threads <= MAX_THREADS, 'threads', `a positive integer, at most ${MAX_THREADS}`, threads);
   const seed = (f.seed as number | undefined) ?? 0;
   need(seed >= 0 && seed <= 0xffffffff, 'seed', 'an integer in [0, 4294967295]', seed);
   const earlyStop = (f['early-stop'] as number | undefined) ?? null;

@@ -42,6 +42,9 @@ export interface ParallelOptions {
   fault?: FaultSpec | null;
 }
 
+/** The most worker threads a run takes. */
+export const MAX_THREADS = 256;
+
 export const PARALLEL_DEFAULTS: Readonly<Required<ParallelOptions>> = Object.freeze({
   threads: availableParallelism(),
   microShard: 32,
@@ -78,6 +81,8 @@ export class WorkerFailure extends Error {
 export function checkParallelOptions(options: ParallelOptions | undefined): Required<ParallelOptions> {
   const o = mergeOptions('parallel options', PARALLEL_DEFAULTS, options);
   checkPositiveInt('threads', o.threads);
+  // More is a mistake, not a machine: each thread is a V8 isolate with its own buffers.
+  if (o.threads > MAX_THREADS) throw optionError('threads', `at most ${MAX_THREADS} (this machine has ${availableParallelism()} cores)`, o.threads);
   checkPositiveInt('microShard', o.microShard);
   checkPositiveInt('stepTimeout', o.stepTimeout);
   if (!Number.isInteger(o.maxRetries) || o.maxRetries < 0) throw optionError('maxRetries', 'a non-negative integer', o.maxRetries);
