@@ -165,3 +165,21 @@ test('loading the state of another kind of schedule is refused', (t) => {
   const b = new ExponentialLR(optimizer([0.1]), { gamma: 0.5 });
   t.throws(() => b.loadStateDict(a.stateDict()), { instanceOf: TypeError, message: 'loadStateDict: state of StepLR cannot be loaded into ExponentialLR' });
 });
+
+test('a state saved with other settings is refused, naming both, and changes nothing; so is a bad base rate', (t) => {
+  const saved = new StepLR(optimizer([0.1]), { stepSize: 2 });
+  saved.step();
+  const opt = optimizer([0.1]);
+  const other = new StepLR(opt, { stepSize: 3 });
+  t.throws(() => other.loadStateDict(saved.stateDict()), { instanceOf: TypeError, message: 'loadStateDict: the state was saved by a StepLR with {"stepSize":2,"gamma":0.1}, this one has {"stepSize":3,"gamma":0.1}' });
+  t.is(other.lastEpoch, 0);
+  const plateau = new ReduceLROnPlateau(optimizer([0.1]), { mode: 'max' });
+  t.throws(() => new ReduceLROnPlateau(optimizer([0.1])).loadStateDict(plateau.stateDict()), { message: /saved by a ReduceLROnPlateau with \{"mode":"max",.* this one has \{"mode":"min",/ });
+  const warm = new LinearWarmup(optimizer([0.1]), { steps: 3 });
+  t.throws(() => new LinearWarmup(optimizer([0.1]), { steps: 4 }).loadStateDict(warm.stateDict()), { message: /saved by a LinearWarmup with \{"steps":3,/ });
+  const bad = { ...saved.stateDict(), baseLrs: [-1] };
+  t.throws(() => new StepLR(optimizer([0.1]), { stepSize: 2 }).loadStateDict(bad), { message: /state\.baseLrs\[0\] must be a learning rate >= 0, got -1/ });
+  const old = saved.stateDict();
+  delete old.settings;
+  t.notThrows(() => new StepLR(optimizer([0.1]), { stepSize: 3 }).loadStateDict(old), 'a state from before settings were saved is still read');
+});

@@ -33,6 +33,10 @@ export class CosineAnnealingLR extends ClosedFormScheduler {
     return 'CosineAnnealingLR';
   }
 
+  protected get settings(): Record<string, unknown> {
+    return { tMax: this.tMax, etaMin: this.etaMin };
+  }
+
   lrAt(base: number, epoch: number): number {
     return this.etaMin + ((base - this.etaMin) * (1 + Math.cos((Math.PI * epoch) / this.tMax))) / 2;
   }

@@ -26,6 +26,10 @@ export class ExponentialLR extends ClosedFormScheduler {
     return 'ExponentialLR';
   }
 
+  protected get settings(): Record<string, unknown> {
+    return { gamma: this.gamma };
+  }
+
   lrAt(base: number, epoch: number): number {
     return base * this.gamma ** epoch;
   }

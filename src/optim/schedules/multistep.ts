@@ -36,6 +36,10 @@ export class MultiStepLR extends ClosedFormScheduler {
     return 'MultiStepLR';
   }
 
+  protected get settings(): Record<string, unknown> {
+    return { milestones: this.milestones, gamma: this.gamma };
+  }
+
   lrAt(base: number, epoch: number): number {
     let passed = 0;
     while (passed < this.milestones.length && this.milestones[passed] <= epoch) passed++;

@@ -15,7 +15,7 @@
  */
 import { checkFinite, checkNonNegativeInt, checkOneOf, mergeOptions, optionError } from '../../errors.js';
 import type { LrGroups } from '../optimizer.js';
-import { checkOptimizer, checkState, lrsOf, type LrScheduler, type SchedulerStateDict } from './scheduler.js';
+import { checkOptimizer, checkSettings, checkState, lrsOf, type LrScheduler, type SchedulerStateDict } from './scheduler.js';
 
 export interface ReduceLROnPlateauOptions {
   mode?: 'min' | 'max';
@@ -126,13 +126,19 @@ export class ReduceLROnPlateau implements LrScheduler {
   stateDict(): SchedulerStateDict {
     return {
       kind: 'ReduceLROnPlateau', lastEpoch: this.epoch, baseLrs: [...this.baseLrs],
-      best: this.bestValue, numBadEpochs: this.badEpochs, cooldownCounter: this.cooldownCounter,
+      best: this.bestValue, numBadEpochs: this.badEpochs, cooldownCounter: this.cooldownCounter, settings: this.settings(),
     };
+  }
+
+  private settings(): Record<string, unknown> {
+    const { mode, factor, patience, threshold, thresholdMode, cooldown, minLrs, eps } = this;
+    return { mode, factor, patience, threshold, thresholdMode, cooldown, minLrs: [...minLrs], eps };
   }
 
   /** Restores the counters; the learning rates themselves live in the optimizer's state dict. */
   loadStateDict(state: SchedulerStateDict): void {
     checkState('ReduceLROnPlateau', this.baseLrs.length, state);
+    checkSettings('ReduceLROnPlateau', state, this.settings());
     if (typeof state.best !== 'number') throw optionError('state.best', 'a number', state.best);
     const bad = checkNonNegativeInt('state.numBadEpochs', state.numBadEpochs);
     const cooldown = checkNonNegativeInt('state.cooldownCounter', state.cooldownCounter);

@@ -49,6 +49,20 @@ export function checkState(kind: string, groups: number, state: SchedulerStateDi
   if (!Array.isArray(state.baseLrs) || state.baseLrs.length !== groups) {
     throw new RangeError(`loadStateDict: expected ${groups} base learning rates, got ${Array.isArray(state.baseLrs) ? state.baseLrs.length : String(state.baseLrs)}`);
   }
+  state.baseLrs.forEach((lr, i) => {
+    if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) throw optionError(`state.baseLrs[${i}]`, 'a learning rate >= 0', lr);
+  });
+}
+
+/**
+ * A state saved with other settings than `current` (a step size, T_max, a plateau's mode, …) is
+ * refused, naming both: PyTorch would quietly take the saved ones over the constructor's. A state
+ * without settings (saved before they were) is accepted.
+ */
+export function checkSettings(kind: string, state: SchedulerStateDict, current: Record<string, unknown>): void {
+  if (state.settings !== undefined && JSON.stringify(state.settings) !== JSON.stringify(current)) {
+    throw new TypeError(`loadStateDict: the state was saved by a ${kind} with ${JSON.stringify(state.settings)}, this one has ${JSON.stringify(current)}`);
+  }
 }
 
 /**
@@ -75,6 +89,9 @@ export abstract class ClosedFormScheduler implements LrScheduler {
 
   protected abstract get kind(): string;
 
+  /** The options that shape the curve (saved with the state, so a resume cannot change them unnoticed). */
+  protected abstract get settings(): Record<string, unknown>;
+
   get lastEpoch(): number {
     return this.epoch;
   }
@@ -89,12 +106,17 @@ export abstract class ClosedFormScheduler implements LrScheduler {
   }
 
   stateDict(): SchedulerStateDict {
-    return { kind: this.kind, lastEpoch: this.epoch, baseLrs: [...this.baseLrs] };
+    return { kind: this.kind, lastEpoch: this.epoch, baseLrs: [...this.baseLrs], settings: structuredClone(this.settings) };
   }
 
-  /** Restores the epoch and base rates, and sets the groups' learning rates to match them. */
+  /**
+   * Restores the epoch and base rates, and sets the groups' learning rates to match them. A state
+   * saved with other settings (another step size, T_max, …) is refused: PyTorch would quietly
+   * take the saved ones over the constructor's.
+   */
   loadStateDict(state: SchedulerStateDict): void {
     checkState(this.kind, this.baseLrs.length, state);
+    checkSettings(this.kind, state, this.settings);
     this.baseLrs.splice(0, this.baseLrs.length, ...state.baseLrs);
     this.epoch = state.lastEpoch;
     this.apply();

@@ -31,6 +31,10 @@ export class StepLR extends ClosedFormScheduler {
     return 'StepLR';
   }
 
+  protected get settings(): Record<string, unknown> {
+    return { stepSize: this.stepSize, gamma: this.gamma };
+  }
+
   lrAt(base: number, epoch: number): number {
     return base * this.gamma ** Math.floor(epoch / this.stepSize);
   }

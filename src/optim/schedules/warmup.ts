@@ -14,7 +14,7 @@
  */
 import { checkPositiveInt, mergeOptions, optionError } from '../../errors.js';
 import type { LrGroups } from '../optimizer.js';
-import { checkOptimizer, checkState, lrsOf, type LrScheduler, type SchedulerStateDict } from './scheduler.js';
+import { checkOptimizer, checkSettings, checkState, lrsOf, type LrScheduler, type SchedulerStateDict } from './scheduler.js';
 
 export interface LinearWarmupOptions {
   /** Warmup length in steps (epochs or batches, as the schedule is stepped). */
@@ -74,14 +74,18 @@ export class LinearWarmup implements LrScheduler {
   }
 
   stateDict(): SchedulerStateDict {
-    return { kind: 'LinearWarmup', lastEpoch: this.epoch, baseLrs: [...this.baseLrs], afterLrs: [...this.afterLrs], after: this.after?.stateDict() };
+    return { kind: 'LinearWarmup', lastEpoch: this.epoch, baseLrs: [...this.baseLrs], afterLrs: [...this.afterLrs], after: this.after?.stateDict(), settings: { steps: this.steps, startFactor: this.startFactor } };
   }
 
   loadStateDict(state: SchedulerStateDict): void {
     checkState('LinearWarmup', this.baseLrs.length, state);
+    checkSettings('LinearWarmup', state, { steps: this.steps, startFactor: this.startFactor });
     const afterLrs = state.afterLrs;
-    if (!Array.isArray(afterLrs) || afterLrs.length !== this.baseLrs.length) throw optionError('state.afterLrs', `an array of ${this.baseLrs.length} learning rates`, afterLrs);
+    if (!Array.isArray(afterLrs) || afterLrs.length !== this.baseLrs.length || afterLrs.some((lr) => typeof lr !== 'number' || !(lr >= 0) || !Number.isFinite(lr))) {
+      throw optionError('state.afterLrs', `an array of ${this.baseLrs.length} learning rates`, afterLrs);
+    }
     if ((state.after === undefined) !== (this.after === undefined)) throw new TypeError('loadStateDict: the saved warmup and this one differ in having a schedule after them');
+    // Last of the checks: the following schedule checks its own state before it changes anything.
     if (this.after) this.after.loadStateDict(state.after as SchedulerStateDict);
     this.baseLrs.splice(0, this.baseLrs.length, ...state.baseLrs);
     this.afterLrs.splice(0, this.afterLrs.length, ...(afterLrs as number[]));
