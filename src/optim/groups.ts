@@ -57,7 +57,8 @@ function parseSelector(i: number, g: GroupOptions<unknown>): (e: ParamEntry) => 
   return (e) => (!layers || layers.includes(e.layer)) && (!roles || roles.includes(e.role)) && (!names || names.includes(e.name));
 }
 
-function overrides<H>(g: GroupOptions<H>): Partial<H> {
+/** A group's own hyperparameters (its options less the selector). */
+export function overrides<H>(g: GroupOptions<H>): Partial<H> {
   const { layers: _l, roles: _r, names: _n, ...rest } = g;
   return rest as Partial<H>;
 }

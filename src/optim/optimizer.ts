@@ -16,7 +16,7 @@
 import { checkNonNegativeInt, got, optionError } from '../errors.js';
 import type { ParamSet } from '../nn/params.js';
 import { heapAllocator, type Allocator, type DType, type FloatArray } from '../tensor/dtype.js';
-import { resolveGroups, type OptimizerOptions, type ParamGroup } from './groups.js';
+import { overrides, resolveGroups, type OptimizerOptions, type ParamGroup } from './groups.js';
 import type { BaseHyper, OptimizerName, StateArrays, UpdateRule } from './rule.js';
 
 /** JSON data from which a worker rebuilds an identical optimizer (see `optimizerFromSpec`). */
@@ -61,7 +61,19 @@ export function setupOptimizer<H extends BaseHyper>(
   for (const key of Object.keys(hyper)) {
     if (!(key in rule.defaults)) throw new TypeError(`${rule.name} options: unknown option "${key}"; known options: ${[...Object.keys(rule.defaults), 'groups', 'noDecayOn'].join(', ')}`);
   }
+  // As PyTorch, the constructor's own options are checked even where every group overrides them.
+  rule.validate(base);
   const resolved = resolveGroups(rule.name, params.entries, n, base, groups, noDecayOn);
+  // Each of the caller's groups with its own options, the error saying which (PyTorch's does not).
+  (groups ?? []).forEach((g, i) => {
+    try {
+      rule.validate({ ...base, ...overrides(g) } as H);
+    } catch (e) {
+      const error = e as Error;
+      error.message = `${rule.name} options.groups[${i}]: ${error.message}`;
+      throw error;
+    }
+  });
   for (const g of resolved) rule.validate(g.hyper);
   const state: Record<string, FloatArray> = {};
   for (const name of stateNamesOf(rule, resolved)) {
