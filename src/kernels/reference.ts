@@ -13,11 +13,32 @@
  *   fused forward:  Y = f(X · W + b), f one of FUSED_ACTIVATIONS (optional in the Kernels contract)
  */
 import type { FloatArray } from '../tensor/dtype.js';
-import { checkOneOf, checkSubrange } from '../errors.js';
+import { checkOneOf, checkSubrange, optionError, ShapeError } from '../errors.js';
+
+/** Shapes of the contract's products: integer dimensions, and arrays long enough for them. */
+export function checkDims(m: number, k: number, n: number): void {
+  if (!(m >= 0 && (m | 0) === m)) throw optionError('m', 'a non-negative integer', m);
+  if (!(k >= 0 && (k | 0) === k)) throw optionError('k', 'a non-negative integer', k);
+  if (!(n >= 0 && (n | 0) === n)) throw optionError('n', 'a non-negative integer', n);
+}
+
+export function checkLength(what: string, a: FloatArray, rows: number, cols: number): void {
+  if (a.length < rows * cols) throw new ShapeError(what, `${rows}×${cols} (${rows * cols} elements)`, `${a.length} elements`);
+}
+
+/** The shape checks of a forward product (every backend makes them before it runs). */
+export function checkForward(x: FloatArray, w: FloatArray, b: FloatArray | null, y: FloatArray, m: number, k: number, n: number): void {
+  checkDims(m, k, n);
+  checkLength('denseForward x', x, m, k);
+  checkLength('denseForward w', w, k, n);
+  checkLength('denseForward y', y, m, n);
+  if (b !== null) checkLength('denseForward b', b, 1, n);
+}
 
 export function denseForward(
   x: FloatArray, w: FloatArray, b: FloatArray | null, y: FloatArray, m: number, k: number, n: number,
 ): void {
+  checkForward(x, w, b, y, m, k, n);
   for (let i = 0; i < m; i++) {
     const yi = i * n;
     if (b) for (let j = 0; j < n; j++) y[yi + j] = b[j];
@@ -33,6 +54,11 @@ export function denseForward(
 export function denseBackwardWeights(
   x: FloatArray, dy: FloatArray, dw: FloatArray, db: FloatArray | null, m: number, k: number, n: number,
 ): void {
+  checkDims(m, k, n);
+  checkLength('denseBackwardWeights x', x, m, k);
+  checkLength('denseBackwardWeights dy', dy, m, n);
+  checkLength('denseBackwardWeights dw', dw, k, n);
+  if (db !== null) checkLength('denseBackwardWeights db', db, 1, n);
   for (let i = 0; i < m; i++) {
     const dyi = i * n;
     for (let p = 0; p < k; p++) {
@@ -47,6 +73,10 @@ export function denseBackwardWeights(
 export function weightGradRows(
   x: FloatArray, dy: FloatArray, dw: FloatArray, m: number, k: number, n: number, k0: number, k1: number,
 ): void {
+  checkDims(m, k, n);
+  checkLength('weightGradRows x', x, m, k);
+  checkLength('weightGradRows dy', dy, m, n);
+  checkLength('weightGradRows dw', dw, k, n);
   checkSubrange('weightGradRows: rows', k0, k1, k);
   dw.fill(0, k0 * n, k1 * n);
   for (let i = 0; i < m; i++) {
@@ -60,6 +90,9 @@ export function weightGradRows(
 }
 
 export function biasGradRange(dy: FloatArray, db: FloatArray, m: number, n: number, c0: number, c1: number): void {
+  checkDims(m, 1, n);
+  checkLength('biasGradRange dy', dy, m, n);
+  checkLength('biasGradRange db', db, 1, n);
   checkSubrange('biasGradRange: columns', c0, c1, n);
   db.fill(0, c0, c1);
   for (let i = 0; i < m; i++) for (let j = c0; j < c1; j++) db[j] += dy[i * n + j];
@@ -68,6 +101,10 @@ export function biasGradRange(dy: FloatArray, db: FloatArray, m: number, n: numb
 export function denseBackwardInput(
   dy: FloatArray, w: FloatArray, dx: FloatArray, m: number, k: number, n: number,
 ): void {
+  checkDims(m, k, n);
+  checkLength('denseBackwardInput dy', dy, m, n);
+  checkLength('denseBackwardInput w', w, k, n);
+  checkLength('denseBackwardInput dx', dx, m, k);
   for (let i = 0; i < m; i++) {
     const dyi = i * n;
     for (let p = 0; p < k; p++) {

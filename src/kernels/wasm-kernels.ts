@@ -15,10 +15,10 @@
  * would otherwise write past a short array into its neighbours in the arena.
  */
 import type { FloatArray } from '../tensor/dtype.js';
-import { ShapeError, checkOneOf, checkSubrange, optionError } from '../errors.js';
+import { checkOneOf, checkSubrange } from '../errors.js';
 import type { Kernels } from './kernels.js';
 import * as reference from './reference.js';
-import { FUSED_ACTIVATIONS, type FusedActivation } from './reference.js';
+import { checkDims, checkForward, checkLength, FUSED_ACTIVATIONS, type FusedActivation } from './reference.js';
 import type { WasmArena } from './arena.js';
 import { SCRATCH_BYTES, bestGemmVariant, instantiateGemm, type GemmExports, type GemmVariant } from './wasm-module.js';
 
@@ -28,16 +28,6 @@ const ACT: Readonly<Record<FusedActivation, number>> = Object.freeze({ relu: 1, 
 const NONE = 0;
 const F32 = 1;
 const F64 = 2;
-
-function checkDims(m: number, k: number, n: number): void {
-  if (!(m >= 0 && (m | 0) === m)) throw optionError('m', 'a non-negative integer', m);
-  if (!(k >= 0 && (k | 0) === k)) throw optionError('k', 'a non-negative integer', k);
-  if (!(n >= 0 && (n | 0) === n)) throw optionError('n', 'a non-negative integer', n);
-}
-
-function checkLength(what: string, a: FloatArray, rows: number, cols: number): void {
-  if (a.length < rows * cols) throw new ShapeError(what, `${rows}×${cols} (${rows * cols} elements)`, `${a.length} elements`);
-}
 
 export class WasmKernels implements Kernels {
   readonly name = 'wasm';
@@ -70,6 +60,7 @@ export class WasmKernels implements Kernels {
   }
 
   denseForward(x: FloatArray, w: FloatArray, b: FloatArray | null, y: FloatArray, m: number, k: number, n: number): void {
+    checkForward(x, w, b, y, m, k, n);
     const kind = this.route(x, w, y, b);
     if (kind === NONE) return reference.denseForward(x, w, b, y, m, k, n);
     this.forward(kind, x, w, b, y, m, k, n, 0);
@@ -79,66 +70,63 @@ export class WasmKernels implements Kernels {
     x: FloatArray, w: FloatArray, b: FloatArray | null, y: FloatArray, m: number, k: number, n: number, activation: FusedActivation,
   ): void {
     const act = ACT[checkOneOf('activation', activation, FUSED_ACTIVATIONS)];
+    checkForward(x, w, b, y, m, k, n);
     const kind = this.route(x, w, y, b);
     if (kind === NONE) return reference.denseForwardActivation(x, w, b, y, m, k, n, activation);
     this.forward(kind, x, w, b, y, m, k, n, act);
   }
 
   private forward(kind: number, x: FloatArray, w: FloatArray, b: FloatArray | null, y: FloatArray, m: number, k: number, n: number, act: number): void {
-    checkDims(m, k, n);
-    checkLength('denseForward x', x, m, k);
-    checkLength('denseForward w', w, k, n);
-    checkLength('denseForward y', y, m, n);
-    if (b !== null) checkLength('denseForward b', b, 1, n);
     const pb = b === null ? 0 : b.byteOffset;
     if (kind === F32) this.wasm.forwardF32(x.byteOffset, w.byteOffset, pb, y.byteOffset, m, k, n, this.scratch, act);
     else this.wasm.forwardF64(x.byteOffset, w.byteOffset, pb, y.byteOffset, m, k, n, this.scratch, act);
   }
 
   denseBackwardWeights(x: FloatArray, dy: FloatArray, dw: FloatArray, db: FloatArray | null, m: number, k: number, n: number): void {
-    const kind = this.route(x, dy, dw, db);
-    if (kind === NONE) return reference.denseBackwardWeights(x, dy, dw, db, m, k, n);
     checkDims(m, k, n);
     checkLength('denseBackwardWeights x', x, m, k);
     checkLength('denseBackwardWeights dy', dy, m, n);
     checkLength('denseBackwardWeights dw', dw, k, n);
     if (db !== null) checkLength('denseBackwardWeights db', db, 1, n);
+    const kind = this.route(x, dy, dw, db);
+    if (kind === NONE) return reference.denseBackwardWeights(x, dy, dw, db, m, k, n);
     const pdb = db === null ? 0 : db.byteOffset;
     if (kind === F32) this.wasm.backwardWeightsF32(x.byteOffset, dy.byteOffset, dw.byteOffset, pdb, m, k, n, this.scratch);
     else this.wasm.backwardWeightsF64(x.byteOffset, dy.byteOffset, dw.byteOffset, pdb, m, k, n, this.scratch);
   }
 
   denseBackwardInput(dy: FloatArray, w: FloatArray, dx: FloatArray, m: number, k: number, n: number): void {
-    const kind = this.route(dy, w, dx, null);
-    if (kind === NONE) return reference.denseBackwardInput(dy, w, dx, m, k, n);
     checkDims(m, k, n);
     checkLength('denseBackwardInput dy', dy, m, n);
     checkLength('denseBackwardInput w', w, k, n);
     checkLength('denseBackwardInput dx', dx, m, k);
+    const kind = this.route(dy, w, dx, null);
+    if (kind === NONE) return reference.denseBackwardInput(dy, w, dx, m, k, n);
     if (kind === F32) this.wasm.backwardInputF32(dy.byteOffset, w.byteOffset, dx.byteOffset, m, k, n, this.scratch);
     else this.wasm.backwardInputF64(dy.byteOffset, w.byteOffset, dx.byteOffset, m, k, n, this.scratch);
   }
 
   weightGradRows(x: FloatArray, dy: FloatArray, dw: FloatArray, m: number, k: number, n: number, k0: number, k1: number): void {
-    const kind = this.route(x, dy, dw, null);
-    if (kind === NONE) return reference.weightGradRows(x, dy, dw, m, k, n, k0, k1);
     checkDims(m, k, n);
     checkLength('weightGradRows x', x, m, k);
     checkLength('weightGradRows dy', dy, m, n);
     checkLength('weightGradRows dw', dw, k, n);
     checkSubrange('weightGradRows: rows', k0, k1, k);
+    const kind = this.route(x, dy, dw, null);
+    if (kind === NONE) return reference.weightGradRows(x, dy, dw, m, k, n, k0, k1);
     if (kind === F32) this.wasm.weightRowsF32(x.byteOffset, dy.byteOffset, dw.byteOffset, m, k, n, k0, k1, this.scratch);
     else this.wasm.weightRowsF64(x.byteOffset, dy.byteOffset, dw.byteOffset, m, k, n, k0, k1, this.scratch);
   }
 
   biasGradRange(dy: FloatArray, db: FloatArray, m: number, n: number, c0: number, c1: number): void {
-    const kind = this.route(dy, db, db, null);
-    if (kind === NONE) return reference.biasGradRange(dy, db, m, n, c0, c1);
     checkDims(m, 1, n);
     checkLength('biasGradRange dy', dy, m, n);
     checkLength('biasGradRange db', db, 1, n);
     checkSubrange('biasGradRange: columns', c0, c1, n);
+    const kind = this.route(dy, db, db, null);
+    if (kind === NONE) return reference.biasGradRange(dy, db, m, n, c0, c1);
     if (kind === F32) this.wasm.columnSumsF32(dy.byteOffset, db.byteOffset, m, n, c0, c1);
     else this.wasm.columnSumsF64(dy.byteOffset, db.byteOffset, m, n, c0, c1);
   }
 }
+

@@ -110,6 +110,8 @@ export class Dense implements Layer {
   backward(dy: Tensor, needInputGrad: boolean): Tensor {
     const x = this.x;
     if (!x) throw new Error('dense.backward called before forward');
+    // dL/dY must match the forward's output; a longer buffer behind it would pass the kernels' length checks.
+    if (dy.rows !== x.rows || dy.cols !== this.units) throw new ShapeError('dense.backward dy', `${x.rows}×${this.units} (the forward's output)`, dy.shape);
     const k = kernels();
     if (this.capture) this.store(this.capture, x, dy);
     else k.denseBackwardWeights(x.data, dy.data, this.dw, this.db, x.rows, this.inputs, this.units);

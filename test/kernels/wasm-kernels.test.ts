@@ -106,6 +106,22 @@ for (const variant of ['simd', 'relaxed-simd'] as const) {
   }
 }
 
+// The claim the parallel runtime's float64 parity rests on: the default build performs the
+// reference's operations in its order, so on real inputs (not only small integers, where any
+// order agrees) the bits are the same.
+test('float64 on real inputs, the simd build: forward, dW, db and dX bit for bit equal to the reference', (t) => {
+  checkForward(t, 'simd', 'float64', fillReal, true);
+  checkWeights(t, 'simd', 'float64', fillReal, true);
+  checkInput(t, 'simd', 'float64', fillReal, true);
+});
+
+test('the reference kernels check shapes as the WASM ones do (a heap array takes the reference path)', (t) => {
+  const k = inArena('simd', 'float64', [new Float64Array(1)]).kernels;
+  t.throws(() => k.denseForward(new Float64Array(6), new Float64Array(12), null, new Float64Array(7), 2, 3, 4), { message: /denseForward y: expected shape 2×4 \(8 elements\), got 7 elements/ });
+  t.throws(() => reference.denseBackwardInput(new Float64Array(8), new Float64Array(12), new Float64Array(6), 2, 3, 4.5), { message: /n must be a non-negative integer, got 4\.5/ });
+  t.throws(() => reference.denseBackwardWeights(new Float64Array(5), new Float64Array(8), new Float64Array(12), null, 2, 3, 4), { message: /denseBackwardWeights x: expected shape 2×3 \(6 elements\), got 5 elements/ });
+});
+
 test('an empty reduction gives the bias (forward), leaves dW alone, and zeroes dX', (t) => {
   const arena = WasmArena.create(SCRATCH_BYTES + (1 << 16));
   const kernels = new WasmKernels(arena);

@@ -123,3 +123,11 @@ test('a nested Sequential rebuilds from its config, so the worker threads can ru
   const [serial, parallel] = [await train('serial'), await train('parallel')];
   t.true(serial.every((v, i) => Math.abs(v - parallel[i]) <= 1e-12), `${serial} vs ${parallel}`);
 });
+
+test('dense.backward refuses a dL/dY that is not the forward output\'s shape, even on a longer buffer', (t) => {
+  const d = dense(3, 2);
+  const m = new Model([d], { dtype: 'float64' });
+  m.forward(new Tensor(new Float64Array(6), 2, 3), { training: true, seed: 0, step: 0, sampleIds: Int32Array.of(0, 1) });
+  t.throws(() => m.backward(new Tensor(new Float64Array(12), 2, 3)), { message: /dense\.backward dy: expected shape 2×2 \(the forward's output\), got 2×3/ });
+  t.throws(() => m.backward(new Tensor(new Float64Array(12), 1, 2)), { message: /got 1×2/ });
+});
