@@ -20,7 +20,7 @@ export const ACT_SIGMOID: i32 = 3;
 @inline
 function scalar<T>(v: T, act: i32): T {
   const x = <f64>v;
-  if (act == ACT_RELU) return x > 0 ? v : <T>0;
+  if (act == ACT_RELU) return x > 0 || x != x ? v : <T>0;
   if (act == ACT_TANH) return <T>Math.tanh(x);
   // 1 + e^-x written as 2 + expm1(-x): AssemblyScript's Math.exp reads a lookup table that would be
   // a data segment, written into the shared arena at every instantiation; expm1 has no table.
@@ -37,8 +37,9 @@ export function activateTile<T>(c: usize, ldc: usize, rows: i32, cols: i32, act:
   for (let r = 0; r < rows; r++) {
     const row = c + <usize>r * ldc;
     let j = 0;
-    // pmax(0, x) = 0 < x ? x : 0, exactly the scalar relu above, NaN and -0 included.
-    if (act == ACT_RELU) for (; j + L <= cols; j += L) v128.store(row + <usize>j * S, v128.pmax<T>(zero, v128.load(row + <usize>j * S)));
+    // max(0, x): x above 0, NaN kept (WebAssembly's max propagates it), +0 for 0 and -0: the
+    // scalar relu above.
+    if (act == ACT_RELU) for (; j + L <= cols; j += L) v128.store(row + <usize>j * S, v128.max<T>(zero, v128.load(row + <usize>j * S)));
     for (; j < cols; j++) store<T>(row + <usize>j * S, scalar<T>(load<T>(row + <usize>j * S), act));
   }
 }

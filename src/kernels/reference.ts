@@ -121,7 +121,7 @@ export const FUSED_ACTIVATIONS = Object.freeze(['relu', 'tanh', 'sigmoid'] as co
 export type FusedActivation = (typeof FUSED_ACTIVATIONS)[number];
 
 const FUSED: Readonly<Record<FusedActivation, (x: number) => number>> = Object.freeze({
-  relu: (x: number) => (x > 0 ? x : 0),
+  relu: (x: number) => (x > 0 || x !== x ? x : 0),
   tanh: Math.tanh,
   sigmoid: (x: number) => 1 / (1 + Math.exp(-x)),
 });

@@ -23,7 +23,8 @@ const INV_SQRT_2PI = 0.3989422804014327;
 const FUNCTIONS: Readonly<Record<ActivationName, Fn>> = Object.freeze({
   sigmoid: { f: (x) => 1 / (1 + Math.exp(-x)), df: (_x, y) => y * (1 - y) },
   tanh: { f: (x) => Math.tanh(x), df: (_x, y) => 1 - y * y },
-  relu: { f: (x) => (x > 0 ? x : 0), df: (x) => (x > 0 ? 1 : 0) },
+  // NaN stays NaN, as torch.relu keeps it: turned into 0 it would hide from the non-finite check.
+  relu: { f: (x) => (x > 0 || x !== x ? x : 0), df: (x) => (x > 0 ? 1 : 0) },
   'leaky-relu': { f: (x, s) => (x > 0 ? x : s * x), df: (x, _y, s) => (x > 0 ? 1 : s) },
   // GELU(x) = x·Φ(x); GELU′(x) = Φ(x) + x·φ(x)  (Hendrycks & Gimpel 2016, exact form).
   gelu: {

@@ -17,18 +17,21 @@ for (const variant of ['simd', 'relaxed-simd'] as const) {
         const kernels = new WasmKernels(arena, variant);
         const x = fillReal(arena.alloc(dtype, m * k), next), w = fillReal(arena.alloc(dtype, k * n), next);
         const b = fillReal(arena.alloc(dtype, n), next);
-        x[0] = NaN; // relu(NaN) is 0, as `x > 0 ? x : 0` says
+        x[0] = NaN; // relu(NaN) is NaN, as torch.relu keeps it
         const pre = arena.alloc(dtype, m * n), y = arena.alloc(dtype, m * n);
         kernels.denseForward(x, w, b, pre, m, k, n);
         for (const activation of FUSED_ACTIVATIONS) {
           kernels.denseForwardActivation(x, w, b, y, m, k, n, activation);
           const expected = allocate(dtype, m * n);
           expected.set(pre);
-          const f = activation === 'relu' ? (v: number) => (v > 0 ? v : 0)
+          const f = activation === 'relu' ? (v: number) => (v > 0 || Number.isNaN(v) ? v : 0)
             : activation === 'tanh' ? Math.tanh : (v: number) => 1 / (1 + Math.exp(-v));
           for (let i = 0; i < expected.length; i++) expected[i] = f(expected[i]);
           const label = `${activation} ${m}×${k}×${n}`;
-          if (activation === 'relu') t.deepEqual([...y], [...expected], label);
+          if (activation === 'relu') {
+            t.deepEqual([...y], [...expected], label);
+            if (k > 0) t.true(Number.isNaN(y[0]), `${label}: a NaN input row stays NaN`);
+          }
           else {
             // musl's tanh/exp (WASM) and fdlibm's (V8) agree to about an ulp of float64.
             const ok = y.every((v, i) => Math.abs(v - expected[i]) <= 4 * EPS[dtype] * Math.abs(expected[i]) + 1e-300

@@ -48,6 +48,7 @@ test('activations: values at known points', (t) => {
   t.is(at(activation('sigmoid'), 0), 0.5);
   t.is(at(activation('tanh'), 0.5), Math.tanh(0.5));
   t.is(at(activation('relu'), -2), 0);
+  t.true(Number.isNaN(at(activation('relu'), NaN)), 'relu keeps NaN (torch.relu does), so the non-finite check sees it');
   t.is(at(leakyRelu(0.1), -2), -0.2);
   // torch.nn.functional.gelu(torch.tensor(1.0, dtype=float64)) = 0.8413447460685429
   t.true(Math.abs(at(gelu(), 1) - 0.8413447460685429) < 1e-15);
