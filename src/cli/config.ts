@@ -174,7 +174,7 @@ export function buildConfig(flags: FlagValues, options: { checkHiddenFlags?: boo
     batchSize = raw === 'full' ? 'full' : Number(raw);
     need(batchSize === 'full' || (/^\d+$/.test(raw) && batchSize >= 1), 'batch-size', 'a positive integer or full', raw);
   }
-  const threads = (f.threads as number | undefined) ?? availableParallelism();
+  const threads = (f.threads as number | undefined) ?? Math.min(availableParallelism(), MAX_THREADS);
   need(threads >= 1 && threads <= MAX_THREADS, 'threads', `a positive integer, at most ${MAX_THREADS}`, threads);
   const seed = (f.seed as number | undefined) ?? 0;
   need(seed >= 0 && seed <= 0xffffffff, 'seed', 'an integer in [0, 4294967295]', seed);

@@ -46,7 +46,7 @@ export interface ParallelOptions {
 export const MAX_THREADS = 256;
 
 export const PARALLEL_DEFAULTS: Readonly<Required<ParallelOptions>> = Object.freeze({
-  threads: availableParallelism(),
+  threads: Math.min(availableParallelism(), MAX_THREADS),
   microShard: 32,
   stepTimeout: 300_000,
   maxRetries: 2,
