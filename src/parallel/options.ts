@@ -21,7 +21,7 @@ export interface StepProfile {
 
 /** One step as ParallelEngine.stepTimes reports it. */
 export interface StepTime {
-  /** From the step's start to the next step's (each the earliest of the threads'). */
+  /** From the step's start to the next step's (each thread's gap on its own clock, the threads' mean). */
   wallSeconds: number;
   /** Forward and backward, the batch weight gradients included: the threads' mean. */
   forwardBackwardSeconds: number;

@@ -108,8 +108,7 @@ export interface RunViews {
   readonly timings: Float64Array;
   /**
    * Per thread and step (seq % STEP_LOG): the step's sequence number, when the thread started it
-   * (performance.timeOrigin + now(), so comparable across threads) and its forward/backward
-   * seconds. For per-step statistics (ParallelEngine.stepTimes); timings has the sums.
+   * (ms on the thread's performance.now() clock) and its forward/backward seconds. For per-step statistics (ParallelEngine.stepTimes); timings has the sums.
    */
   readonly stepLog: Float64Array;
   /** Per queue slot: the optimizer's plan of that slot's step. */

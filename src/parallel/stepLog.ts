@@ -46,16 +46,11 @@ export class StepLog {
   times(views: RunViews, threads: number, count: number): StepTime[] {
     const { stepLog, ctl } = views;
     const done = Atomics.load(ctl, CTL.DONE_SEQ);
-    const entry = (seq: number) => {
-      let start = Infinity;
-      let fb = 0;
-      for (let t = 0; t < threads; t++) {
-        const i = (t * STEP_LOG + (seq % STEP_LOG)) * STEP_LOG_ENTRY;
-        if (stepLog[i] !== seq) return null; // not run by this thread, or overwritten since
-        start = Math.min(start, stepLog[i + 1]);
-        fb += stepLog[i + 2];
-      }
-      return { start, fb: fb / threads };
+    const at = (t: number, seq: number) => (t * STEP_LOG + (seq % STEP_LOG)) * STEP_LOG_ENTRY;
+    // Logged by every thread (not overwritten since)?
+    const logged = (seq: number) => {
+      for (let t = 0; t < threads; t++) if (stepLog[at(t, seq)] !== seq) return false;
+      return true;
     };
     const out: StepTime[] = [];
     for (let n = this.steps - 1; n >= Math.max(0, this.steps - STEP_LOG) && out.length < count; n--) {
@@ -63,9 +58,16 @@ export class StepLog {
       // Threads may be writing steps up to done + 2 (two queue slots) over the entries of steps
       // STEP_LOG earlier: those are left out, even mid-run.
       if (seq <= done + 2 - STEP_LOG) break;
-      const a = seq + 1 <= done ? entry(seq) : null;
-      const b = a ? entry(seq + 1) : null;
-      if (a && b) out.push({ wallSeconds: (b.start - a.start) / 1000, forwardBackwardSeconds: a.fb });
+      if (seq + 1 > done || !logged(seq) || !logged(seq + 1)) continue;
+      // Each thread's gap between its starts of the two steps, on its own clock (threads' clocks
+      // may differ by more than a short step), then the threads' mean.
+      let wall = 0;
+      let fb = 0;
+      for (let t = 0; t < threads; t++) {
+        wall += stepLog[at(t, seq + 1) + 1] - stepLog[at(t, seq) + 1];
+        fb += stepLog[at(t, seq) + 2];
+      }
+      out.push({ wallSeconds: wall / threads / 1000, forwardBackwardSeconds: fb / threads });
     }
     return out.reverse();
   }

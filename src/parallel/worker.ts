@@ -150,7 +150,7 @@ function runStep(spec: RunSpec, ctx: WorkerContext, thread: number, seq: number)
   const { stepLog } = ctx.views;
   const log = (thread * STEP_LOG + (seq % STEP_LOG)) * STEP_LOG_ENTRY;
   stepLog[log] = seq;
-  stepLog[log + 1] = performance.timeOrigin + t0;
+  stepLog[log + 1] = t0;
   stepLog[log + 2] = (t1 - t0 + denseSeconds) / 1000;
   if (Atomics.load(ctl, b + SLOT.DECISION) === DECISION_CANCEL) return 'cancelled';
   const norm = totalNorm(chunkSq, gradChunks);
