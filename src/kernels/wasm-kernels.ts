@@ -61,6 +61,7 @@ export class WasmKernels implements Kernels {
 
   denseForward(x: FloatArray, w: FloatArray, b: FloatArray | null, y: FloatArray, m: number, k: number, n: number): void {
     checkForward(x, w, b, y, m, k, n);
+    if (m === 0 || n === 0) return; // nothing to write (and no reduction loop to run over k)
     const kind = this.route(x, w, y, b);
     if (kind === NONE) return reference.denseForward(x, w, b, y, m, k, n);
     this.forward(kind, x, w, b, y, m, k, n, 0);
@@ -71,6 +72,7 @@ export class WasmKernels implements Kernels {
   ): void {
     const act = ACT[checkOneOf('activation', activation, FUSED_ACTIVATIONS)];
     checkForward(x, w, b, y, m, k, n);
+    if (m === 0 || n === 0) return;
     const kind = this.route(x, w, y, b);
     if (kind === NONE) return reference.denseForwardActivation(x, w, b, y, m, k, n, activation);
     this.forward(kind, x, w, b, y, m, k, n, act);
@@ -88,6 +90,7 @@ export class WasmKernels implements Kernels {
     checkLength('denseBackwardWeights dy', dy, m, n);
     checkLength('denseBackwardWeights dw', dw, k, n);
     if (db !== null) checkLength('denseBackwardWeights db', db, 1, n);
+    if (m === 0 || n === 0) return; // nothing to add
     const kind = this.route(x, dy, dw, db);
     if (kind === NONE) return reference.denseBackwardWeights(x, dy, dw, db, m, k, n);
     const pdb = db === null ? 0 : db.byteOffset;
@@ -100,6 +103,7 @@ export class WasmKernels implements Kernels {
     checkLength('denseBackwardInput dy', dy, m, n);
     checkLength('denseBackwardInput w', w, k, n);
     checkLength('denseBackwardInput dx', dx, m, k);
+    if (m === 0 || k === 0) return; // nothing to write
     const kind = this.route(dy, w, dx, null);
     if (kind === NONE) return reference.denseBackwardInput(dy, w, dx, m, k, n);
     if (kind === F32) this.wasm.backwardInputF32(dy.byteOffset, w.byteOffset, dx.byteOffset, m, k, n, this.scratch);

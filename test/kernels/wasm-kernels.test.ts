@@ -115,6 +115,16 @@ test('float64 on real inputs, the simd build: forward, dW, db and dX bit for bit
   checkInput(t, 'simd', 'float64', fillReal, true);
 });
 
+test('an empty output returns at once, whatever the reduction length (k near 2^31 wrapped an i32 loop counter)', (t) => {
+  const { kernels, views } = inArena('simd', 'float32', [new Float32Array(4).fill(7)]);
+  const e = views[0].subarray(0, 0);
+  kernels.denseForward(e, e, null, e, 0, 2 ** 31 - 1, 0);
+  kernels.denseForwardActivation(e, e, null, e, 0, 2 ** 31 - 1, 0, 'relu');
+  kernels.denseBackwardWeights(e, e, e, null, 2 ** 31 - 1, 0, 0);
+  kernels.denseBackwardInput(e, e, e, 0, 0, 2 ** 31 - 1);
+  t.deepEqual([...views[0]], [7, 7, 7, 7], 'returned, and wrote nothing');
+});
+
 test('the reference kernels check shapes as the WASM ones do (a heap array takes the reference path)', (t) => {
   const k = inArena('simd', 'float64', [new Float64Array(1)]).kernels;
   t.throws(() => k.denseForward(new Float64Array(6), new Float64Array(12), null, new Float64Array(7), 2, 3, 4), { message: /denseForward y: expected shape 2×4 \(8 elements\), got 7 elements/ });
