@@ -6,7 +6,7 @@
  * another, each data-parallel on all threads (the rule and its reasons: concurrentRuns.ts).
  * A run's numbers do not depend on which.
  */
-import { checkPaths } from './paths.js';
+import { checkPaths, datasetFile } from './paths.js';
 import { writeFileAtomic } from '../io/atomicWrite.js';
 import { ACTIVATIONS } from '../nn/activation.js';
 import { curvesCsv, curvesJson } from '../report/curves.js';
@@ -167,8 +167,7 @@ export async function compareCommand(argv: readonly string[], out: Out): Promise
   }
   const configs = compareConfigs(flags);
   const path = (k: string) => flags[k] as string | undefined;
-  const csv = path('dataset')?.startsWith('csv:') ? path('dataset')!.slice(4) : undefined;
-  checkPaths({ '--report': path('report'), '--csv': path('csv'), '--json': path('json') }, { '--dataset': csv });
+  checkPaths({ '--report': path('report'), '--csv': path('csv'), '--json': path('json') }, { '--dataset': datasetFile(flags) });
   const quiet = flags.quiet === true;
   const width = Math.max(...configs.map((c) => c.label.length));
   const comparison = await runComparison(configs, {

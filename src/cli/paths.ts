@@ -10,6 +10,12 @@ import { FlagError } from './flags.js';
 
 type Paths = Readonly<Record<string, string | undefined>>;
 
+/** The file that `--dataset csv:FILE` reads, if that is the dataset. */
+export function datasetFile(flags: Readonly<Record<string, unknown>>): string | undefined {
+  const d = flags.dataset;
+  return typeof d === 'string' && d.startsWith('csv:') ? d.slice(4) : undefined;
+}
+
 /**
  * `outputs` and `inputs` map a flag (`--save`) to its path, if given. `resume`: the checkpoint a
  * run continues, which its `--save` may (and should) overwrite.

@@ -1,5 +1,5 @@
 /** `gradpool train`: one run, with progress, a summary, and the files the flags ask for. */
-import { checkPaths, checkSaveTarget } from './paths.js';
+import { checkPaths, checkSaveTarget, datasetFile } from './paths.js';
 import { writeFileAtomic } from '../io/atomicWrite.js';
 import { buildConfig, type RunConfig } from './config.js';
 import { flagHelp, FlagError, parseFlags } from './flags.js';
@@ -70,8 +70,7 @@ export async function trainCommand(argv: readonly string[], out: Out): Promise<n
   if (positional.length > 0) throw new FlagError(`unexpected argument ${JSON.stringify(positional[0])}; flags start with --`);
   const config = buildConfig(flags);
   const path = (k: string) => flags[k] as string | undefined;
-  const csv = path('dataset')?.startsWith('csv:') ? path('dataset')!.slice(4) : undefined;
-  checkPaths({ '--save': path('save'), '--save-params': path('save-params'), '--json': path('json') }, { '--dataset': csv, '--init-params': path('init-params'), '--resume': path('resume') }, { save: '--save', resume: '--resume' });
+  checkPaths({ '--save': path('save'), '--save-params': path('save-params'), '--json': path('json') }, { '--dataset': datasetFile(flags), '--init-params': path('init-params'), '--resume': path('resume') }, { save: '--save', resume: '--resume' });
   checkSaveTarget(path('save'), path('resume'));
   const progress = new Progress(out, flags.quiet === true);
   const result = await runTraining(config, {

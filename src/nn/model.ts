@@ -118,6 +118,11 @@ export class Model {
     return this.params.length;
   }
 
+  /** Whether a layer keeps running statistics (batch norm): each batch it trains on needs 2 rows. */
+  get hasBatchNorm(): boolean {
+    return this.state.length > 0;
+  }
+
   config(): ModelConfig {
     return { inputs: this.inputs, outputs: this.outputs, dtype: this.dtype, layers: this.root.layers.map((l) => l.config()) };
   }

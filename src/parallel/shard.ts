@@ -48,7 +48,7 @@ export function shardRows(ctx: Pick<ShardContext, 'microShard' | 'model'>, s: nu
   const ms = ctx.microShard;
   const rows = batchEnd - batchStart;
   const shards = Math.ceil(rows / ms);
-  if (shards >= 2 && rows - (shards - 1) * ms === 1 && ctx.model.state.length > 0 && s >= shards - 2) {
+  if (shards >= 2 && rows - (shards - 1) * ms === 1 && ctx.model.hasBatchNorm && s >= shards - 2) {
     const first = Math.ceil((ms + 1) / 2);
     const start = batchStart + (shards - 2) * ms + (s === shards - 2 ? 0 : first);
     return [start, s === shards - 2 ? start + first : batchEnd];

@@ -63,7 +63,7 @@ export class Trainer {
     const parallel = checkParallelOptions({ ...o.parallel, ...(o.threads === undefined ? {} : { threads: o.threads }), microShard: o.microShard });
     // Each micro-shard is a batch of (ghost) batch norm, which needs 2 rows: with 3 or more, a
     // batch's last shards can always be cut so (shard.ts, shardRows).
-    if (model.state.length > 0 && parallel.microShard < 3) throw optionError('trainer options.microShard', 'at least 3 with batch norm in the model (each micro-shard is a batch-norm batch of at least 2 rows)', parallel.microShard);
+    if (model.hasBatchNorm && parallel.microShard < 3) throw optionError('trainer options.microShard', 'at least 3 with batch norm in the model (each micro-shard is a batch-norm batch of at least 2 rows)', parallel.microShard);
     this.options = Object.freeze(o);
     this.rng = new Rng(o.seed!);
     const clip = { clipNorm: o.clipNorm ?? null, clipValue: o.clipValue ?? null };
@@ -160,7 +160,7 @@ export class Trainer {
     if (validation) this.checkData(validation, 'validation data');
     const o = this.options;
     const batchSize = o.batchSize === 'full' ? train.size : Math.min(o.batchSize!, train.size);
-    if (this.model.state.length > 0 && (batchSize < 2 || train.size % batchSize === 1)) {
+    if (this.model.hasBatchNorm && (batchSize < 2 || train.size % batchSize === 1)) {
       // PyTorch fails at that step: "Expected more than 1 value per channel when training".
       throw optionError('trainer options.batchSize', `a size that leaves no batch of 1 row, which batch norm cannot normalize (the training data has ${train.size} rows)`, o.batchSize);
     }
