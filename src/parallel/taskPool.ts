@@ -17,8 +17,8 @@ const SETTLE_MS = 2000;
 const TERMINATE_MS = 200;
 /** Starting threads (and compiling WASM) on a loaded 2-core machine can take seconds. */
 const STARTUP_MS = 120_000;
-/** The longest single Atomics.waitAsync (see waitFor); exported for its test. */
-export const WAIT_SLICE_MS = 1000;
+/** The watchdog's period: a wait ends at most this long after its deadline (see waitFor). */
+export const watchdogPeriod = (stepTimeout: number) => Math.min(1000, Math.max(10, stepTimeout / 4));
 
 /** A plain (ref'd) timer: during recovery no task holds the event loop open, and this must. */
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -29,6 +29,10 @@ export class TaskPool {
   private controllers: AbortController[] = [];
   /** The first task failure since start(), set by the tasks' handlers. */
   private failed: { error: unknown } | null = null;
+  /** The cell waitFor is waiting on and its deadline; the watchdog wakes it once that has passed. */
+  private waitIndex = -1;
+  private waitDeadline = Infinity;
+  private watchdog: ReturnType<typeof setInterval> | null = null;
 
   constructor(
     private readonly spec: RunSpec,
@@ -62,6 +66,9 @@ export class TaskPool {
       this.tasks.push(task);
       task.then(() => fail(new WorkerFailure('a worker task ended while the run was on')), fail);
     }
+    this.watchdog ??= setInterval(() => {
+      if (this.waitIndex >= 0 && performance.now() >= this.waitDeadline) Atomics.notify(ctl, this.waitIndex);
+    }, watchdogPeriod(this.options.stepTimeout));
     const deadline = performance.now() + Math.max(this.options.stepTimeout, STARTUP_MS);
     await this.waitFor(CTL.READY, this.options.threads, deadline, 'starting the worker threads');
   }
@@ -85,8 +92,9 @@ export class TaskPool {
 
   /**
    * Wait, without blocking the event loop, until ctl[index] >= `target`. Rejects with the first
-   * task failure, or as a hung thread at `deadline`. (A wake-up alone proves nothing: abort()
-   * notifies every cell, so the value is checked again after each one.)
+   * task failure, or as a hung thread at `deadline` (seen up to one watchdog period late). One
+   * wait at a time (the engine's). A wake-up alone proves nothing: abort() and the watchdog
+   * notify cells, so the value is checked again after each one.
    */
   async waitFor(index: number, target: number, deadline: number, what: string): Promise<void> {
     const { ctl } = this;
@@ -101,13 +109,20 @@ export class TaskPool {
         await sleep(5);
         continue;
       }
-      const left = deadline - now;
-      if (left <= 0) throw new WorkerFailure(`a worker thread hung: ${what} took longer than stepTimeout (${this.options.stepTimeout} ms)`);
-      // At most WAIT_SLICE_MS per wait: Node keeps a waitAsync's timeout task until it fires,
-      // even after a notify ended the wait, so stepTimeout-long waits (5 min by default) would
-      // pile up, ~0.3 KB and one pending timer per step, for that long.
-      const wait = Atomics.waitAsync(ctl, index, value, Math.min(left, WAIT_SLICE_MS));
-      if (wait.async) await wait.value;
+      if (now >= deadline) throw new WorkerFailure(`a worker thread hung: ${what} took longer than stepTimeout (${this.options.stepTimeout} ms)`);
+      // No timeout on the waitAsync itself: V8 keeps a waitAsync's timeout task until it fires,
+      // even after a notify ended the wait, and the two cost this thread ~115 µs a step against
+      // ~60 µs without (measured), CPU that on a machine with as many threads as cores comes
+      // out of a worker's. The deadline is the watchdog's: it notifies the cell once it passes.
+      const wait = Atomics.waitAsync(ctl, index, value);
+      if (!wait.async) continue;
+      this.waitIndex = index;
+      this.waitDeadline = deadline;
+      try {
+        await wait.value;
+      } finally {
+        this.waitIndex = -1;
+      }
     }
   }
 
@@ -137,6 +152,8 @@ export class TaskPool {
 
   /** End the threads (after stop()). */
   async destroy(): Promise<void> {
+    clearInterval(this.watchdog ?? undefined);
+    this.watchdog = null;
     await this.pool.destroy();
   }
 }
