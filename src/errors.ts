@@ -36,6 +36,14 @@ export function checkNonNegativeInt(name: string, value: unknown): number {
   return value;
 }
 
+/** A seed: the generators use it as a 32-bit unsigned integer, so 1.9 or 2³² would silently be 1 or 0. */
+export function checkSeed(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+    throw optionError(name, 'an integer in [0, 4294967295]', value);
+  }
+  return value;
+}
+
 /** A finite number in [lo, hi) or [lo, hi] (`closed`). */
 export function checkRange(name: string, value: unknown, lo: number, hi: number, closed = false): number {
   const ok = typeof value === 'number' && Number.isFinite(value) && value >= lo && (closed ? value <= hi : value < hi);

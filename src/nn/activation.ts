@@ -2,11 +2,11 @@
  * Elementwise activations. Each entry gives f and f′; f′ receives both x and y = f(x) so
  * sigmoid and tanh use the cheap y-forms (σ′ = y(1−y), tanh′ = 1−y²).
  */
-import { checkFinite, checkOneOf, mergeOptions } from '../errors.js';
+import { checkFinite, checkOneOf, mergeOptions, optionError } from '../errors.js';
 import type { FloatArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { erf } from './erf.js';
-import type { ForwardContext, LayerConfig } from './layer.js';
+import { erfc } from './erf.js';
+import { checkGradShape, type ForwardContext, type LayerConfig } from './layer.js';
 import { ParameterFreeLayer } from './parameterFree.js';
 
 export const ACTIVATIONS = Object.freeze(['sigmoid', 'tanh', 'relu', 'leaky-relu', 'gelu'] as const);
@@ -26,10 +26,11 @@ const FUNCTIONS: Readonly<Record<ActivationName, Fn>> = Object.freeze({
   // NaN stays NaN, as torch.relu keeps it: turned into 0 it would hide from the non-finite check.
   relu: { f: (x) => (x > 0 || x !== x ? x : 0), df: (x) => (x > 0 ? 1 : 0) },
   'leaky-relu': { f: (x, s) => (x > 0 ? x : s * x), df: (x, _y, s) => (x > 0 ? 1 : s) },
-  // GELU(x) = x·Φ(x); GELU′(x) = Φ(x) + x·φ(x)  (Hendrycks & Gimpel 2016, exact form).
+  // GELU(x) = x·Φ(x); GELU′(x) = Φ(x) + x·φ(x)  (Hendrycks & Gimpel 2016, exact form), with
+  // Φ(x) = erfc(−x/√2)/2, which keeps its precision in the negative tail where 1 + erf cancels.
   gelu: {
-    f: (x) => 0.5 * x * (1 + erf(x * SQRT1_2)),
-    df: (x) => 0.5 * (1 + erf(x * SQRT1_2)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x),
+    f: (x) => 0.5 * x * erfc(-x * SQRT1_2),
+    df: (x) => 0.5 * erfc(-x * SQRT1_2) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x),
   },
 });
 
@@ -52,6 +53,7 @@ export class Activation extends ParameterFreeLayer {
     super();
     this.name = checkOneOf('activation', name, ACTIVATIONS);
     this.fn = FUNCTIONS[this.name];
+    if (options?.negativeSlope !== undefined && this.name !== 'leaky-relu') throw optionError('activation options.negativeSlope', "no value: it applies to 'leaky-relu' only", options.negativeSlope);
     this.negativeSlope = checkFinite('activation options.negativeSlope', mergeOptions('activation options', DEFAULTS, options).negativeSlope);
   }
 
@@ -71,6 +73,7 @@ export class Activation extends ParameterFreeLayer {
     const x = this.x;
     const y = this.y;
     if (!x || !y) throw new Error(`${this.name}.backward called before forward`);
+    checkGradShape(this.name, dy, x.rows, x.cols);
     const dx = this.dxBuf.take(x.rows, x.cols);
     const { df } = this.fn;
     const s = this.negativeSlope;

@@ -8,7 +8,7 @@
 import { checkFinite, checkPositiveInt, checkRange, mergeOptions, ShapeError } from '../errors.js';
 import type { FloatArray } from '../tensor/dtype.js';
 import { Buffer2D, Tensor } from '../tensor/tensor.js';
-import type { Binding, ForwardContext, Layer, LayerConfig, ParamSpec } from './layer.js';
+import { checkGradShape, type Binding, type ForwardContext, type Layer, type LayerConfig, type ParamSpec } from './layer.js';
 
 export interface BatchNormOptions {
   momentum?: number;
@@ -145,6 +145,7 @@ export class BatchNorm1d implements Layer {
   backward(dy: Tensor, _needInputGrad: boolean): Tensor {
     const xhat = this.lastXhat;
     if (!xhat) throw new Error('batchnorm.backward called before forward');
+    checkGradShape('batchnorm', dy, xhat.rows, xhat.cols);
     const { rows: n, cols: f } = dy;
     const dx = this.dxBuf.take(n, f);
     for (let c = 0; c < f; c++) {

@@ -5,7 +5,7 @@ import type { Rng } from '../rng.js';
 import type { FloatArray } from '../tensor/dtype.js';
 import { Buffer2D, Tensor } from '../tensor/tensor.js';
 import { checkInitializer, initialize, type Initializer } from './init.js';
-import type { Binding, ForwardContext, Layer, LayerConfig, ParamSpec } from './layer.js';
+import { checkGradShape, type Binding, type ForwardContext, type Layer, type LayerConfig, type ParamSpec } from './layer.js';
 
 export interface DenseOptions {
   /** Weight initializer (default xavier-uniform). */
@@ -111,7 +111,7 @@ export class Dense implements Layer {
     const x = this.x;
     if (!x) throw new Error('dense.backward called before forward');
     // dL/dY must match the forward's output; a longer buffer behind it would pass the kernels' length checks.
-    if (dy.rows !== x.rows || dy.cols !== this.units) throw new ShapeError('dense.backward dy', `${x.rows}×${this.units} (the forward's output)`, dy.shape);
+    checkGradShape('dense', dy, x.rows, this.units);
     const k = kernels();
     if (this.capture) this.store(this.capture, x, dy);
     else k.denseBackwardWeights(x.data, dy.data, this.dw, this.db, x.rows, this.inputs, this.units);

@@ -7,13 +7,16 @@
 import { checkRange } from '../errors.js';
 import { hashUniform } from '../rng.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Binding, ForwardContext, LayerConfig } from './layer.js';
+import { checkGradShape, type Binding, type ForwardContext, type LayerConfig } from './layer.js';
 import { ParameterFreeLayer } from './parameterFree.js';
 
 export class Dropout extends ParameterFreeLayer {
   readonly type = 'dropout';
   private mask = new Uint8Array(0);
   private active = false;
+  /** The shape of the last forward's input (and output). */
+  private rows = 0;
+  private cols = 0;
   /** Salt so two dropout layers in one model draw different masks. */
   private salt = 0;
 
@@ -29,6 +32,8 @@ export class Dropout extends ParameterFreeLayer {
 
   forward(x: Tensor, ctx: ForwardContext): Tensor {
     this.active = ctx.training && this.p > 0;
+    this.rows = x.rows;
+    this.cols = x.cols;
     if (!this.active) return x;
     const n = x.rows * x.cols;
     if (this.mask.length < n) this.mask = new Uint8Array(n);
@@ -48,6 +53,7 @@ export class Dropout extends ParameterFreeLayer {
   }
 
   backward(dy: Tensor, _needInputGrad: boolean): Tensor {
+    checkGradShape('dropout', dy, this.rows, this.cols);
     if (!this.active) return dy;
     const dx = this.dxBuf.take(dy.rows, dy.cols);
     const scale = 1 / (1 - this.p);

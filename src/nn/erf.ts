@@ -24,6 +24,13 @@ export function erf(x: number): number {
   return Math.sign(x) * (1 - erfcContinuedFraction(a));
 }
 
+/** erfc(x) = 1 − erf(x), without the cancellation of that difference for x ≥ 3 (where erfc is below 2.3e-5). */
+export function erfc(x: number): number {
+  if (x >= 3) return erfcContinuedFraction(x);
+  if (x <= -3) return 2 - erfcContinuedFraction(-x);
+  return 1 - erf(x);
+}
+
 /** erfc(x) = e^(−x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …)))) for x > 0. */
 function erfcContinuedFraction(x: number): number {
   const tiny = 1e-300;

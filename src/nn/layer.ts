@@ -3,6 +3,7 @@
  * and caches exactly what `backward` needs; `backward` takes dL/dY, ADDS into the layer's
  * parameter gradients and returns dL/dX.
  */
+import { ShapeError } from '../errors.js';
 import type { Allocator, DType, FloatArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { ParamRole } from './params.js';
@@ -69,4 +70,9 @@ export interface Layer {
   /** Adds parameter gradients; returns dL/dX unless `needInputGrad` is false (then may return dy). */
   backward(dy: Tensor, needInputGrad: boolean): Tensor;
   config(): LayerConfig;
+}
+
+/** dL/dY must have the shape of the forward's output: any other reads past it, or short of it. */
+export function checkGradShape(layer: string, dy: Tensor, rows: number, cols: number): void {
+  if (dy.rows !== rows || dy.cols !== cols) throw new ShapeError(`${layer}.backward dy`, `${rows}×${cols} (the forward's output)`, dy.shape);
 }

@@ -19,15 +19,29 @@ interface Target {
   readonly state: FloatArray;
 }
 
-/** Bind every layer of `root` (whose children are the model's top-level layers). */
-export function layOut(root: Layer, inputSize: number, dtype: DType, allocator: Allocator, target: Target | null): Layout {
+/**
+ * The model each layer instance is laid out in. A layer keeps its input, output buffers and
+ * parameter views on itself, so one instance used twice (in one model or in two) would get
+ * wrong gradients, or leave the first model cut off from its own parameters: refused instead.
+ */
+const owners = new WeakMap<Layer, object>();
+
+/** Bind every layer of `root` (whose children are the model's top-level layers) for `owner`. */
+export function layOut(root: Layer, inputSize: number, dtype: DType, allocator: Allocator, target: Target | null, owner: object): Layout {
   const entries: ParamEntry[] = [];
+  const seen = new Map<Layer, string>();
   let paramOffset = 0;
   let stateOffset = 0;
   let index = 0;
   const empty = dtype === 'float32' ? new Float32Array(0) : new Float64Array(0);
 
   const bindLayer = (layer: Layer, width: number, name: string, topLevel: number): void => {
+    const first = seen.get(layer);
+    if (first !== undefined) throw new TypeError(`layer ${name} is the same instance as layer ${first}; a layer can appear only once in a model (shared weights are not supported): create another one`);
+    const other = owners.get(layer);
+    if (other !== undefined && other !== owner) throw new TypeError(`layer ${name} already belongs to another model; create a new layer for this one`);
+    seen.set(layer, name);
+    owners.set(layer, owner);
     const params: FloatArray[] = [];
     const grads: FloatArray[] = [];
     for (const spec of layer.paramSpecs(width)) {

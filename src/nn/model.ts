@@ -4,13 +4,13 @@
  * The arrays come from an `Allocator`, so the parallel runtime can place them in shared memory.
  */
 import { Matrix } from 'ml-matrix';
-import { checkFinite, checkOneOf, checkPositiveInt, mergeOptions, optionError, ShapeError } from '../errors.js';
+import { checkOneOf, checkPositiveInt, checkSeed, mergeOptions, optionError, ShapeError } from '../errors.js';
 import { Rng } from '../rng.js';
 import { toMatrix, toTensor, toVector, type MatrixInput, matrixFrom } from '../tensor/convert.js';
 import { DTYPES, dtypeOf, heapAllocator, type Allocator, type DType, type FloatArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Dense } from './dense.js';
-import { INFERENCE, type ForwardContext, type Layer, type LayerConfig } from './layer.js';
+import { checkGradShape, INFERENCE, type ForwardContext, type Layer, type LayerConfig } from './layer.js';
 import { layOut } from './layout.js';
 import type { ParamEntry, ParamSet } from './params.js';
 import { layersFromConfig } from './registry.js';
@@ -68,7 +68,7 @@ export class Model {
   constructor(layers: readonly Layer[], options?: ModelOptions) {
     const o = mergeOptions('model options', DEFAULTS, options);
     this.dtype = checkOneOf('model options.dtype', o.dtype, DTYPES);
-    const seed = checkFinite('model options.seed', o.seed);
+    const seed = checkSeed('model options.seed', o.seed);
     this.root = new Sequential(layers);
     const inputs = o.inputs ?? this.root.inputSize;
     if (inputs === undefined) throw optionError('model options.inputs', 'a positive integer (no layer fixes the input width)', inputs);
@@ -76,7 +76,7 @@ export class Model {
     this.outputs = this.root.outputSize(this.inputs);
     const allocator = o.allocator ?? heapAllocator;
     this.allocator = allocator;
-    const measured = layOut(this.root, this.inputs, this.dtype, allocator, null);
+    const measured = layOut(this.root, this.inputs, this.dtype, allocator, null, this);
     const given = o.arrays;
     if (given) {
       const sizes = [measured.paramCount, measured.paramCount, measured.stateCount];
@@ -87,7 +87,7 @@ export class Model {
     this.params = given ? given.params : allocator.alloc(this.dtype, measured.paramCount);
     this.grads = given ? given.grads : allocator.alloc(this.dtype, measured.paramCount);
     this.state = given ? given.state : allocator.alloc(this.dtype, measured.stateCount);
-    this.entries = Object.freeze(layOut(this.root, this.inputs, this.dtype, allocator, this).entries);
+    this.entries = Object.freeze(layOut(this.root, this.inputs, this.dtype, allocator, this, this).entries);
     if (!given) this.root.initialize(new Rng(seed));
   }
 
@@ -102,7 +102,7 @@ export class Model {
     if (grads.length !== this.params.length || state.length !== this.state.length) {
       throw new ShapeError('model.rebind', `${this.params.length} gradients and ${this.state.length} state values`, `${grads.length} and ${state.length}`);
     }
-    layOut(this.root, this.inputs, this.dtype, this.allocator, { params: this.params, grads, state });
+    layOut(this.root, this.inputs, this.dtype, this.allocator, { params: this.params, grads, state }, this);
   }
 
   /** Rebuild a model from its JSON architecture (parameters freshly initialized). */
@@ -133,11 +133,17 @@ export class Model {
 
   forward(x: Tensor, ctx: ForwardContext = INFERENCE): Tensor {
     if (x.cols !== this.inputs) throw new ShapeError('model input', `[batch × ${this.inputs}]`, `[${x.rows} × ${x.cols}]`);
+    this.forwardRows = x.rows;
     return this.root.forward(x, ctx);
   }
 
+  /** Rows of the last forward(): backward's dL/dY must be forwardRows × outputs. */
+  private forwardRows = -1;
+
   /** Accumulates parameter gradients from dL/dY; returns dL/dX when asked (gradient checks). */
   backward(dy: Tensor, needInputGrad = false): Tensor {
+    if (this.forwardRows < 0) throw new Error('model.backward called before model.forward');
+    checkGradShape('model', dy, this.forwardRows, this.outputs);
     return this.root.backward(dy, needInputGrad);
   }
 

@@ -21,7 +21,7 @@ const FACTORIES: Readonly<Record<string, Factory>> = Object.freeze({
 });
 
 export function layerFromConfig(config: LayerConfig): Layer {
-  const make = config && typeof config === 'object' ? FACTORIES[config.type] : undefined;
+  const make = config && typeof config === 'object' && Object.hasOwn(FACTORIES, config.type) ? FACTORIES[config.type] : undefined;
   if (!make) throw optionError('layer config type', `one of ${Object.keys(FACTORIES).join(', ')}`, config?.type);
   return make(config);
 }

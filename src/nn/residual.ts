@@ -1,13 +1,16 @@
 /** A residual block (He et al. 2016): y = x + f(x), where f is a sub-stack that keeps the width. */
 import { ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Binding, ForwardContext, Layer, LayerConfig } from './layer.js';
+import { checkGradShape, type Binding, type ForwardContext, type Layer, type LayerConfig } from './layer.js';
 import { ParameterFreeLayer } from './parameterFree.js';
 import { Sequential } from './sequential.js';
 
 export class Residual extends ParameterFreeLayer {
   readonly type = 'residual';
   readonly body: Sequential;
+  /** The shape of the last forward's input (and output). */
+  private rows = 0;
+  private cols = 0;
 
   constructor(layers: readonly Layer[]) {
     super();
@@ -39,12 +42,15 @@ export class Residual extends ParameterFreeLayer {
 
   forward(x: Tensor, ctx: ForwardContext): Tensor {
     const fx = this.body.forward(x, ctx);
+    this.rows = x.rows;
+    this.cols = x.cols;
     const y = this.out.take(x.rows, x.cols);
     for (let i = 0, n = x.rows * x.cols; i < n; i++) y.data[i] = x.data[i] + fx.data[i];
     return y;
   }
 
   backward(dy: Tensor, needInputGrad: boolean): Tensor {
+    checkGradShape('residual', dy, this.rows, this.cols);
     const dfx = this.body.backward(dy, needInputGrad);
     if (!needInputGrad) return dy;
     const dx = this.dxBuf.take(dy.rows, dy.cols);

@@ -3,13 +3,12 @@
  * and held-out data, callbacks with a way to stop, early stopping with best-weight restore,
  * and a history of every epoch. How a step is computed is the engine's business.
  */
-import { checkBoolean, checkFinite, checkPositiveInt, mergeOptions, optionError } from '../errors.js';
+import { checkBoolean, checkFinite, checkPositiveInt, checkSeed, mergeOptions, optionError, ShapeError } from '../errors.js';
 import { outputWidth, type Dataset } from '../data/dataset.js';
 import { lossByName } from '../losses/index.js';
 import type { Loss } from '../losses/loss.js';
 import type { Model } from '../nn/model.js';
 import { Rng } from '../rng.js';
-import { ShapeError } from '../errors.js';
 import { EarlyStopping } from './earlyStopping.js';
 import type { StepEngine, StepResult } from './engine.js';
 import { NOT_QUEUED, queueNext, type QueuedStep } from './queue.js';
@@ -51,7 +50,7 @@ export class Trainer {
     checkPositiveInt('trainer options.epochs', o.epochs);
     if (o.batchSize !== 'full') checkPositiveInt('trainer options.batchSize', o.batchSize);
     checkBoolean('trainer options.shuffle', o.shuffle);
-    checkFinite('trainer options.seed', o.seed);
+    checkSeed('trainer options.seed', o.seed);
     if (o.scheduleEvery !== 'epoch' && o.scheduleEvery !== 'batch') throw optionError('trainer options.scheduleEvery', '"epoch" or "batch"', o.scheduleEvery);
     if (o.scheduleEvery === 'batch' && o.schedule?.needsMetric) {
       throw optionError('trainer options.scheduleEvery', '"epoch" for a schedule that steps on a metric (ReduceLROnPlateau: the held-out loss, known per epoch)', o.scheduleEvery);

@@ -3,7 +3,7 @@ import { activation, gelu, leakyRelu } from '../../src/nn/activation.js';
 import { batchNorm1d, BatchNorm1d } from '../../src/nn/batchnorm.js';
 import { dense } from '../../src/nn/dense.js';
 import { dropout } from '../../src/nn/dropout.js';
-import { erf } from '../../src/nn/erf.js';
+import { erf, erfc } from '../../src/nn/erf.js';
 import { INFERENCE } from '../../src/nn/layer.js';
 import { Model } from '../../src/nn/model.js';
 import { residual } from '../../src/nn/residual.js';
@@ -54,6 +54,23 @@ test('activations: values at known points', (t) => {
   t.true(Math.abs(at(gelu(), 1) - 0.8413447460685429) < 1e-15);
   t.true(Math.abs(erf(0.5) - 0.5204998778130465) < 1e-15);
   t.true(Math.abs(erf(3.5) - 0.9999992569016276) < 1e-15);
+});
+
+test('gelu keeps its relative precision in the negative tail (Φ as erfc/2: 1 + erf cancels there)', (t) => {
+  const layer = gelu();
+  new Model([layer], { dtype: 'float64', inputs: 1 });
+  const x = new Tensor(Float64Array.of(-3, -5, -7, -8.5), 1, 4);
+  const y = layer.forward(x, INFERENCE).data;
+  const dx = layer.backward(new Tensor(Float64Array.of(1, 1, 1, 1), 1, 4), true).data;
+  // Python: 0.5*x*math.erfc(-x/math.sqrt(2)) and its derivative 0.5*erfc(-x/√2) + x*exp(-x²/2)/√(2π)
+  const expected = [-0.004049694094890287, -1.4332578593959731e-6, -8.958687807200846e-12, -8.057604598872852e-17];
+  const slopes = [-0.011945647204183927, -7.146946001792295e-6, -6.266323031466634e-11, -6.846504938697085e-16];
+  expected.forEach((e, i) => t.true(Math.abs(y[i] / e - 1) < 1e-12, `gelu(${x.data[i]}) = ${y[i]}, expected ${e}`));
+  slopes.forEach((e, i) => t.true(Math.abs(dx[i] / e - 1) < 1e-12, `gelu'(${x.data[i]}) = ${dx[i]}, expected ${e}`));
+  // Python: math.erfc(4.0), math.erfc(-4.0), math.erfc(1.0)
+  t.true(Math.abs(erfc(4) / 1.541725790028002e-8 - 1) < 1e-14);
+  t.true(Math.abs(erfc(-4) - 1.999999984582742) < 1e-15);
+  t.true(Math.abs(erfc(1) - 0.15729920705028513) < 1e-15);
 });
 
 test('dropout is inverted: kept units scaled by 1/(1-p), identity at inference', (t) => {
@@ -129,6 +146,7 @@ test('dense.backward refuses a dL/dY that is not the forward output\'s shape, ev
   const d = dense(3, 2);
   const m = new Model([d], { dtype: 'float64' });
   m.forward(new Tensor(new Float64Array(6), 2, 3), { training: true, seed: 0, step: 0, sampleIds: Int32Array.of(0, 1) });
-  t.throws(() => m.backward(new Tensor(new Float64Array(12), 2, 3)), { message: /dense\.backward dy: expected shape 2×2 \(the forward's output\), got 2×3/ });
-  t.throws(() => m.backward(new Tensor(new Float64Array(12), 1, 2)), { message: /got 1×2/ });
+  t.throws(() => d.backward(new Tensor(new Float64Array(12), 2, 3), true), { message: /dense\.backward dy: expected shape 2×2 \(the forward's output\), got 2×3/ });
+  t.throws(() => d.backward(new Tensor(new Float64Array(12), 1, 2), true), { message: /got 1×2/ });
+  t.throws(() => m.backward(new Tensor(new Float64Array(12), 2, 3)), { message: /model\.backward dy: expected shape 2×2 \(the forward's output\), got 2×3/ });
 });
