@@ -140,7 +140,7 @@ export async function runTraining(config: RunConfig, options: RunOptions = {}): 
     checkResumable(options.resume, ckpt.meta, config, dataPrint);
     restoreCheckpoint(ckpt, parts);
     // A run that early stopping had ended stays ended.
-    done = early !== null && early.stateDict().wait >= config.earlyStop!;
+    done = early?.stopped ?? false;
   }
   hooks.onStart?.({
     config,
@@ -162,7 +162,8 @@ export async function runTraining(config: RunConfig, options: RunOptions = {}): 
     process.off('SIGINT', onSignal);
   }
   if (interrupted && options.save) saveCheckpoint(options.save, parts, meta);
-  early?.restore();
+  // The best epoch's weights only when early stopping ended the run (Keras' restore_best_weights).
+  if (early?.stopped) early.restore();
   const loss = lossByName(config.loss!);
   const train = evaluate(model, data.train, loss);
   const test = data.test ? evaluate(model, data.test, loss) : null;

@@ -276,10 +276,15 @@ export class Optimizer<H extends BaseHyper = BaseHyper> implements LrGroups {
     const scalars = saved.scalars.map((s) => Float64Array.from(s));
     scalars.forEach((s, i) => {
       if (s.length !== this.scalars[i]?.length) throw new RangeError(`loadStateDict: group ${i} carries ${s.length} scalars, expected ${this.scalars[i]?.length}`);
+      const bad = s.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw new RangeError(`loadStateDict: group ${i}'s scalar ${bad} is ${s[bad]}; a non-finite one would make every update NaN`);
     });
     for (const [name, a] of Object.entries(this.state)) {
       const src = saved.state?.[name];
       if (!src || src.length !== a.length) throw new RangeError(`loadStateDict: state array "${name}" must have ${a.length} elements, got ${src ? src.length : 'none'}`);
+      for (let j = 0; j < src.length; j++) {
+        if (!Number.isFinite(src[j])) throw new RangeError(`loadStateDict: state array "${name}" holds ${src[j]} at index ${j}; a non-finite value would make its parameter NaN`);
+      }
     }
     // Checked; now copy in.
     for (const [name, a] of Object.entries(this.state)) a.set(saved.state[name]);

@@ -9,8 +9,8 @@
  * One JSON document with a format version and a SHA-256 over everything else (modelFile.ts's
  * readVerified), written atomically (temp file, fsync, rename: a crash, even SIGKILL in the
  * middle of a write, leaves the previous checkpoint whole). Typed arrays are stored as their
- * raw little-endian bytes in base64, so the values come back bit for bit; ±Infinity and NaN
- * (a plateau schedule's initial best) are tagged, since JSON has no spelling for them.
+ * raw little-endian bytes in base64, so the values come back bit for bit; ±Infinity (a plateau
+ * schedule's initial best) and NaN are tagged, since JSON has no spelling for them.
  */
 import { FileFormatError } from '../errors.js';
 import { architectureDifference, readVerified, sha256 } from '../io/modelFile.js';
@@ -154,18 +154,30 @@ export function restoreCheckpoint(ckpt: Checkpoint, parts: CheckpointParts): voi
   }
   if ((ckpt.schedule === null) !== (schedule === null)) throw new FileFormatError(file, `the checkpoint ${ckpt.schedule ? 'has' : 'has no'} schedule state, the run ${schedule ? 'has' : 'has no'} schedule`);
   if ((ckpt.earlyStopping === null) !== (earlyStopping === null)) throw new FileFormatError(file, 'the checkpoint and the run differ in using early stopping');
+  // Each part checks a state before it loads it. So that a bad part does not leave the ones
+  // before it loaded, their states are kept and put back; the trainer goes last, and the model
+  // is touched only once every part has loaded.
+  const undo: Array<() => void> = [];
   const step = (what: string, f: () => void) => {
     try {
       f();
     } catch (e) {
+      for (const back of undo.reverse()) back();
       throw new FileFormatError(file, `${what}: ${(e as Error).message}`);
     }
   };
-  // Everything that can fail on malformed contents runs before the model is touched.
+  const keep = <S>(part: { stateDict(): S; loadStateDict(state: S): void } | null) => {
+    if (!part) return;
+    const state = part.stateDict();
+    undo.push(() => part.loadStateDict(state));
+  };
+  keep(optimizer as { stateDict(): unknown; loadStateDict(state: unknown): void });
   step('optimizer state', () => optimizer.loadStateDict(ckpt.optimizer as never));
+  keep(schedule);
   step('schedule state', () => schedule?.loadStateDict(ckpt.schedule!));
-  step('trainer state', () => trainer.restore(ckpt.trainer));
+  keep(earlyStopping);
   step('early-stopping state', () => earlyStopping?.loadStateDict(ckpt.earlyStopping!));
+  step('trainer state', () => trainer.restore(ckpt.trainer));
   model.params.set(ckpt.params);
   model.state.set(ckpt.state);
 }

@@ -1,13 +1,13 @@
 /**
  * Early stopping on the held-out loss (the training loss when there is no held-out data):
  * stop once `patience` epochs in a row bring no improvement of more than `minDelta` (Keras'
- * semantics), and put back the parameters and running statistics of the best epoch
- * (Keras' restore_best_weights).
+ * semantics), and, when it stops the run, put back the parameters and running statistics of
+ * the best epoch (Keras' restore_best_weights, which also restores only when it stopped).
  */
 import { checkBoolean, checkFinite, checkNonNegativeInt, mergeOptions } from '../errors.js';
 import type { Model } from '../nn/model.js';
 import type { FloatArray } from '../tensor/dtype.js';
-import type { EpochRecord } from './trainer.js';
+import type { EpochRecord } from './records.js';
 
 export interface EarlyStoppingOptions {
   patience?: number;
@@ -19,6 +19,8 @@ export interface EarlyStoppingState {
   best: number | null;
   bestEpoch: number;
   wait: number;
+  /** Whether the watch has ended the run (absent in older checkpoints: then wait ≥ patience). */
+  stopped?: boolean;
   bestParams: ArrayLike<number> | null;
   bestState: ArrayLike<number> | null;
 }
@@ -30,6 +32,7 @@ export class EarlyStopping {
   private best = Infinity;
   private bestEpoch = 0;
   private wait = 0;
+  private ended = false;
   private bestParams: FloatArray | null = null;
   private bestState: FloatArray | null = null;
 
@@ -45,6 +48,11 @@ export class EarlyStopping {
     return this.bestEpoch;
   }
 
+  /** True once update() has said to stop: the run is over. */
+  get stopped(): boolean {
+    return this.ended;
+  }
+
   /** Record an epoch; true when training should stop. */
   update(record: EpochRecord): boolean {
     const value = record.testLoss ?? record.trainLoss;
@@ -58,7 +66,8 @@ export class EarlyStopping {
       }
       return false;
     }
-    return ++this.wait >= this.options.patience;
+    this.ended = ++this.wait >= this.options.patience;
+    return this.ended;
   }
 
   /** Where the watch stands, for a checkpoint (best is null while no epoch has been seen). */
@@ -67,26 +76,37 @@ export class EarlyStopping {
       best: Number.isFinite(this.best) ? this.best : null,
       bestEpoch: this.bestEpoch,
       wait: this.wait,
+      stopped: this.ended,
       bestParams: this.bestParams ? this.bestParams.slice() : null,
       bestState: this.bestState ? this.bestState.slice() : null,
     };
   }
 
+  /** Check a saved watch without loading it (restoring a checkpoint checks every part first). */
+  checkStateDict(s: EarlyStoppingState): void {
+    const n = this.model.params.length;
+    const q = this.model.state.length;
+    const sized = (a: ArrayLike<number> | null, length: number) => a === null || (a !== undefined && typeof a === 'object' && a.length === length);
+    if (!s || typeof s !== 'object' || !(s.best === null || Number.isFinite(s.best)) || !Number.isInteger(s.bestEpoch) || s.bestEpoch < 0 || !Number.isInteger(s.wait) || s.wait < 0
+      || !(s.stopped === undefined || typeof s.stopped === 'boolean') || !sized(s.bestParams, n) || !sized(s.bestState, q) || (s.bestParams === null) !== (s.bestState === null)) {
+      throw new TypeError(`early-stopping state must be {best: null or a finite number, bestEpoch, wait, stopped, bestParams and bestState: both null, or ${n} and ${q} values} as returned by stateDict()`);
+    }
+  }
+
   /** Continue a watch saved by stateDict() (resuming a run from a checkpoint). */
   loadStateDict(s: EarlyStoppingState): void {
-    const n = this.model.params.length;
-    if (!s || !Number.isInteger(s.bestEpoch) || !Number.isInteger(s.wait) || (s.bestParams !== null && s.bestParams.length !== n)) {
-      throw new TypeError(`early-stopping state must be {best, bestEpoch, wait, bestParams: null or ${n} values, bestState} as returned by stateDict()`);
-    }
+    this.checkStateDict(s);
     this.best = s.best ?? Infinity;
     this.bestEpoch = s.bestEpoch;
     this.wait = s.wait;
+    this.ended = s.stopped ?? (s.wait > 0 && s.wait >= this.options.patience);
     this.bestParams = s.bestParams ? this.model.params.slice() : null;
     this.bestParams?.set(Array.from(s.bestParams!));
     this.bestState = s.bestState ? this.model.state.slice() : null;
     this.bestState?.set(Array.from(s.bestState!));
   }
 
+  /** Put the best epoch's parameters and statistics back into the model (if restoreBest kept them). */
   restore(): void {
     if (!this.bestParams || !this.bestState) return;
     this.model.params.set(this.bestParams);

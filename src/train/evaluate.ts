@@ -4,6 +4,7 @@
  * the reference ones (20-30 times faster); the model's own arrays are not touched.
  */
 import { BatchGatherer, type Dataset } from '../data/dataset.js';
+import { checkPositiveInt } from '../errors.js';
 import { WasmArena } from '../kernels/arena.js';
 import { kernels, setKernels } from '../kernels/kernels.js';
 import { WasmKernels } from '../kernels/wasm-kernels.js';
@@ -23,7 +24,7 @@ export interface Evaluation {
 /** Mean loss and accuracy of `model` over `ds`, inference mode, `chunk` rows at a time; `loss` as the trainer's option: a Loss or its name. */
 export function evaluate(model: Model, ds: Dataset, lossOrName: Loss | string, chunk = 512): Evaluation {
   const loss = typeof lossOrName === 'string' ? lossByName(lossOrName) : lossOrName;
-  const rows = Math.min(chunk, ds.size);
+  const rows = Math.min(checkPositiveInt('evaluate chunk', chunk), ds.size);
   const { dtype } = model;
   const p = model.paramCount;
   const q = model.state.length;

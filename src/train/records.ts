@@ -1,4 +1,5 @@
 /** What the training loop reports and what it saves: epoch records, batch events, its resumable state. */
+import type { EarlyStoppingState } from './earlyStopping.js';
 
 export interface EpochRecord {
   epoch: number;
@@ -49,4 +50,6 @@ export interface TrainerState {
   history: EpochRecord[];
   /** An epoch stopped part-way (stop(), SIGINT): its order and how far it got; null between epochs. */
   inEpoch: (Omit<EpochPosition, 'order'> & { order: number[] }) | null;
+  /** The early-stopping watch of options.earlyStopping (null without one; absent in older snapshots). */
+  earlyStopping?: EarlyStoppingState | null;
 }

@@ -9,7 +9,7 @@ import { lossByName } from '../losses/index.js';
 import type { Loss } from '../losses/loss.js';
 import type { Model } from '../nn/model.js';
 import { Rng } from '../rng.js';
-import { EarlyStopping } from './earlyStopping.js';
+import { EarlyStopping, type EarlyStoppingState } from './earlyStopping.js';
 import type { StepEngine, StepResult } from './engine.js';
 import { NOT_QUEUED, queueNext, type QueuedStep } from './queue.js';
 import type { EpochPosition, EpochRecord, TrainerState } from './records.js';
@@ -41,6 +41,8 @@ export class Trainer {
   private position: EpochPosition | null = null;
   /** A step failed part-way through its update (an engine error with `torn`): see checkNotTorn. */
   private torn: Error | null = null;
+  /** The early-stopping watch (options.earlyStopping): one per run, so it spans fit() calls and snapshots. */
+  private readonly early: EarlyStopping | null;
 
   constructor(readonly model: Model, options: TrainerOptions) {
     const o = mergeOptions('trainer options', TRAINER_DEFAULTS, options);
@@ -64,6 +66,7 @@ export class Trainer {
     // batch's last shards can always be cut so (shard.ts, shardRows).
     if (model.hasBatchNorm && parallel.microShard < 3) throw optionError('trainer options.microShard', 'at least 3 with batch norm in the model (each micro-shard is a batch-norm batch of at least 2 rows)', parallel.microShard);
     this.options = Object.freeze(o);
+    this.early = o.earlyStopping ? new EarlyStopping(model, o.earlyStopping) : null;
     this.rng = new Rng(o.seed!);
     const clip = { clipNorm: o.clipNorm ?? null, clipValue: o.clipValue ?? null };
     if (o.engine === 'parallel') this.engine = new ParallelEngine(model, this.loss, o.optimizer, clip, o.seed!, parallel);
@@ -84,21 +87,30 @@ export class Trainer {
     return {
       epoch: this.history.length, step: this.stepCount, rng: this.rng.getState(), history: structuredClone(this.history),
       inEpoch: p ? { ...p, order: Array.from(p.order) } : null,
+      earlyStopping: this.early ? plainWatch(this.early.stateDict()) : null,
     };
   }
 
   /** Continue from a snapshot: the next fit() resumes the interrupted epoch, or starts epoch `state.epoch + 1`. */
   restore(state: TrainerState): void {
+    // Everything is checked before anything changes: a bad state leaves the trainer as it was.
     if (!state || !Number.isInteger(state.epoch) || !Number.isInteger(state.step) || !Array.isArray(state.rng) || state.rng.length !== 4 || !Array.isArray(state.history)) {
       throw new TypeError('trainer state must be {epoch, step, rng: [4 integers], history} as returned by snapshot()');
     }
+    const p = state.inEpoch ?? null;
+    if (p && (!Array.isArray(p.order) || !Number.isInteger(p.next) || p.epoch !== state.epoch + 1)) throw new TypeError('trainer state.inEpoch must be {epoch, order, next, …} as returned by snapshot()');
+    // Absent (undefined) in snapshots from before the watch was saved: it then starts afresh.
+    const watch = state.earlyStopping;
+    if (watch !== undefined && (watch === null) !== (this.early === null)) {
+      throw new TypeError(`trainer state.earlyStopping: the state ${watch ? 'has' : 'has no'} early-stopping watch, this trainer ${this.early ? 'has' : 'has no'} earlyStopping option`);
+    }
+    if (watch) this.early!.checkStateDict(watch);
+    this.rng.setState(state.rng);
     this.history.length = 0;
     this.history.push(...structuredClone(state.history));
     this.stepCount = state.step;
-    this.rng.setState(state.rng);
-    const p = state.inEpoch ?? null;
-    if (p && (!Array.isArray(p.order) || !Number.isInteger(p.next) || p.epoch !== state.epoch + 1)) throw new TypeError('trainer state.inEpoch must be {epoch, order, next, …} as returned by snapshot()');
     this.position = p ? { ...p, order: Int32Array.from(p.order) } : null;
+    if (watch) this.early!.loadStateDict(watch);
     this.torn = null;
   }
 
@@ -163,13 +175,15 @@ export class Trainer {
       // PyTorch fails at that step: "Expected more than 1 value per channel when training".
       throw optionError('trainer options.batchSize', `a size that leaves no batch of 1 row, which batch norm cannot normalize (the training data has ${train.size} rows)`, o.batchSize);
     }
-    const early = o.earlyStopping ? new EarlyStopping(this.model, o.earlyStopping) : null;
+    const early = this.early;
     if (this.position && this.position.order.length !== train.size) {
       throw new ShapeError('training data', `${this.position.order.length} rows (as in the interrupted epoch ${this.position.epoch})`, `${train.size}`);
     }
     const stop = () => this.stop();
     this.checkNotTorn('fit()');
     if (this.running) throw new Error('fit() is already running on this trainer; await it (or stop() it) before calling fit() again');
+    // Early stopping ended this run (in an earlier fit(), or the one a snapshot was taken of).
+    if (early?.stopped) return this.history;
     this.running = true;
     this.stopRequested = false;
     try {
@@ -187,7 +201,9 @@ export class Trainer {
         }
       }
     }
-    early?.restore();
+    // Only when early stopping ended the run (not on stop(), nor at the last epoch): the
+    // optimizer's state and the position stay those of the last epoch, and the run is over.
+    if (early?.stopped) early.restore();
     return this.history;
   }
 
@@ -269,6 +285,11 @@ export class Trainer {
     if (ds.x.dtype !== this.model.dtype) throw new TypeError(`${what} is ${ds.x.dtype} but the model is ${this.model.dtype}; build the dataset with the model's dtype`);
     this.loss.checkTargets?.(ds.y, `${what} targets`);
   }
+}
+
+/** An early-stopping state with plain arrays, so that a snapshot survives JSON as it is. */
+function plainWatch(s: EarlyStoppingState): EarlyStoppingState {
+  return { ...s, bestParams: s.bestParams && Array.from(s.bestParams), bestState: s.bestState && Array.from(s.bestState) };
 }
 
 /** Train `model` on `train` (and report on `validation`); returns the history. */

@@ -183,3 +183,10 @@ test('a state saved with other settings is refused, naming both, and changes not
   delete old.settings;
   t.notThrows(() => new StepLR(optimizer([0.1]), { stepSize: 3 }).loadStateDict(old), 'a state from before settings were saved is still read');
 });
+
+test('ReduceLROnPlateau refuses a saved best of NaN (every later metric would compare as no better)', (t) => {
+  const plateau = new ReduceLROnPlateau(createOptimizer('sgd', mixedParams(), { lr: 0.1 }), { patience: 0 });
+  const saved = plateau.stateDict();
+  t.throws(() => plateau.loadStateDict({ ...saved, best: NaN }), { message: /state\.best must be a number or ±Infinity, got NaN/ });
+  t.notThrows(() => plateau.loadStateDict({ ...saved, best: Infinity }));
+});

@@ -129,6 +129,19 @@ test('a state without its per-group scalars (NAdam\'s μ product) is refused, no
   t.is(b.stepCount, 0, 'nothing was loaded');
 });
 
+test('a state with a non-finite scalar or moment is refused, naming it: loaded, it would make every update NaN', (t) => {
+  const a = createOptimizer('nadam', mixedParams());
+  const b = createOptimizer('nadam', mixedParams());
+  const nanScalar = a.stateDict();
+  nanScalar.scalars = [[NaN]];
+  t.throws(() => b.loadStateDict(nanScalar), { message: /group 0's scalar 0 is NaN/ });
+  const infMoment = a.stateDict();
+  const [name] = Object.keys(infMoment.state);
+  infMoment.state[name] = Float64Array.from(infMoment.state[name], (v, i) => (i === 4 ? Infinity : v));
+  t.throws(() => b.loadStateDict(infMoment), { message: new RegExp(`state array "${name}" holds Infinity at index 4`) });
+  t.deepEqual(b.stateDict(), createOptimizer('nadam', mixedParams()).stateDict(), 'nothing was loaded');
+});
+
 test('loading hyperparameters that need state this optimizer lacks is refused (amsgrad)', (t) => {
   const withAms = createOptimizer('adam', mixedParams(), { amsgrad: true });
   const plain = createOptimizer('adam', mixedParams());

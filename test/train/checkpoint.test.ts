@@ -164,3 +164,24 @@ test.serial('SIGINT in mid-epoch: the step in flight finishes, a checkpoint with
   t.is(b.epochs.length, 3);
   t.is(b.final.paramsSha256, a.final.paramsSha256);
 });
+
+test('a checkpoint whose last part is bad leaves every part as it was (optimizer, schedule, early stopping, trainer, model)', async (t) => {
+  const ckpt = join(scratch(), 'run.ckpt');
+  const first = parts({ epochs: 2 });
+  await first.trainer.fit(first.data.train, first.data.test!);
+  first.earlyStopping.update(first.trainer.history[1]);
+  saveCheckpoint(ckpt, first, {});
+  const c = readCheckpoint(ckpt);
+  const fresh = parts({ epochs: 2 });
+  const before = { optimizer: fresh.optimizer.stateDict(), schedule: fresh.schedule!.stateDict(), early: fresh.earlyStopping.stateDict(), trainer: fresh.trainer.snapshot(), params: fresh.model.params.slice() };
+  const badTrainer = { ...c, trainer: { ...c.trainer, rng: [1, 2] } };
+  t.throws(() => restoreCheckpoint(badTrainer, fresh), { message: /run\.ckpt: trainer state: trainer state must be/ });
+  const badWatch = { ...c, earlyStopping: { ...c.earlyStopping!, bestState: [1, 2, 3] } };
+  t.throws(() => restoreCheckpoint(badWatch, fresh), { message: /run\.ckpt: early-stopping state: early-stopping state must be/ });
+  t.deepEqual(fresh.optimizer.stateDict(), before.optimizer);
+  t.deepEqual(fresh.schedule!.stateDict(), before.schedule);
+  t.deepEqual(fresh.earlyStopping.stateDict(), before.early);
+  t.deepEqual(fresh.trainer.snapshot(), before.trainer);
+  t.deepEqual(fresh.model.params, before.params);
+  t.notDeepEqual(c.optimizer, before.optimizer, 'the checkpoint\'s optimizer state differs, so the check can fail');
+});

@@ -33,3 +33,9 @@ for (const dtype of ['float32', 'float64'] as const) {
     t.throws(() => evaluate(model, data, 'nope'), { message: /nope/ });
   });
 }
+
+test('evaluate refuses a chunk that is not a positive integer (0 looped for ever)', (t) => {
+  const model = new Model([dense(2, 2)], { dtype: 'float64' });
+  const data = makeDataset({ x: [[1, 2], [3, 4]], labels: [0, 1], classes: 2 }, 'float64');
+  for (const chunk of [0, -5, 1.5, NaN]) t.throws(() => evaluate(model, data, 'softmax-cross-entropy', chunk), { message: /evaluate chunk must be a positive integer/ });
+});

@@ -139,7 +139,8 @@ export class ReduceLROnPlateau implements LrScheduler {
   loadStateDict(state: SchedulerStateDict): void {
     checkState('ReduceLROnPlateau', this.baseLrs.length, state);
     checkSettings('ReduceLROnPlateau', state, this.settings());
-    if (typeof state.best !== 'number') throw optionError('state.best', 'a number', state.best);
+    // ±Infinity before the first metric; NaN would make every later metric compare as no better.
+    if (typeof state.best !== 'number' || Number.isNaN(state.best)) throw optionError('state.best', 'a number or ±Infinity', state.best);
     const bad = checkNonNegativeInt('state.numBadEpochs', state.numBadEpochs);
     const cooldown = checkNonNegativeInt('state.cooldownCounter', state.cooldownCounter);
     this.baseLrs.splice(0, this.baseLrs.length, ...state.baseLrs);
