@@ -22,9 +22,11 @@ export interface AdadeltaHyper {
   rho: number;
   eps: number;
   weightDecay: number;
+  /** Ascend instead of descend (PyTorch's maximize). */
+  maximize: boolean;
 }
 
-export const ADADELTA_DEFAULTS: Readonly<AdadeltaHyper> = Object.freeze({ lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0 });
+export const ADADELTA_DEFAULTS: Readonly<AdadeltaHyper> = Object.freeze({ lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false });
 
 export const adadeltaRule = defineRule<AdadeltaHyper>({
   name: 'adadelta',

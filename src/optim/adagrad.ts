@@ -23,9 +23,11 @@ export interface AdagradHyper {
   weightDecay: number;
   initialAccumulatorValue: number;
   eps: number;
+  /** Ascend instead of descend (PyTorch's maximize). */
+  maximize: boolean;
 }
 
-export const ADAGRAD_DEFAULTS: Readonly<AdagradHyper> = Object.freeze({ lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10 });
+export const ADAGRAD_DEFAULTS: Readonly<AdagradHyper> = Object.freeze({ lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false });
 
 export const adagradRule = defineRule<AdagradHyper>({
   name: 'adagrad',

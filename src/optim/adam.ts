@@ -26,10 +26,12 @@ export interface AdamHyper {
   eps: number;
   weightDecay: number;
   amsgrad: boolean;
+  /** Ascend instead of descend (PyTorch's maximize). */
+  maximize: boolean;
 }
 
 export const ADAM_DEFAULTS: Readonly<AdamHyper> = Object.freeze({
-  lr: 1e-3, betas: Object.freeze([0.9, 0.999]) as unknown as [number, number], eps: 1e-8, weightDecay: 0, amsgrad: false,
+  lr: 1e-3, betas: Object.freeze([0.9, 0.999]) as unknown as [number, number], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false,
 });
 
 /** Checks shared by Adam, AdamW, Adamax and NAdam, in PyTorch's order. */

@@ -21,10 +21,12 @@ export interface AdamaxHyper {
   betas: [number, number];
   eps: number;
   weightDecay: number;
+  /** Ascend instead of descend (PyTorch's maximize). */
+  maximize: boolean;
 }
 
 export const ADAMAX_DEFAULTS: Readonly<AdamaxHyper> = Object.freeze({
-  lr: 2e-3, betas: Object.freeze([0.9, 0.999]) as unknown as [number, number], eps: 1e-8, weightDecay: 0,
+  lr: 2e-3, betas: Object.freeze([0.9, 0.999]) as unknown as [number, number], eps: 1e-8, weightDecay: 0, maximize: false,
 });
 
 export const adamaxRule = defineRule<AdamaxHyper>({

@@ -32,10 +32,12 @@ export interface NAdamHyper {
   weightDecay: number;
   momentumDecay: number;
   legacyMuProduct: boolean;
+  /** Ascend instead of descend (PyTorch's maximize). */
+  maximize: boolean;
 }
 
 export const NADAM_DEFAULTS: Readonly<NAdamHyper> = Object.freeze({
-  lr: 2e-3, betas: Object.freeze([0.9, 0.999]) as unknown as [number, number], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, legacyMuProduct: false,
+  lr: 2e-3, betas: Object.freeze([0.9, 0.999]) as unknown as [number, number], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, legacyMuProduct: false, maximize: false,
 });
 
 export const nadamRule = defineRule<NAdamHyper>({

@@ -88,6 +88,11 @@ export function setupOptimizer<H extends BaseHyper>(
   return { groups: resolved, state };
 }
 
+/** a[lo, hi) = −a[lo, hi): exact, so flipping twice gives the same bits back. */
+function negate(a: FloatArray, lo: number, hi: number): void {
+  for (let i = lo; i < hi; i++) a[i] = -a[i];
+}
+
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
@@ -227,7 +232,11 @@ export class Optimizer<H extends BaseHyper = BaseHyper> implements LrGroups {
       for (const [s, e] of g.ranges) {
         const lo = Math.max(s, start);
         const hi = Math.min(e, end);
-        if (lo < hi) this.rule.update(values, grads, this.state, lo, hi, g.hyper, c);
+        if (lo >= hi) continue;
+        // maximize: the rule sees −g; flipped back after, so the gradients read as computed (as p.grad does in PyTorch).
+        if (g.hyper.maximize) negate(grads, lo, hi);
+        this.rule.update(values, grads, this.state, lo, hi, g.hyper, c);
+        if (g.hyper.maximize) negate(grads, lo, hi);
       }
     }
   }

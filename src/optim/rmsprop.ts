@@ -25,9 +25,11 @@ export interface RMSpropHyper {
   weightDecay: number;
   momentum: number;
   centered: boolean;
+  /** Ascend instead of descend (PyTorch's maximize). */
+  maximize: boolean;
 }
 
-export const RMSPROP_DEFAULTS: Readonly<RMSpropHyper> = Object.freeze({ lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false });
+export const RMSPROP_DEFAULTS: Readonly<RMSpropHyper> = Object.freeze({ lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false });
 
 export const rmspropRule = defineRule<RMSpropHyper>({
   name: 'rmsprop',

@@ -15,6 +15,7 @@
  * tinygrad's `nn/optim.py` is the model: each optimizer writes only its step.
  */
 import type { FloatArray } from '../tensor/dtype.js';
+import { checkFlag } from './validate.js';
 
 export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad' | 'adadelta' | 'adamax' | 'nadam';
 
@@ -26,6 +27,8 @@ export const OPTIMIZER_NAMES: readonly OptimizerName[] = Object.freeze([
 export interface BaseHyper {
   lr: number;
   weightDecay: number;
+  /** Ascend instead of descend: the gradient's sign is flipped before the rule (and any weight decay) sees it. */
+  maximize: boolean;
 }
 
 /** The flat state arrays of an optimizer, by name (e.g. `expAvg`), each as long as the parameters. */
@@ -54,7 +57,14 @@ export interface UpdateRule<H extends BaseHyper = BaseHyper> {
   update(p: FloatArray, g: FloatArray, s: StateArrays, start: number, end: number, h: Readonly<H>, c: Float64Array): void;
 }
 
-/** Freeze a rule, typing its methods' parameters from the contract. */
+/** Freeze a rule, typing its methods' parameters from the contract; `validate` also checks `maximize`. */
 export function defineRule<H extends BaseHyper>(rule: UpdateRule<H>): UpdateRule<H> {
-  return Object.freeze(rule);
+  const validate = rule.validate;
+  return Object.freeze({
+    ...rule,
+    validate(h: H): void {
+      validate(h);
+      checkFlag('maximize', h.maximize);
+    },
+  });
 }

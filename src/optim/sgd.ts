@@ -27,9 +27,11 @@ export interface SGDHyper {
   dampening: number;
   weightDecay: number;
   nesterov: boolean;
+  /** Ascend instead of descend (PyTorch's maximize). */
+  maximize: boolean;
 }
 
-export const SGD_DEFAULTS: Readonly<SGDHyper> = Object.freeze({ lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false });
+export const SGD_DEFAULTS: Readonly<SGDHyper> = Object.freeze({ lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false });
 
 export const sgdRule = defineRule<SGDHyper>({
   name: 'sgd',

@@ -98,6 +98,15 @@ export class WasmStep {
       } else {
         return null;
       }
+      if (hyper.maximize) {
+        // The rule sees −g, flipped back after (an exact negation: scaling by −1), as Optimizer.updateRange does.
+        const descend = run;
+        run = (lo, hi, plan, at) => {
+          wasm.scale(g, lo, hi, -1);
+          descend(lo, hi, plan, at);
+          wasm.scale(g, lo, hi, -1);
+        };
+      }
       groups.push({ ranges: ranges.map(([s, e]) => [s, e] as const), run });
     }
     return groups;

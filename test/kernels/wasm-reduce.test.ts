@@ -94,7 +94,7 @@ for (const dtype of DTYPES) {
     for (const l2 of [0, 0.01]) {
       test(`${dtype}: adam (amsgrad ${amsgrad}, l2 ${l2}) equals adamRange (float64 bit for bit, float32 to 4 ulps of the largest value)`, (t) => {
         const { arena, k } = setup();
-        const h: AdamHyper = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: l2, amsgrad };
+        const h: AdamHyper = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: l2, amsgrad, maximize: false };
         for (const n of LENGTHS) {
           const [p, pr] = pair(arena, random(dtype, n, 1));
           const [m, mr] = pair(arena, random(dtype, n, 2, 0.1));
@@ -116,7 +116,7 @@ for (const dtype of DTYPES) {
 
   test(`${dtype}: adamw equals adamwRule.update (float64 bit for bit, float32 to 4 ulps of the largest value)`, (t) => {
     const { arena, k } = setup();
-    const h: AdamHyper = { lr: 3e-3, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1, amsgrad: true };
+    const h: AdamHyper = { lr: 3e-3, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1, amsgrad: true, maximize: false };
     for (const n of LENGTHS) {
       const [p, pr] = pair(arena, random(dtype, n, 5));
       const [m, mr] = pair(arena, allocate(dtype, n));
@@ -134,10 +134,10 @@ for (const dtype of DTYPES) {
   });
 
   const SGD_CASES: SGDHyper[] = [
-    { lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false },
-    { lr: 0.05, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false },
-    { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 1e-3, nesterov: false },
-    { lr: 0.05, momentum: 0.8, dampening: 0, weightDecay: 1e-2, nesterov: true },
+    { lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false },
+    { lr: 0.05, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false, maximize: false },
+    { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 1e-3, nesterov: false, maximize: false },
+    { lr: 0.05, momentum: 0.8, dampening: 0, weightDecay: 1e-2, nesterov: true, maximize: false },
   ];
   for (const h of SGD_CASES) {
     test(`${dtype}: sgd ${JSON.stringify(h)} equals sgdRule.update bit for bit`, (t) => {

@@ -12,7 +12,7 @@ test('noDecayOn: [bias, norm] splits the parameters into a decayed and an undeca
   const before = params.values.slice();
   const opt = new SGD(params, { lr: 0.1, weightDecay: 0.5, noDecayOn: ['bias', 'norm'] });
   t.is(opt.groupCount, 2);
-  t.deepEqual(opt.group(0), { hyper: { lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0.5, nesterov: false }, ranges: [[0, 6], [9, 17]] });
+  t.deepEqual(opt.group(0), { hyper: { lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0.5, nesterov: false, maximize: false }, ranges: [[0, 6], [9, 17]] });
   t.deepEqual(opt.group(1).ranges, [[6, 9], [17, 23]]);
   t.is(opt.group(1).hyper.weightDecay, 0);
   opt.step(); // zero gradients: only weight decay moves anything

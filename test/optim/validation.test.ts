@@ -48,13 +48,13 @@ rejects('adam', { lr: '0.1' }, TypeError, 'options.lr must be a finite number, g
 rejects('adam', { betas: 0.9 }, RangeError, 'options.betas must be an array [beta1, beta2], got 0.9 (number)');
 rejects('adam', { amsgrad: 'yes' }, TypeError, 'options.amsgrad must be a boolean, got "yes" (string)');
 rejects('rmsprop', { centered: 1 }, RangeError, 'options.centered must be a boolean, got 1 (number)');
-rejects('adam', { lrr: 0.1 }, TypeError, 'adam options: unknown option "lrr"; known options: lr, betas, eps, weightDecay, amsgrad, groups, noDecayOn');
+rejects('adam', { lrr: 0.1 }, TypeError, 'adam options: unknown option "lrr"; known options: lr, betas, eps, weightDecay, amsgrad, maximize, groups, noDecayOn');
 rejects('sgd', { noDecayOn: ['biases'] }, TypeError, 'options.noDecayOn[0] must be one of weight, bias, norm, got "biases" (string)');
 rejects('sgd', { groups: [{ lr: 0.1 }] }, TypeError, 'options.groups[0] must select parameters by layers, roles or names');
 rejects('sgd', { groups: [{ layers: [7], lr: 0.1 }] }, RangeError, 'options.groups[0] selects no parameter');
 rejects('sgd', { groups: [{ layers: [0], lr: -2 }] }, RangeError, 'sgd options.groups[0]: Invalid learning rate: -2');
 rejects('sgd', { lr: -1, groups: [{ roles: ['weight', 'bias'], lr: 0.1 }] }, RangeError, 'Invalid learning rate: -1');
-rejects('sgd', { groups: [{ layers: [0], momentun: 0.9 }] }, TypeError, 'sgd options.groups[0]: unknown option "momentun"; known options: lr, momentum, dampening, weightDecay, nesterov');
+rejects('sgd', { groups: [{ layers: [0], momentun: 0.9 }] }, TypeError, 'sgd options.groups[0]: unknown option "momentun"; known options: lr, momentum, dampening, weightDecay, nesterov, maximize');
 
 test('createOptimizer with an unknown name', (t) => {
   t.throws(() => createOptimizer('adamm' as OptimizerName, mixedParams()), {
