@@ -3,8 +3,10 @@
  * external resources) with a chart per metric, training and test loss and accuracy, one curve
  * per configuration, and the results table.
  */
-import { escapeXml, lineChart, PALETTE, type Series } from './svg.js';
+import { seriesStyle, strokeAttributes, type SeriesStyle } from './style.js';
+import { lineChart, type Series } from './svg.js';
 import { METRICS, type Comparison, type ComparisonEntry, type MetricKey } from './types.js';
+import { escapeXml } from './xml.js';
 
 const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(2)}%`);
 const num = (x: number | null) => (x === null ? '–' : Math.abs(x) < 1e-3 && x !== 0 ? x.toExponential(3) : x.toFixed(4));
@@ -14,7 +16,7 @@ export function metricSeries(c: Comparison, key: MetricKey): Series[] {
   const scale = key.endsWith('Accuracy') ? 100 : 1;
   return c.entries.map((e, i) => ({
     label: e.label,
-    color: PALETTE[i % PALETTE.length],
+    ...seriesStyle(i),
     points: e.epochs.map((p) => [p.epoch, p[key] === null ? NaN : (p[key] as number) * scale] as const),
   }));
 }
@@ -27,14 +29,19 @@ export function charts(c: Comparison): [MetricKey, string][] {
     if (!series.some((s) => s.points.some(([, y]) => Number.isFinite(y)))) continue;
     const values = series.flatMap((s) => s.points.map(([, y]) => y)).filter((y) => Number.isFinite(y) && y > 0);
     const spansDecades = key.endsWith('Loss') && values.length > 0 && Math.max(...values) / Math.min(...values) > 30;
-    out.push([key, lineChart({ title, xLabel: 'epoch', yLabel, series, logY: spansDecades })]);
+    out.push([key, lineChart({ title, xLabel: 'epoch', yLabel, series, logY: spansDecades, integerX: true })]);
   }
   return out;
 }
 
-function row(e: ComparisonEntry, target: number | null, color: string): string {
+/** A configuration's line as the charts draw it, dash and all, to find it by in the legends. */
+function swatch(style: SeriesStyle): string {
+  return `<svg class="swatch" width="28" height="12" viewBox="0 0 28 12"><line x1="2" x2="26" y1="6" y2="6" ${strokeAttributes(style, 3)}/></svg>`;
+}
+
+function row(e: ComparisonEntry, target: number | null, style: SeriesStyle): string {
   const cells = [
-    `<td><span class="swatch" style="background:${color}"></span>${escapeXml(e.label)}</td>`,
+    `<td>${swatch(style)}${escapeXml(e.label)}</td>`,
     `<td>${num(e.finalTestLoss)}</td>`,
     `<td>${pct(e.finalTestAccuracy)}</td>`,
     `<td>${num(e.bestTestLoss)}</td>`,
@@ -49,7 +56,7 @@ export function resultsTable(c: Comparison): string {
   const head = ['configuration', 'final test loss', 'final test accuracy', 'best test loss', 'best test accuracy'];
   if (c.target !== null) head.push(`epochs to ${pct(c.target)}`);
   head.push('time', 'params sha256');
-  const rows = c.entries.map((e, i) => row(e, c.target, PALETTE[i % PALETTE.length]));
+  const rows = c.entries.map((e, i) => row(e, c.target, seriesStyle(i)));
   return `<table class="results">\n<thead><tr>${head.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
 }
 
@@ -71,7 +78,7 @@ svg text.title { font-size: 14px; }
 table.results { border-collapse: collapse; margin-top: 20px; }
 table.results th, table.results td { border: 1px solid #ccc; padding: 4px 10px; text-align: right; }
 table.results th:first-child, table.results td:first-child { text-align: left; }
-.swatch { display: inline-block; width: 12px; height: 12px; margin-right: 6px; vertical-align: -1px; }
+.swatch { margin-right: 6px; vertical-align: middle; }
 td.hash { font-family: monospace; color: #666; }
 </style>
 </head>

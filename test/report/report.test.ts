@@ -1,15 +1,13 @@
 import test from 'ava';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { curvesCsv } from '../../src/report/curves.js';
 import { charts, reportHtml } from '../../src/report/html.js';
-import { lineChart, niceTicks } from '../../src/report/svg.js';
+import { lineChart } from '../../src/report/svg.js';
+import { niceTicks } from '../../src/report/ticks.js';
 import type { Comparison } from '../../src/report/types.js';
 import { cli, scratch } from '../cli/helpers.js';
-
-const CHROMIUM = '/usr/bin/chromium';
+import { CHROMIUM, probeInChromium } from './chromium.js';
 
 function comparison(withTest = true): Comparison {
   const entry = (label: string, k: number) => ({
@@ -29,13 +27,15 @@ test('niceTicks: round steps that cover the range', (t) => {
   t.deepEqual(niceTicks(3, 3), [3]);
 });
 
-test('lineChart: one path per series, axes labelled, a legend entry per series, gaps break the line', (t) => {
+test('lineChart: one path per series, axes labelled, a legend entry per series, gaps break the line, lone points are dots', (t) => {
   const svg = lineChart({ title: 'T', xLabel: 'epoch', yLabel: 'loss', series: [
     { label: 's1', color: '#000', points: [[1, 1], [2, NaN], [3, 0.5]] },
     { label: 's2', color: '#f00', points: [[1, 2]] },
   ] });
   t.is(svg.match(/<path class="curve"/g)!.length, 2);
-  t.regex(svg, /data-series="s1" d="M[\d.]+,[\d.]+M[\d.]+,[\d.]+h0\.01"/);
+  t.regex(svg, /data-series="s1" d=""/, 'no line between points a gap apart');
+  t.is(svg.match(/<circle class="point" data-series="s1"/g)!.length, 2);
+  t.is(svg.match(/<circle class="point" data-series="s2"/g)!.length, 1, 'a one-epoch run is a dot');
   t.regex(svg, /class="axis-label x"[^>]*>epoch</);
   t.regex(svg, /class="axis-label y"[^>]*>loss</);
   t.is(svg.match(/class="legend-item"/g)!.length, 2);
@@ -60,31 +60,18 @@ test('the report of a real compare run, opened in headless Chromium: every curve
   const r = cli(['compare', '--preset', 'learning-rates', '--epochs', '30', '--report', 'lr.html', '--quiet'], dir);
   t.is(r.code, 0, r.stderr);
   const html = readFileSync(join(dir, 'lr.html'), 'utf8');
-  // Measure, in the browser, every curve's rendered length and box; the report itself has no script.
-  const probe = `<script>
-window.addEventListener('load', () => {
-  const paths = [...document.querySelectorAll('figure path.curve')];
-  const out = paths.map((p) => { const b = p.getBBox(); return { metric: p.closest('figure').dataset.metric, series: p.dataset.series, length: p.getTotalLength(), w: b.width, h: b.height, stroke: getComputedStyle(p).stroke }; });
-  const pre = document.createElement('pre');
-  pre.id = 'probe';
-  pre.textContent = JSON.stringify({ figures: document.querySelectorAll('figure svg').length, legends: document.querySelectorAll('.legend-item').length, rows: document.querySelectorAll('table.results tbody tr').length, paths: out });
-  document.body.append(pre);
-});
-</script>`;
-  const probed = join(dir, 'probed.html');
-  writeFileSync(probed, html.replace('</body>', `${probe}\n</body>`));
-  const profile = mkdtempSync(join(tmpdir(), 'gradpool-chromium-'));
-  const dom = execFileSync(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', `--user-data-dir=${profile}`, '--dump-dom', `file://${probed}`], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] });
-  const m = /<pre id="probe">(.*?)<\/pre>/s.exec(dom);
-  t.truthy(m, 'the probe ran in the browser');
-  const probe2 = JSON.parse(m![1].replace(/&quot;/g, '"').replace(/&amp;/g, '&')) as { figures: number; legends: number; rows: number; paths: { metric: string; series: string; length: number; w: number; h: number; stroke: string }[] };
-  t.is(probe2.figures, 4, 'train and test loss and accuracy');
-  t.is(probe2.rows, 4);
-  t.is(probe2.legends, 16);
-  t.is(probe2.paths.length, 16, '4 configurations × 4 charts');
-  for (const p of probe2.paths) {
+  // Measure, in the browser, every curve's rendered length and box.
+  const probe = probeInChromium<{ figures: number; legends: number; rows: number; paths: { metric: string; series: string; length: number; w: number; h: number; stroke: string }[] }>(html, `
+    const paths = [...document.querySelectorAll('figure path.curve')];
+    const out = paths.map((p) => { const b = p.getBBox(); return { metric: p.closest('figure').dataset.metric, series: p.dataset.series, length: p.getTotalLength(), w: b.width, h: b.height, stroke: getComputedStyle(p).stroke }; });
+    return { figures: document.querySelectorAll('figure svg').length, legends: document.querySelectorAll('.legend-item').length, rows: document.querySelectorAll('table.results tbody tr').length, paths: out };`);
+  t.is(probe.figures, 4, 'train and test loss and accuracy');
+  t.is(probe.rows, 4);
+  t.is(probe.legends, 16);
+  t.is(probe.paths.length, 16, '4 configurations × 4 charts');
+  for (const p of probe.paths) {
     t.true(p.length > 0 && (p.w > 0 || p.h > 0), `${p.metric} / ${p.series} is drawn (length ${p.length})`);
     t.regex(p.stroke, /^rgb\(/);
   }
-  t.deepEqual([...new Set(probe2.paths.map((p) => p.series))], ['lr=0.001', 'lr=0.01', 'lr=0.1', 'lr=1']);
+  t.deepEqual([...new Set(probe.paths.map((p) => p.series))], ['lr=0.001', 'lr=0.01', 'lr=0.1', 'lr=1']);
 });
