@@ -111,6 +111,8 @@ export interface ComparisonOptions {
   /** How the configurations will run, once decided. */
   onPlan?(plan: RunPlan): void;
   onEpoch?(label: string, record: EpochRecord): void;
+  /** Aborting it stops every run; runComparison then throws its reason (outputClosed.ts). */
+  stop?: AbortSignal;
 }
 
 /**
@@ -135,25 +137,28 @@ export async function runComparison(configs: CompareConfig[], options: Compariso
   let results: RunSummary[];
   if (plan.concurrent) {
     const each = configs.map(({ label, config }) => ({ label, config: { ...config, threads: plan.threadsEach } }));
-    results = await runConcurrently(each, loaded, plan.slots, options.onEpoch);
+    results = await runConcurrently(each, loaded, plan.slots, options.onEpoch, options.stop);
   } else {
     const data = runDataOf(configs[0].config, loaded);
     results = [];
     for (const { label, config } of configs) {
+      options.stop?.throwIfAborted();
       try {
-        const { model: _model, ...summary } = await runTraining(config, { data, hooks: { onEpoch: (r) => options.onEpoch?.(label, r) } });
+        const { model: _model, ...summary } = await runTraining(config, { data, hooks: { onEpoch: (r) => options.onEpoch?.(label, r) }, stop: options.stop });
         results.push(summary);
       } catch (e) {
         throw labelled(label, e);
       }
     }
+    options.stop?.throwIfAborted();
   }
   const entries = results.map((r, i) => entryOf(configs[i].label, r, target));
   const what = configs.map((c) => c.label).join(', ');
   return { title: `gradpool compare: ${what}`, subtitle: subtitle(configs), target, entries };
 }
 
-export async function compareCommand(argv: readonly string[], out: Out): Promise<void> {
+/** Runs `gradpool compare`. When `stop` is aborted (stdout failed) the runs end and its reason is thrown; no file is written. */
+export async function compareCommand(argv: readonly string[], out: Out, stop?: AbortSignal): Promise<void> {
   const { flags, positional } = parseFlags(argv, COMPARE_FLAGS);
   if (flags.help) {
     out.write(COMPARE_USAGE);
@@ -180,6 +185,7 @@ export async function compareCommand(argv: readonly string[], out: Out): Promise
     onEpoch: (label, r) => {
       if (!quiet) out.write(`${label.padEnd(width)}  ${epochLine(r, configs[0].config.epochs)}\n`);
     },
+    stop,
   });
   out.write(textTable(comparison));
   if (flags.report) writeFileAtomic(flags.report as string, reportHtml(comparison));

@@ -46,6 +46,8 @@ export interface RunOptions {
    * so --resume continues exactly there), close the pool and return with `interrupted` set.
    */
   interruptible?: boolean;
+  /** Stop as on SIGINT when this is aborted (stdout's reader went away: outputClosed.ts). */
+  stop?: AbortSignal;
 }
 
 export interface FinalMetrics {
@@ -64,7 +66,7 @@ export interface RunResult {
   model: Model;
   /** Wall time of this process's part of the run. */
   seconds: number;
-  /** Stopped by SIGINT before the last epoch ended. */
+  /** Stopped by SIGINT or `stop` before the last epoch ended. */
   interrupted: boolean;
 }
 
@@ -156,10 +158,14 @@ export async function runTraining(config: RunConfig, options: RunOptions = {}): 
     trainer.stop();
   };
   if (options.interruptible) process.once('SIGINT', onSignal);
+  options.stop?.addEventListener('abort', onSignal);
   try {
-    if (!done) await trainer.fit(data.train, data.test ?? undefined);
+    // A stop asked for before fit() starts would be lost (fit clears it): do not start.
+    if (options.stop?.aborted) interrupted = true;
+    else if (!done) await trainer.fit(data.train, data.test ?? undefined);
   } finally {
     process.off('SIGINT', onSignal);
+    options.stop?.removeEventListener('abort', onSignal);
   }
   if (interrupted && options.save) saveCheckpoint(options.save, parts, meta);
   early?.restore();
