@@ -12,9 +12,10 @@ import { ACTIVATIONS } from '../nn/activation.js';
 import { curvesCsv, curvesJson } from '../report/curves.js';
 import { reportHtml } from '../report/html.js';
 import { best, type Comparison, type ComparisonEntry } from '../report/types.js';
+import type { LoadedData } from '../data/load.js';
 import type { EpochRecord } from '../train/trainer.js';
 import { fitToData, loadTables, runDataOf } from './build.js';
-import { checkHiddenFlags } from './config.js';
+import { checkHiddenFlags, type RunConfig } from './config.js';
 import { COMPARE_OPTIMIZERS, compareConfigs, PRESETS, type CompareConfig } from './compareConfigs.js';
 import { CONCURRENT_MODES, CONCURRENT_PARAMS, CONCURRENT_STEP_WORK, describePlan, labelled, planRuns, runConcurrently, type ConcurrentMode, type RunPlan } from './concurrentRuns.js';
 import { flagHelp, FlagError, parseFlags, type FlagTable } from './flags.js';
@@ -103,9 +104,21 @@ function subtitle(configs: CompareConfig[]): string {
   return `${c.dataset}; model ${c.model.join('-')}; ${c.epochs} epochs; ${batch}; seed ${c.seed}; ${c.dtype}`;
 }
 
+/** --target counts epochs to a test accuracy: refused, naming it, where there is none (no test set, or regression). */
+export function checkTarget(given: number, config: RunConfig, loaded: LoadedData): void {
+  if (loaded.test === null) {
+    throw new FlagError(`--target ${given}: the epochs to a test accuracy need a test set, and --test-split 0 holds out none of ${config.dataset}; drop --target, or give --test-split a fraction such as 0.2`);
+  }
+  if (loaded.train.task === 'regression') {
+    throw new FlagError(`--target ${given}: ${config.dataset} is a regression task, which has no accuracy to reach; drop --target (the table and report give the test loss)`);
+  }
+}
+
 export interface ComparisonOptions {
   /** The accuracy whose epochs the table reports, or null. */
   target?: number | null;
+  /** --target as the user gave it (95 for 0.95), for errors. */
+  targetGiven?: number;
   /** Run configurations at once, one after another, or decide by the model's size (planRuns). */
   concurrent?: ConcurrentMode;
   /** How the configurations will run, once decided. */
@@ -123,6 +136,7 @@ export interface ComparisonOptions {
 export async function runComparison(configs: CompareConfig[], options: ComparisonOptions = {}): Promise<Comparison> {
   const target = options.target ?? null;
   const loaded = loadTables(configs[0].config);
+  if (target !== null) checkTarget(options.targetGiven ?? target, configs[0].config, loaded);
   for (const { label, config } of configs) {
     try {
       fitToData(config, loaded);
@@ -177,6 +191,7 @@ export async function compareCommand(argv: readonly string[], out: Out, stop?: A
   const width = Math.max(...configs.map((c) => c.label.length));
   const comparison = await runComparison(configs, {
     target,
+    targetGiven: flags.target as number | undefined,
     concurrent: (flags.concurrent as ConcurrentMode | undefined) ?? 'auto',
     onPlan: (plan) => {
       if (!quiet) out.write(describePlan(plan, configs.length));

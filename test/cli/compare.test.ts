@@ -85,3 +85,18 @@ test('progress on a terminal: a bar redrawn in place with samples/s, loss and ET
   q.epoch({ epoch: 1, trainLoss: 0.375, trainAccuracy: null, testLoss: null, testAccuracy: null, seconds: 0.5, samplesPerSecond: 8 });
   t.is(quiet, '', '--quiet draws nothing until the summary');
 });
+
+test('--target is refused, naming it and its value, where there is no held-out accuracy: a regression, or --test-split 0', (t) => {
+  const dir = scratch();
+  const regression = cli(['compare', '--dataset', 'addition', '--lrs', '0.01,0.02', '--target', '0.9', '--threads', '1', '--json', 'a.json'], dir);
+  t.is(regression.code, 2);
+  t.regex(regression.stderr, /^gradpool compare: --target 0\.9: addition is a regression task, which has no accuracy to reach; drop --target/);
+  t.is(regression.stdout, '', 'no training started');
+  const noTest = cli(['compare', '--dataset', 'iris', '--lrs', '0.01,0.02', '--test-split', '0', '--target', '90', '--threads', '1'], dir);
+  t.is(noTest.code, 2);
+  t.regex(noTest.stderr, /^gradpool compare: --target 90: the epochs to a test accuracy need a test set, and --test-split 0 holds out none of iris/);
+  // xor's 0/1 target has an accuracy: --target applies.
+  const xor = cli(['compare', '--dataset', 'xor', '--lrs', '1,2', '--epochs', '2', '--target', '0.5', '--threads', '1', '--quiet'], dir);
+  t.is(xor.code, 0, xor.stderr);
+  t.regex(xor.stdout, /epochs to 50\.00%/);
+});
