@@ -9,6 +9,7 @@
 import { checkPaths, datasetFile } from './paths.js';
 import { writeFileAtomic } from '../io/atomicWrite.js';
 import { ACTIVATIONS } from '../nn/activation.js';
+import { RULES } from '../optim/registry.js';
 import { curvesCsv, curvesJson } from '../report/curves.js';
 import { reportHtml } from '../report/html.js';
 import { best, type Comparison, type ComparisonEntry } from '../report/types.js';
@@ -45,9 +46,12 @@ export const COMPARE_FLAGS: FlagTable = Object.freeze({
 export const COMPARE_USAGE = `usage: gradpool compare (--optimizers LIST | --lrs LIST | --depths LIST | --activations LIST | --preset NAME) [flags]
 
 Train several configurations from the same initial weights and the same data order, and
-compare their training and test curves. Every train flag sets the shared configuration; with
---optimizers, optimizer flags (--lr, --weight-decay, …) apply to each optimizer that takes them,
-and "name:key=value" settings to one. momentum and nesterov are SGD with momentum 0.9.
+compare their training and test curves. Every train flag sets the shared configuration. With
+--optimizers, each optimizer starts from the settings gradpool train uses for it on the dataset
+(the dataset's own for its optimizer, else the suggested lr); sgd is plain SGD, momentum and
+nesterov are SGD with momentum 0.9; optimizer flags (--lr, --weight-decay, …) then apply to each
+optimizer that takes them, and "name:key=value" settings to one. --json and --report record
+every setting each configuration used.
 
 Presets:
 ${Object.entries(PRESETS).map(([k, p]) => `  ${k.padEnd(16)}${p.help}`).join('\n')}
@@ -64,6 +68,11 @@ Examples:
   gradpool compare --preset optimizers --epochs 10 --report optimizers.html --csv curves.csv
 `;
 
+/** The optimizer of `config` with every setting, PyTorch's defaults filled in (adamw's weightDecay 0.01 too). */
+export function fullOptimizerSettings(config: RunConfig): NonNullable<ComparisonEntry['optimizer']> {
+  return { name: config.optimizer, options: structuredClone({ ...RULES[config.optimizer].defaults, ...config.optimizerOptions }) };
+}
+
 export function entryOf(label: string, result: RunSummary, target: number | null): ComparisonEntry {
   const epochs = result.history.map((r: EpochRecord) => ({
     epoch: r.epoch, trainLoss: r.trainLoss, trainAccuracy: r.trainAccuracy, testLoss: r.testLoss, testAccuracy: r.testAccuracy, seconds: r.seconds,
@@ -79,6 +88,7 @@ export function entryOf(label: string, result: RunSummary, target: number | null
     epochsToTarget: reached ? reached.epoch : null,
     seconds: epochs.reduce((s, p) => s + p.seconds, 0),
     paramsSha256: result.final.paramsSha256,
+    optimizer: fullOptimizerSettings(result.config),
   };
 }
 

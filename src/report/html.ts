@@ -32,9 +32,15 @@ export function charts(c: Comparison): [MetricKey, string][] {
   return out;
 }
 
-function row(e: ComparisonEntry, target: number | null, color: string): string {
+/** `adam lr=0.01 betas=0.9,0.99`: the optimizer and its settings. */
+export function optimizerText(o: NonNullable<ComparisonEntry['optimizer']>): string {
+  return [o.name, ...Object.entries(o.options).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : v}`)].join(' ');
+}
+
+function row(e: ComparisonEntry, target: number | null, color: string, optimizers: boolean): string {
   const cells = [
     `<td><span class="swatch" style="background:${color}"></span>${escapeXml(e.label)}</td>`,
+    ...(optimizers ? [`<td class="optimizer">${e.optimizer ? escapeXml(optimizerText(e.optimizer)) : '–'}</td>`] : []),
     `<td>${num(e.finalTestLoss)}</td>`,
     `<td>${pct(e.finalTestAccuracy)}</td>`,
     `<td>${num(e.bestTestLoss)}</td>`,
@@ -46,10 +52,12 @@ function row(e: ComparisonEntry, target: number | null, color: string): string {
 }
 
 export function resultsTable(c: Comparison): string {
-  const head = ['configuration', 'final test loss', 'final test accuracy', 'best test loss', 'best test accuracy'];
+  // The optimizer column, when the entries say what they used (gradpool compare's do).
+  const optimizers = c.entries.some((e) => e.optimizer !== undefined);
+  const head = ['configuration', ...(optimizers ? ['optimizer'] : []), 'final test loss', 'final test accuracy', 'best test loss', 'best test accuracy'];
   if (c.target !== null) head.push(`epochs to ${pct(c.target)}`);
   head.push('time', 'params sha256');
-  const rows = c.entries.map((e, i) => row(e, c.target, PALETTE[i % PALETTE.length]));
+  const rows = c.entries.map((e, i) => row(e, c.target, PALETTE[i % PALETTE.length], optimizers));
   return `<table class="results">\n<thead><tr>${head.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
 }
 
@@ -70,7 +78,7 @@ svg text { font: 12px system-ui, sans-serif; fill: #333; }
 svg text.title { font-size: 14px; }
 table.results { border-collapse: collapse; margin-top: 20px; }
 table.results th, table.results td { border: 1px solid #ccc; padding: 4px 10px; text-align: right; }
-table.results th:first-child, table.results td:first-child { text-align: left; }
+table.results th:first-child, table.results td:first-child, table.results td.optimizer { text-align: left; }
 .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 6px; vertical-align: -1px; }
 td.hash { font-family: monospace; color: #666; }
 </style>

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareConfigs } from '../../src/cli/compareConfigs.js';
 import { Progress } from '../../src/cli/progress.js';
-import type { RunConfig } from '../../src/cli/config.js';
+import { buildConfig, type RunConfig } from '../../src/cli/config.js';
 import { cli, readJson, scratch } from './helpers.js';
 
 test('--optimizers: names, SGD\'s momentum variants, per-optimizer settings, shared flags where they apply', (t) => {
@@ -11,12 +11,39 @@ test('--optimizers: names, SGD\'s momentum variants, per-optimizer settings, sha
   t.deepEqual(c.map((x) => x.label), ['sgd', 'momentum', 'nesterov', 'adam:lr=0.001:beta2=0.99', 'rmsprop:alpha=0.9:centered']);
   t.deepEqual(c.map((x) => x.config.optimizer), ['sgd', 'sgd', 'sgd', 'adam', 'rmsprop']);
   t.deepEqual(c[0].config.optimizerOptions, { lr: 0.1, weightDecay: 0.01 });
-  t.deepEqual(c[1].config.optimizerOptions, { lr: 0.05, momentum: 0.9, weightDecay: 0.01 });
-  t.deepEqual(c[2].config.optimizerOptions, { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 });
+  t.deepEqual(c[1].config.optimizerOptions, { lr: 0.1, momentum: 0.9, weightDecay: 0.01 });
+  t.deepEqual(c[2].config.optimizerOptions, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 });
   t.deepEqual(c[3].config.optimizerOptions, { lr: 0.001, weightDecay: 0.01, betas: [0.9, 0.99] });
   t.deepEqual(c[4].config.optimizerOptions, { lr: 0.001, weightDecay: 0.01, alpha: 0.9, centered: true });
   const rest = (x: RunConfig) => ({ ...x, optimizer: null, optimizerOptions: null });
   t.true(c.every((x) => JSON.stringify(rest(x.config)) === JSON.stringify(rest(c[0].config))), 'only the optimizer differs');
+});
+
+test('--optimizers start from the settings train uses for each optimizer on the dataset; flags and settings override them', (t) => {
+  const train = (dataset: string, optimizer: string) => buildConfig({ dataset, optimizer }).optimizerOptions;
+  const iris = compareConfigs({ dataset: 'iris', optimizers: ['adam', 'adamw', 'sgd'] });
+  t.deepEqual(iris.map((x) => x.config.optimizerOptions), [{ lr: 0.01 }, { lr: 0.001 }, { lr: 0.1 }]);
+  t.deepEqual(iris.map((x) => x.config.optimizerOptions), [train('iris', 'adam'), train('iris', 'adamw'), train('iris', 'sgd')]);
+  // mnist's SGD is lr 0.05 with momentum 0.9 (train's): `momentum` is that, `sgd` the same without momentum.
+  const mnist = compareConfigs({ dataset: 'mnist', optimizers: ['sgd', 'momentum', 'nesterov', 'adam'] });
+  t.deepEqual(mnist.map((x) => x.config.optimizerOptions), [{ lr: 0.05 }, { lr: 0.05, momentum: 0.9 }, { lr: 0.05, momentum: 0.9, nesterov: true }, { lr: 0.001 }]);
+  t.deepEqual(mnist[1].config.optimizerOptions, train('mnist', 'sgd'));
+  t.deepEqual(compareConfigs({ dataset: 'iris', optimizers: ['adam', 'sgd:lr=0.2'], lr: 0.03 }).map((x) => x.config.optimizerOptions), [{ lr: 0.03 }, { lr: 0.2 }], '--lr for all, lr= for one');
+});
+
+test('--json and the report record each configuration\'s optimizer with every setting', (t) => {
+  const dir = scratch();
+  const r = cli(['compare', '--dataset', 'iris', '--optimizers', 'adam,adamw:lr=0.005', '--epochs', '1', '--threads', '1', '--quiet', '--json', 'c.json', '--report', 'c.html'], dir);
+  t.is(r.code, 0, r.stderr);
+  const doc = readJson<{ entries: { optimizer: unknown }[] }>(join(dir, 'c.json'));
+  t.deepEqual(doc.entries.map((e) => e.optimizer), [
+    { name: 'adam', options: { lr: 0.01, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false } },
+    { name: 'adamw', options: { lr: 0.005, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.01, amsgrad: false } },
+  ]);
+  const html = readFileSync(join(dir, 'c.html'), 'utf8');
+  t.regex(html, /<th>configuration<\/th><th>optimizer<\/th>/);
+  t.regex(html, /<td class="optimizer">adam lr=0\.01 betas=0\.9,0\.999 eps=1e-8 weightDecay=0 amsgrad=false<\/td>/);
+  t.regex(html, /<td class="optimizer">adamw lr=0\.005 betas=0\.9,0\.999 eps=1e-8 weightDecay=0\.01 amsgrad=false<\/td>/);
 });
 
 test('--lrs, --depths, --activations and the presets', (t) => {

@@ -113,7 +113,7 @@ test('compare --optimizers nesterov with --dampening: says nesterov needs zero d
   t.throws(() => compareConfigs({ dataset: 'iris', optimizers: ['nesterov:momentum=0'] }), { message: '--optimizers nesterov:momentum=0: Nesterov momentum needs momentum > 0, got momentum=0' });
   t.throws(() => compareConfigs({ dataset: 'iris', optimizers: ['sgd:nesterov'] }), { message: '--optimizers sgd:nesterov: Nesterov momentum needs momentum > 0, got none' });
   // Plain momentum takes the shared dampening.
-  t.deepEqual(compareConfigs({ dataset: 'iris', optimizers: ['momentum'], dampening: 0.5 })[0].config.optimizerOptions, { lr: 0.05, momentum: 0.9, dampening: 0.5 });
+  t.deepEqual(compareConfigs({ dataset: 'iris', optimizers: ['momentum'], dampening: 0.5 })[0].config.optimizerOptions, { lr: 0.1, momentum: 0.9, dampening: 0.5 });
 });
 
 test('the --json file of a refused run is not written', async (t) => {
