@@ -9,7 +9,6 @@
 import { checkPaths, datasetFile } from './paths.js';
 import { writeFileAtomic } from '../io/atomicWrite.js';
 import { ACTIVATIONS } from '../nn/activation.js';
-import { RULES } from '../optim/registry.js';
 import { curvesCsv, curvesJson } from '../report/curves.js';
 import { reportHtml } from '../report/html.js';
 import { best, type Comparison, type ComparisonEntry } from '../report/types.js';
@@ -17,7 +16,7 @@ import type { LoadedData } from '../data/load.js';
 import type { EpochRecord } from '../train/trainer.js';
 import { fitToData, loadTables, runDataOf } from './build.js';
 import { checkHiddenFlags, type RunConfig } from './config.js';
-import { COMPARE_OPTIMIZERS, compareConfigs, PRESETS, type CompareConfig } from './compareConfigs.js';
+import { COMPARE_OPTIMIZERS, compareConfigs, fullOptimizerSettings, PRESETS, type CompareConfig } from './compareConfigs.js';
 import { CONCURRENT_MODES, CONCURRENT_PARAMS, CONCURRENT_STEP_WORK, describePlan, labelled, planRuns, runConcurrently, type ConcurrentMode, type RunPlan } from './concurrentRuns.js';
 import { flagHelp, FlagError, parseFlags, type FlagTable } from './flags.js';
 import { duration, epochLine, num, pct, type Out } from './progress.js';
@@ -67,11 +66,6 @@ Examples:
   gradpool compare --dataset iris --standardize --optimizers sgd,momentum,adam:lr=0.01 --epochs 50 --target 0.95
   gradpool compare --preset optimizers --epochs 10 --report optimizers.html --csv curves.csv
 `;
-
-/** The optimizer of `config` with every setting, PyTorch's defaults filled in (adamw's weightDecay 0.01 too). */
-export function fullOptimizerSettings(config: RunConfig): NonNullable<ComparisonEntry['optimizer']> {
-  return { name: config.optimizer, options: structuredClone({ ...RULES[config.optimizer].defaults, ...config.optimizerOptions }) };
-}
 
 export function entryOf(label: string, result: RunSummary, target: number | null): ComparisonEntry {
   const epochs = result.history.map((r: EpochRecord) => ({

@@ -129,8 +129,36 @@ export function compareConfigs(flagsIn: FlagValues): CompareConfig[] {
   // The hidden-layer flags are checked against every compared model, not the base's alone.
   const base = buildConfig(baseFlags, { checkHiddenFlags: false });
   const configs = variants(kind, flags, base, given);
+  refuseRepeats(kind, (flags[kind] as (string | number)[]).map(String), configs);
   checkHiddenFlags(hiddenFlagsGiven(baseFlags), configs.map((c) => c.config.model), base.dataset);
   return configs;
+}
+
+/** The optimizer of `config` with every setting, PyTorch's defaults filled in (adamw's weightDecay 0.01 too). */
+export function fullOptimizerSettings(config: RunConfig): { name: OptimizerName; options: Record<string, OptimizerOptionValue> } {
+  return { name: config.optimizer, options: structuredClone({ ...RULES[config.optimizer].defaults, ...config.optimizerOptions }) };
+}
+
+/**
+ * Two equal configurations would give two identical rows, curves and legend entries (and one
+ * CSV key twice): refuse them, naming the flag and the repeated item. `items`: the varied
+ * flag's items, one per configuration. Optimizer items compare by every setting, so
+ * `sgd:lr=0.1` and `momentum:lr=0.1:momentum=0` are the same.
+ */
+function refuseRepeats(kind: (typeof VARYING)[number], items: readonly string[], configs: readonly CompareConfig[]): void {
+  const sorted = (o: object) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const first = new Map<string, number>();
+  configs.forEach(({ config }, i) => {
+    const optimizer = fullOptimizerSettings(config);
+    const key = JSON.stringify(sorted({ ...config, optimizerOptions: sorted(optimizer.options) }));
+    const j = first.get(key);
+    if (j === undefined) {
+      first.set(key, i);
+      return;
+    }
+    if (items[i] === items[j]) throw new FlagError(`--${kind} lists ${items[i]} twice (items ${j + 1} and ${i + 1}); give each once`);
+    throw new FlagError(`--${kind}: ${items[j]} and ${items[i]} (items ${j + 1} and ${i + 1}) are the same configuration, ${optimizer.name} ${JSON.stringify(optimizer.options)}; give each once`);
+  });
 }
 
 function variants(kind: (typeof VARYING)[number], flags: FlagValues, base: RunConfig, given: Record<string, OptimizerOptionValue>): CompareConfig[] {

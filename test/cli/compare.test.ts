@@ -71,18 +71,30 @@ test('compare flag errors name the flags', (t) => {
   t.throws(() => compareConfigs({ optimizers: ['adam:speed=1'] }), { message: /--optimizers adam:speed=1: unknown setting "speed"/ });
   t.throws(() => compareConfigs({ optimizers: ['adam'], optimizer: 'sgd' }), { message: '--optimizer and --optimizers cannot be combined' });
   t.throws(() => compareConfigs({ lrs: [0] }), { message: '--lrs must be learning rates > 0, got 0' });
+  // A configuration given twice would be two identical rows and curves, and one CSV key twice.
+  t.throws(() => compareConfigs({ dataset: 'iris', lrs: [0.1, 0.01, 0.1] }), { message: '--lrs lists 0.1 twice (items 1 and 3); give each once' });
+  t.throws(() => compareConfigs({ dataset: 'iris', activations: ['relu', 'relu'] }), { message: '--activations lists relu twice (items 1 and 2); give each once' });
+  t.throws(() => compareConfigs({ dataset: 'iris', depths: [2, 1, 2] }), { message: '--depths lists 2 twice (items 1 and 3); give each once' });
+  t.throws(() => compareConfigs({ dataset: 'iris', optimizers: ['adam', 'adam'] }), { message: '--optimizers lists adam twice (items 1 and 2); give each once' });
+  t.throws(() => compareConfigs({ dataset: 'iris', optimizers: ['sgd:lr=0.1', 'momentum:lr=0.1:momentum=0'] }), {
+    message: '--optimizers: sgd:lr=0.1 and momentum:lr=0.1:momentum=0 (items 1 and 2) are the same configuration, sgd {"lr":0.1,"momentum":0,"dampening":0,"weightDecay":0,"nesterov":false}; give each once',
+  });
+  t.throws(() => compareConfigs({ dataset: 'iris', optimizers: ['adam', 'adam:lr=0.01'] }), { message: /--optimizers: adam and adam:lr=0\.01 \(items 1 and 2\) are the same configuration/ });
+  const dup = cli(['compare', '--dataset', 'iris', '--lrs', '0.1,0.10']);
+  t.is(dup.code, 2);
+  t.regex(dup.stderr, /^gradpool compare: --lrs lists 0\.1 twice \(items 1 and 2\); give each once\n/);
   const r = cli(['compare', '--optimizers', 'sgd,adamx']);
   t.is(r.code, 2);
   t.regex(r.stderr, /--optimizers must be one of .*got "adamx"/);
 });
 
-test('configurations start from the same weights and see the same data order: momentum 0 is plain SGD, bit for bit', (t) => {
+test('configurations start from the same weights and see the same data order: dampening without momentum changes nothing, bit for bit', (t) => {
   const dir = scratch();
-  const r = cli(['compare', '--dataset', 'iris', '--epochs', '5', '--optimizers', 'sgd:lr=0.1,momentum:lr=0.1:momentum=0,adam', '--json', 'c.json', '--csv', 'c.csv', '--target', '90', '--quiet'], dir);
+  const r = cli(['compare', '--dataset', 'iris', '--epochs', '5', '--optimizers', 'sgd:lr=0.1,sgd:lr=0.1:dampening=0.5,adam', '--json', 'c.json', '--csv', 'c.csv', '--target', '90', '--quiet'], dir);
   t.is(r.code, 0, r.stderr);
   const c = readJson<{ target: number; entries: { label: string; paramsSha256: string; epochs: unknown[]; epochsToTarget: number | null }[] }>(join(dir, 'c.json'));
   t.is(c.target, 0.9);
-  t.deepEqual(c.entries.map((e) => e.label), ['sgd:lr=0.1', 'momentum:lr=0.1:momentum=0', 'adam']);
+  t.deepEqual(c.entries.map((e) => e.label), ['sgd:lr=0.1', 'sgd:lr=0.1:dampening=0.5', 'adam']);
   t.is(c.entries[1].paramsSha256, c.entries[0].paramsSha256);
   t.not(c.entries[2].paramsSha256, c.entries[0].paramsSha256);
   t.true(c.entries.every((e) => e.epochs.length === 5));
