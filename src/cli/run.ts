@@ -7,6 +7,7 @@
 import { fingerprint } from '../data/table.js';
 import { sha256 } from '../io/modelFile.js';
 import { lossByName } from '../losses/index.js';
+import type { LayerConfig } from '../nn/layer.js';
 import type { Model } from '../nn/model.js';
 import { readCheckpoint, restoreCheckpoint, saveCheckpoint, type CheckpointParts } from '../train/checkpoint.js';
 import { EarlyStopping } from '../train/earlyStopping.js';
@@ -25,6 +26,8 @@ export interface StartInfo {
   testSize: number;
   batchSize: number;
   paramCount: number;
+  /** The model's layers (Model.config().layers): what trains, output activation included. */
+  layers: readonly LayerConfig[];
 }
 
 export interface RunHooks {
@@ -151,6 +154,7 @@ export async function runTraining(config: RunConfig, options: RunOptions = {}): 
     testSize: data.test?.size ?? 0,
     batchSize: config.batchSize === 'full' ? data.train.size : Math.min(config.batchSize, data.train.size),
     paramCount: model.paramCount,
+    layers: model.config().layers,
   });
   let interrupted = false;
   const onSignal = () => {

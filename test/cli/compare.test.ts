@@ -111,7 +111,7 @@ test('progress on a terminal: a bar redrawn in place with samples/s, loss and ET
   let text = '';
   const p = new Progress({ write: (s: string) => (text += s), isTTY: true, columns: 200 }, false);
   const config = { dataset: 'toy', model: [2, 3, 1], activation: 'relu', dtype: 'float32', optimizer: 'sgd', optimizerOptions: { lr: 0.1 }, threads: 2, epochs: 2 } as unknown as RunConfig;
-  p.start({ config, startEpoch: 0, trainSize: 4, testSize: 0, batchSize: 2, paramCount: 13 });
+  p.start({ config, startEpoch: 0, trainSize: 4, testSize: 0, batchSize: 2, paramCount: 13, layers: [] });
   p.batch({ epoch: 1, batch: 0, step: 1, size: 2, loss: 0.5, stop: () => {} });
   p.batch({ epoch: 1, batch: 1, step: 2, size: 2, loss: 0.25, stop: () => {} });
   p.epoch({ epoch: 1, trainLoss: 0.375, trainAccuracy: null, testLoss: null, testAccuracy: null, seconds: 0.5, samplesPerSecond: 8 });
