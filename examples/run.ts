@@ -38,6 +38,17 @@ function checkExampleFlags(name: string, flags: Record<string, unknown>): void {
   }
 }
 
+/** Refuse values the library would refuse later without naming the flag, as gradpool train does. */
+function checkExampleValues(flags: Record<string, unknown>): void {
+  const need = (flag: string, ok: (v: number) => boolean, expected: string) => {
+    const v = flags[flag] as number | undefined;
+    if (v !== undefined && !ok(v)) throw new FlagError(`--${flag} must be ${expected}, got ${v}`);
+  };
+  need('epochs', (v) => v >= 1, 'a positive integer');
+  need('lr', (v) => v >= 0, '>= 0');
+  need('seed', (v) => v >= 0 && v <= 0xffffffff, 'an integer in [0, 4294967295]');
+}
+
 async function main(argv: string[]): Promise<void> {
   const { flags, positional } = parseFlags(argv, FLAGS);
   const [name, ...extra] = positional;
@@ -47,6 +58,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (extra.length > 0) throw new FlagError(`unexpected argument ${JSON.stringify(extra[0])} after the example's name; flags start with --`);
   checkExampleFlags(name, flags);
+  checkExampleValues(flags);
   const common = { seed: flags.seed as number | undefined, epochs: flags.epochs as number | undefined, lr: flags.lr as number | undefined };
   switch (name) {
     case 'worked':

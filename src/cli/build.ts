@@ -78,9 +78,29 @@ export function loadRunData(config: RunConfig): RunData {
   return data;
 }
 
+/**
+ * Batch norm cannot normalize a batch of one row (PyTorch fails at that step; the trainer
+ * refuses it before training): with --batchnorm on a model with hidden layers, refuse a
+ * --batch-size that makes one, naming it and suggesting the nearest size that does not.
+ */
+export function checkBatchNormBatches(config: RunConfig, rows: number): void {
+  if (!config.batchnorm || config.model.length < 3) return;
+  const given = config.batchSize;
+  const batch = given === 'full' ? rows : Math.min(given, rows);
+  if (rows < 2) throw new FlagError(`--batchnorm needs batches of at least 2 rows, and ${config.dataset} has ${rows} training row${rows === 1 ? '' : 's'}`);
+  if (batch >= 2 && rows % batch !== 1) return;
+  const fits = (s: number) => s >= 2 && s <= rows && rows % s !== 1;
+  let suggestion = 0;
+  for (let d = 1; suggestion === 0 && d <= rows; d++) suggestion = fits(batch + d) ? batch + d : fits(batch - d) ? batch - d : 0;
+  const other = suggestion > 0 ? `, e.g. --batch-size ${suggestion}` : '';
+  if (batch < 2) throw new FlagError(`--batch-size ${given} with --batchnorm: batch norm cannot normalize a batch of 1 row; give --batch-size 2 or more`);
+  throw new FlagError(`--batch-size ${given} with --batchnorm leaves a last batch of 1 row (${config.dataset} has ${rows} training rows = ${Math.floor(rows / batch)} × ${batch} + 1), which batch norm cannot normalize; choose another --batch-size${other}`);
+}
+
 /** Fill in the model's input and output widths (or check --model) and the loss for the data. */
 export function fitToData(config: RunConfig, loaded: LoadedData): void {
   resolveModel(config, featureCount(loaded.train), outputCount(loaded.train), describe(loaded.train));
+  checkBatchNormBatches(config, loaded.train.rows);
   config.loss ??= loaded.train.task === 'classification' ? 'softmax-cross-entropy' : 'mse';
   const task = loaded.train.task;
   const classes = task === 'classification';

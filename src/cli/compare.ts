@@ -12,10 +12,11 @@ import { ACTIVATIONS } from '../nn/activation.js';
 import { curvesCsv, curvesJson } from '../report/curves.js';
 import { reportHtml } from '../report/html.js';
 import { best, type Comparison, type ComparisonEntry } from '../report/types.js';
+import type { LoadedData } from '../data/load.js';
 import type { EpochRecord } from '../train/trainer.js';
 import { fitToData, loadTables, runDataOf } from './build.js';
-import { checkHiddenFlags } from './config.js';
-import { COMPARE_OPTIMIZERS, compareConfigs, PRESETS, type CompareConfig } from './compareConfigs.js';
+import { checkHiddenFlags, type RunConfig } from './config.js';
+import { COMPARE_OPTIMIZERS, compareConfigs, fullOptimizerSettings, PRESETS, type CompareConfig } from './compareConfigs.js';
 import { CONCURRENT_MODES, CONCURRENT_PARAMS, CONCURRENT_STEP_WORK, describePlan, labelled, planRuns, runConcurrently, type ConcurrentMode, type RunPlan } from './concurrentRuns.js';
 import { flagHelp, FlagError, parseFlags, type FlagTable } from './flags.js';
 import { duration, epochLine, num, pct, type Out } from './progress.js';
@@ -44,9 +45,12 @@ export const COMPARE_FLAGS: FlagTable = Object.freeze({
 export const COMPARE_USAGE = `usage: gradpool compare (--optimizers LIST | --lrs LIST | --depths LIST | --activations LIST | --preset NAME) [flags]
 
 Train several configurations from the same initial weights and the same data order, and
-compare their training and test curves. Every train flag sets the shared configuration; with
---optimizers, optimizer flags (--lr, --weight-decay, …) apply to each optimizer that takes them,
-and "name:key=value" settings to one. momentum and nesterov are SGD with momentum 0.9.
+compare their training and test curves. Every train flag sets the shared configuration. With
+--optimizers, each optimizer starts from the settings gradpool train uses for it on the dataset
+(the dataset's own for its optimizer, else the suggested lr); sgd is plain SGD, momentum and
+nesterov are SGD with momentum 0.9; optimizer flags (--lr, --weight-decay, …) then apply to each
+optimizer that takes them, and "name:key=value" settings to one. --json and --report record
+every setting each configuration used.
 
 Presets:
 ${Object.entries(PRESETS).map(([k, p]) => `  ${k.padEnd(16)}${p.help}`).join('\n')}
@@ -78,6 +82,7 @@ export function entryOf(label: string, result: RunSummary, target: number | null
     epochsToTarget: reached ? reached.epoch : null,
     seconds: epochs.reduce((s, p) => s + p.seconds, 0),
     paramsSha256: result.final.paramsSha256,
+    optimizer: fullOptimizerSettings(result.config),
   };
 }
 
@@ -103,14 +108,28 @@ function subtitle(configs: CompareConfig[]): string {
   return `${c.dataset}; model ${c.model.join('-')}; ${c.epochs} epochs; ${batch}; seed ${c.seed}; ${c.dtype}`;
 }
 
+/** --target counts epochs to a test accuracy: refused, naming it, where there is none (no test set, or regression). */
+export function checkTarget(given: number, config: RunConfig, loaded: LoadedData): void {
+  if (loaded.test === null) {
+    throw new FlagError(`--target ${given}: the epochs to a test accuracy need a test set, and --test-split 0 holds out none of ${config.dataset}; drop --target, or give --test-split a fraction such as 0.2`);
+  }
+  if (loaded.train.task === 'regression') {
+    throw new FlagError(`--target ${given}: ${config.dataset} is a regression task, which has no accuracy to reach; drop --target (the table and report give the test loss)`);
+  }
+}
+
 export interface ComparisonOptions {
   /** The accuracy whose epochs the table reports, or null. */
   target?: number | null;
+  /** --target as the user gave it (95 for 0.95), for errors. */
+  targetGiven?: number;
   /** Run configurations at once, one after another, or decide by the model's size (planRuns). */
   concurrent?: ConcurrentMode;
   /** How the configurations will run, once decided. */
   onPlan?(plan: RunPlan): void;
   onEpoch?(label: string, record: EpochRecord): void;
+  /** Aborting it stops every run; runComparison then throws its reason (outputClosed.ts). */
+  stop?: AbortSignal;
 }
 
 /**
@@ -121,6 +140,7 @@ export interface ComparisonOptions {
 export async function runComparison(configs: CompareConfig[], options: ComparisonOptions = {}): Promise<Comparison> {
   const target = options.target ?? null;
   const loaded = loadTables(configs[0].config);
+  if (target !== null) checkTarget(options.targetGiven ?? target, configs[0].config, loaded);
   for (const { label, config } of configs) {
     try {
       fitToData(config, loaded);
@@ -135,25 +155,28 @@ export async function runComparison(configs: CompareConfig[], options: Compariso
   let results: RunSummary[];
   if (plan.concurrent) {
     const each = configs.map(({ label, config }) => ({ label, config: { ...config, threads: plan.threadsEach } }));
-    results = await runConcurrently(each, loaded, plan.slots, options.onEpoch);
+    results = await runConcurrently(each, loaded, plan.slots, options.onEpoch, options.stop);
   } else {
     const data = runDataOf(configs[0].config, loaded);
     results = [];
     for (const { label, config } of configs) {
+      options.stop?.throwIfAborted();
       try {
-        const { model: _model, ...summary } = await runTraining(config, { data, hooks: { onEpoch: (r) => options.onEpoch?.(label, r) } });
+        const { model: _model, ...summary } = await runTraining(config, { data, hooks: { onEpoch: (r) => options.onEpoch?.(label, r) }, stop: options.stop });
         results.push(summary);
       } catch (e) {
         throw labelled(label, e);
       }
     }
+    options.stop?.throwIfAborted();
   }
   const entries = results.map((r, i) => entryOf(configs[i].label, r, target));
   const what = configs.map((c) => c.label).join(', ');
   return { title: `gradpool compare: ${what}`, subtitle: subtitle(configs), target, entries };
 }
 
-export async function compareCommand(argv: readonly string[], out: Out): Promise<void> {
+/** Runs `gradpool compare`. When `stop` is aborted (stdout failed) the runs end and its reason is thrown; no file is written. */
+export async function compareCommand(argv: readonly string[], out: Out, stop?: AbortSignal): Promise<void> {
   const { flags, positional } = parseFlags(argv, COMPARE_FLAGS);
   if (flags.help) {
     out.write(COMPARE_USAGE);
@@ -172,6 +195,7 @@ export async function compareCommand(argv: readonly string[], out: Out): Promise
   const width = Math.max(...configs.map((c) => c.label.length));
   const comparison = await runComparison(configs, {
     target,
+    targetGiven: flags.target as number | undefined,
     concurrent: (flags.concurrent as ConcurrentMode | undefined) ?? 'auto',
     onPlan: (plan) => {
       if (!quiet) out.write(describePlan(plan, configs.length));
@@ -180,6 +204,7 @@ export async function compareCommand(argv: readonly string[], out: Out): Promise
     onEpoch: (label, r) => {
       if (!quiet) out.write(`${label.padEnd(width)}  ${epochLine(r, configs[0].config.epochs)}\n`);
     },
+    stop,
   });
   out.write(textTable(comparison));
   if (flags.report) writeFileAtomic(flags.report as string, reportHtml(comparison));

@@ -8,8 +8,7 @@
 import { ACTIVATIONS, type ActivationName } from '../nn/activation.js';
 import { RULES } from '../optim/registry.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../optim/rule.js';
-import { buildConfig, checkHiddenFlags, checkOptimizerOptions, flagOf, hiddenFlagsGiven, modelText, type OptimizerOptionValue, type RunConfig } from './config.js';
-import { SUGGESTED_LR } from './defaults.js';
+import { buildConfig, checkHiddenFlags, checkOptimizerOptions, defaultOptimizerOptions, flagOf, hiddenFlagsGiven, modelText, type OptimizerOptionValue, type RunConfig } from './config.js';
 import { decimal, FlagError, type FlagValues } from './flags.js';
 import { OPTIMIZER_OPTION } from './trainFlags.js';
 
@@ -53,16 +52,23 @@ function parseSetting(item: string, setting: string): [string, OptimizerOptionVa
   return [option, v];
 }
 
-/** `adam:lr=0.001` → the rule and its options over the base flags' settings. */
+/**
+ * `adam:lr=0.001` → the rule and its options: first what `train --optimizer RULE` uses on the
+ * dataset (its own settings if RULE is the dataset's optimizer, else the suggested lr), then
+ * the SGD variant's momentum (`sgd` none, `momentum` 0.9, `nesterov` 0.9 with Nesterov), then
+ * the shared optimizer flags the rule takes, then the item's own settings.
+ */
 function optimizerVariant(item: string, base: RunConfig, given: Record<string, OptimizerOptionValue>): { rule: OptimizerName; options: Record<string, OptimizerOptionValue> } {
   const [name, ...settings] = item.split(':');
   if (!COMPARE_OPTIMIZERS.includes(name)) throw new FlagError(`--optimizers: unknown optimizer ${JSON.stringify(name)}; known: ${COMPARE_OPTIMIZERS.join(', ')}`);
   const rule: OptimizerName = name === 'momentum' || name === 'nesterov' ? 'sgd' : (name as OptimizerName);
+  const start = defaultOptimizerOptions(base.dataset, rule);
+  // `sgd` is plain SGD, even on a dataset whose SGD has momentum (mnist's): `momentum` is the entry with it.
+  if (rule === 'sgd') delete start.momentum;
   const variant: Record<string, OptimizerOptionValue> = name === 'momentum' ? { momentum: 0.9 } : name === 'nesterov' ? { momentum: 0.9, nesterov: true } : {};
-  const lr = rule === 'sgd' && name !== 'sgd' ? SUGGESTED_LR.sgd / 2 : SUGGESTED_LR[rule];
   const known = Object.keys(RULES[rule].defaults);
   const shared = Object.fromEntries(Object.entries(given).filter(([k]) => known.includes(k)));
-  const options: Record<string, OptimizerOptionValue> = { lr, ...variant, ...shared };
+  const options: Record<string, OptimizerOptionValue> = { ...start, ...variant, ...shared };
   // Where each setting came from, for errors: a shared flag (--dampening 0.5) or this item's setting.
   const origin: Record<string, 'flag' | 'setting' | 'variant'> = {};
   for (const k of Object.keys(options)) origin[k] = k in shared ? 'flag' : 'variant';
@@ -123,8 +129,36 @@ export function compareConfigs(flagsIn: FlagValues): CompareConfig[] {
   // The hidden-layer flags are checked against every compared model, not the base's alone.
   const base = buildConfig(baseFlags, { checkHiddenFlags: false });
   const configs = variants(kind, flags, base, given);
+  refuseRepeats(kind, (flags[kind] as (string | number)[]).map(String), configs);
   checkHiddenFlags(hiddenFlagsGiven(baseFlags), configs.map((c) => c.config.model), base.dataset);
   return configs;
+}
+
+/** The optimizer of `config` with every setting, PyTorch's defaults filled in (adamw's weightDecay 0.01 too). */
+export function fullOptimizerSettings(config: RunConfig): { name: OptimizerName; options: Record<string, OptimizerOptionValue> } {
+  return { name: config.optimizer, options: structuredClone({ ...RULES[config.optimizer].defaults, ...config.optimizerOptions }) };
+}
+
+/**
+ * Two equal configurations would give two identical rows, curves and legend entries (and one
+ * CSV key twice): refuse them, naming the flag and the repeated item. `items`: the varied
+ * flag's items, one per configuration. Optimizer items compare by every setting, so
+ * `sgd:lr=0.1` and `momentum:lr=0.1:momentum=0` are the same.
+ */
+function refuseRepeats(kind: (typeof VARYING)[number], items: readonly string[], configs: readonly CompareConfig[]): void {
+  const sorted = (o: object) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const first = new Map<string, number>();
+  configs.forEach(({ config }, i) => {
+    const optimizer = fullOptimizerSettings(config);
+    const key = JSON.stringify(sorted({ ...config, optimizerOptions: sorted(optimizer.options) }));
+    const j = first.get(key);
+    if (j === undefined) {
+      first.set(key, i);
+      return;
+    }
+    if (items[i] === items[j]) throw new FlagError(`--${kind} lists ${items[i]} twice (items ${j + 1} and ${i + 1}); give each once`);
+    throw new FlagError(`--${kind}: ${items[j]} and ${items[i]} (items ${j + 1} and ${i + 1}) are the same configuration, ${optimizer.name} ${JSON.stringify(optimizer.options)}; give each once`);
+  });
 }
 
 function variants(kind: (typeof VARYING)[number], flags: FlagValues, base: RunConfig, given: Record<string, OptimizerOptionValue>): CompareConfig[] {

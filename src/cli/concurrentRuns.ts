@@ -216,22 +216,29 @@ function startRun(job: CompareJob, onEpoch: (record: EpochRecord) => void): RunT
  * Run `configs` in worker threads, up to `slots` at once, each with the given config (the
  * caller sets its threads). Results come back in the order of `configs`. The first error
  * stops the other runs, and is thrown naming its configuration once every thread has ended.
+ * Aborting `stop` ends every run, and throws its reason once every thread has ended.
  */
 export async function runConcurrently(
   configs: readonly CompareConfig[],
   loaded: LoadedData,
   slots: number,
   onEpoch?: (label: string, record: EpochRecord) => void,
+  stop?: AbortSignal,
 ): Promise<RunSummary[]> {
+  stop?.throwIfAborted();
   const results = new Array<RunSummary>(configs.length);
   if (configs.length === 0) return results;
   const shared = shareTables(loaded);
   const running = new Set<RunThread>();
   let next = 0;
   let failure: Error | null = null;
+  const onStop = () => {
+    for (const run of running) run.stop();
+  };
+  stop?.addEventListener('abort', onStop);
   await new Promise<void>((resolve) => {
     const launch = (): void => {
-      while (failure === null && running.size < slots && next < configs.length) {
+      while (failure === null && !stop?.aborted && running.size < slots && next < configs.length) {
         const i = next++;
         const { label, config } = configs[i];
         const run = startRun({ config, loaded: shared }, (record) => onEpoch?.(label, record));
@@ -256,6 +263,8 @@ export async function runConcurrently(
     };
     launch();
   });
+  stop?.removeEventListener('abort', onStop);
+  stop?.throwIfAborted();
   if (failure !== null) throw failure;
   return results;
 }

@@ -53,8 +53,9 @@ function convert(flag: string, spec: FlagSpec, raw: string): string | number | b
       return items;
     }
     case 'numbers': {
+      // Each item decimal, as a single number flag takes it (not 0x10, 0b1 or 0o7).
       const items = raw.split(',').map((s) => s.trim());
-      const values = items.map((s) => (s === '' ? NaN : Number(s)));
+      const values = items.map(decimal);
       const bad = values.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) throw new FlagError(`--${flag} must be a comma-separated list of numbers, got ${got(raw)} (item ${bad + 1}: ${got(items[bad])})`);
       return values;

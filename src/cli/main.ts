@@ -2,10 +2,12 @@
 /**
  * The `gradpool` binary: `gradpool train …` and `gradpool compare …`. A usage error (unknown
  * flag, bad value) exits with 2 and names the flag; any other failure (a bad CSV cell, a
- * corrupt checkpoint) exits with 1 and names the file and the reason.
+ * corrupt checkpoint) exits with 1 and names the file and the reason. When stdout's reader goes
+ * away (a pipe into `head`), the run stops as on Ctrl-C and the process exits quietly with 141.
  */
 import { compareCommand, COMPARE_USAGE } from './compare.js';
 import { FlagError } from './flags.js';
+import { OUTPUT_CLOSED_EXIT, OutputClosed, watchOutput } from './outputClosed.js';
 import { trainCommand, TRAIN_USAGE } from './train.js';
 
 const USAGE = `usage: gradpool <command> [flags]
@@ -19,12 +21,18 @@ Run gradpool <command> --help for the flags of each.
 
 export async function main(argv: readonly string[], out = process.stdout, err = process.stderr): Promise<number> {
   const [command, ...rest] = argv;
+  // A closed stdout (`gradpool train | head -1`) stops the run; the process then exits quietly.
+  const watch = watchOutput(out);
   try {
     switch (command) {
-      case 'train':
-        return await trainCommand(rest, out);
+      case 'train': {
+        const code = await trainCommand(rest, out, watch.signal);
+        watch.signal.throwIfAborted();
+        return code;
+      }
       case 'compare':
-        await compareCommand(rest, out);
+        await compareCommand(rest, out, watch.signal);
+        watch.signal.throwIfAborted();
         return 0;
       case undefined:
       case 'help':
@@ -36,6 +44,7 @@ export async function main(argv: readonly string[], out = process.stdout, err = 
         throw new FlagError(`unknown command ${JSON.stringify(command)}; the commands are train and compare`);
     }
   } catch (e) {
+    if (e instanceof OutputClosed) return OUTPUT_CLOSED_EXIT;
     const prefix = command === 'train' || command === 'compare' ? `gradpool ${command}` : 'gradpool';
     if (e instanceof FlagError) {
       err.write(`${prefix}: ${e.message}\n(see ${prefix} --help)\n`);
@@ -45,6 +54,8 @@ export async function main(argv: readonly string[], out = process.stdout, err = 
     err.write(`${prefix}: ${error?.message ?? String(e)}\n`);
     if (process.env.GRADPOOL_DEBUG) err.write(`${error?.stack}\n`);
     return 1;
+  } finally {
+    watch.dispose();
   }
 }
 

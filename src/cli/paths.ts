@@ -4,8 +4,10 @@
  * checkpoint of another run is not overwritten. An error names the flags and the path, so nothing
  * saved before is lost to a typo found after an hour of training.
  */
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { CHECKPOINT_FORMAT } from '../train/checkpoint.js';
+import { MODEL_FORMAT } from '../io/modelFile.js';
 import { FlagError } from './flags.js';
 
 type Paths = Readonly<Record<string, string | undefined>>;
@@ -17,8 +19,31 @@ export function datasetFile(flags: Readonly<Record<string, unknown>>): string | 
 }
 
 /**
+ * What saved state `file` holds, from the start of the document (both formats are JSON that
+ * begins with their format): 'checkpoint', 'model', or null (anything else, or no such file).
+ * A truncated checkpoint still counts: it may be all there is of a run.
+ */
+export function savedStateIn(file: string): 'checkpoint' | 'model' | null {
+  let fd = -1;
+  try {
+    fd = openSync(file, 'r');
+    const head = Buffer.alloc(256);
+    const text = head.subarray(0, readSync(fd, head, 0, head.length, 0)).toString('utf8');
+    const format = /^\uFEFF?\s*\{\s*"format"\s*:\s*"([^"]*)"/.exec(text)?.[1];
+    return format === CHECKPOINT_FORMAT ? 'checkpoint' : format === MODEL_FORMAT ? 'model' : null;
+  } catch {
+    return null;
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+}
+
+/**
  * `outputs` and `inputs` map a flag (`--save`) to its path, if given. `resume`: the checkpoint a
- * run continues, which its `--save` may (and should) overwrite.
+ * run continues, which its `--save` may (and should) overwrite; a new run's `--save` is checked
+ * by checkSaveTarget, which refuses any file that is there. Any other output (`--json`,
+ * `--report`, …) may replace an earlier file of its own kind, but not a checkpoint or a saved
+ * model.
  */
 export function checkPaths(outputs: Paths, inputs: Paths, resume?: { save: string; resume: string }): void {
   const seen = new Map<string, string>();
@@ -33,6 +58,10 @@ export function checkPaths(outputs: Paths, inputs: Paths, resume?: { save: strin
     const folder = dirname(full);
     if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new FlagError(`${flag} ${path}: the folder ${dirname(path)} does not exist`);
     if (existsSync(full) && statSync(full).isDirectory()) throw new FlagError(`${flag} ${path}: that is a folder, not a file`);
+    const saved = flag === resume?.save ? null : savedStateIn(full);
+    if (saved !== null) {
+      throw new FlagError(`${flag} ${path}: the file is a gradpool ${saved}${saved === 'checkpoint' ? ' (of another run?)' : ''}, which ${flag} would overwrite; choose another name, or remove the file`);
+    }
   }
 }
 

@@ -5,6 +5,7 @@
  * Then a summary. `--quiet` keeps only the summary.
  */
 import type { BatchInfo, EpochRecord } from '../train/trainer.js';
+import { layersText } from './layersText.js';
 import type { RunResult, StartInfo } from './run.js';
 
 export interface Out {
@@ -56,7 +57,7 @@ export class Progress {
     if (this.quiet) return;
     const c = info.config;
     const threads = `${c.threads} thread${c.threads > 1 ? 's' : ''}`;
-    this.out.write(`${c.dataset}: ${info.trainSize} training rows, ${info.testSize} test rows; model ${c.model.join('-')} ${c.activation} (${info.paramCount.toLocaleString('en-US')} parameters, ${c.dtype}); ${c.optimizer} ${JSON.stringify(c.optimizerOptions)}; batch ${info.batchSize}; ${threads}\n`);
+    this.out.write(`${c.dataset}: ${info.trainSize} training rows, ${info.testSize} test rows; model ${c.model.join('-')}: ${layersText(info.layers)} (${info.paramCount.toLocaleString('en-US')} parameters, ${c.dtype}); ${c.optimizer} ${JSON.stringify(c.optimizerOptions)}; batch ${info.batchSize}; ${threads}\n`);
     if (info.startEpoch > 0) this.out.write(`resuming after epoch ${info.startEpoch}\n`);
   }
 

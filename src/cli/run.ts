@@ -7,6 +7,7 @@
 import { fingerprint } from '../data/table.js';
 import { sha256 } from '../io/modelFile.js';
 import { lossByName } from '../losses/index.js';
+import type { LayerConfig } from '../nn/layer.js';
 import type { Model } from '../nn/model.js';
 import { readCheckpoint, restoreCheckpoint, saveCheckpoint, type CheckpointParts } from '../train/checkpoint.js';
 import { EarlyStopping } from '../train/earlyStopping.js';
@@ -25,6 +26,8 @@ export interface StartInfo {
   testSize: number;
   batchSize: number;
   paramCount: number;
+  /** The model's layers (Model.config().layers): what trains, output activation included. */
+  layers: readonly LayerConfig[];
 }
 
 export interface RunHooks {
@@ -46,6 +49,8 @@ export interface RunOptions {
    * so --resume continues exactly there), close the pool and return with `interrupted` set.
    */
   interruptible?: boolean;
+  /** Stop as on SIGINT when this is aborted (stdout's reader went away: outputClosed.ts). */
+  stop?: AbortSignal;
 }
 
 export interface FinalMetrics {
@@ -64,7 +69,7 @@ export interface RunResult {
   model: Model;
   /** Wall time of this process's part of the run. */
   seconds: number;
-  /** Stopped by SIGINT before the last epoch ended. */
+  /** Stopped by SIGINT or `stop` before the last epoch ended. */
   interrupted: boolean;
 }
 
@@ -149,6 +154,7 @@ export async function runTraining(config: RunConfig, options: RunOptions = {}): 
     testSize: data.test?.size ?? 0,
     batchSize: config.batchSize === 'full' ? data.train.size : Math.min(config.batchSize, data.train.size),
     paramCount: model.paramCount,
+    layers: model.config().layers,
   });
   let interrupted = false;
   const onSignal = () => {
@@ -156,10 +162,14 @@ export async function runTraining(config: RunConfig, options: RunOptions = {}): 
     trainer.stop();
   };
   if (options.interruptible) process.once('SIGINT', onSignal);
+  options.stop?.addEventListener('abort', onSignal);
   try {
-    if (!done) await trainer.fit(data.train, data.test ?? undefined);
+    // A stop asked for before fit() starts would be lost (fit clears it): do not start.
+    if (options.stop?.aborted) interrupted = true;
+    else if (!done) await trainer.fit(data.train, data.test ?? undefined);
   } finally {
     process.off('SIGINT', onSignal);
+    options.stop?.removeEventListener('abort', onSignal);
   }
   if (interrupted && options.save) saveCheckpoint(options.save, parts, meta);
   // The best epoch's weights only when early stopping ended the run (Keras' restore_best_weights).

@@ -60,8 +60,12 @@ export function runJson(result: RunResult): { config: RunConfig; epochs: object[
   };
 }
 
-/** Runs `gradpool train`; resolves with the exit code (130 after SIGINT, as shells report it). */
-export async function trainCommand(argv: readonly string[], out: Out): Promise<number> {
+/**
+ * Runs `gradpool train`; resolves with the exit code (130 after SIGINT, as shells report it).
+ * When `stop` is aborted (stdout failed: outputClosed.ts) the run stops as on SIGINT, its
+ * checkpoint written, and the abort's reason is thrown; nothing more is written.
+ */
+export async function trainCommand(argv: readonly string[], out: Out, stop?: AbortSignal): Promise<number> {
   const { flags, positional } = parseFlags(argv, TRAIN_FLAGS);
   if (flags.help) {
     out.write(TRAIN_USAGE);
@@ -78,7 +82,9 @@ export async function trainCommand(argv: readonly string[], out: Out): Promise<n
     resume: (flags.resume as string | undefined) ?? null,
     hooks: { onStart: (i) => progress.start(i), onBatch: (b) => progress.batch(b), onEpoch: (r) => progress.epoch(r) },
     interruptible: true,
+    stop,
   });
+  stop?.throwIfAborted();
   if (result.interrupted) {
     const save = flags.save as string | undefined;
     out.write(`\ninterrupted after ${result.history.length} full epochs; ${save ? `checkpoint written to ${save}: continue with the same flags and --resume ${save}` : 'no checkpoint was asked for (--save FILE)'}\n`);

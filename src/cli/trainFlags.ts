@@ -65,7 +65,7 @@ export const OPTIMIZER_OPTION: Readonly<Record<string, string>> = Object.freeze(
 });
 
 export const SCHEDULE_FLAGS: FlagTable = Object.freeze({
-  schedule: { type: 'string', help: 'learning-rate schedule, stepped once per epoch (default none)', choices: SCHEDULES },
+  schedule: { type: 'string', help: 'learning-rate schedule, stepped once per epoch (default none); plateau watches the test loss, or the training loss without a test set (--test-split 0)', choices: SCHEDULES },
   'step-size': { type: 'int', help: 'step: epochs between decays (default 10); plateau: patience (default 10)' },
   gamma: { type: 'number', help: 'step, exponential: decay factor (default 0.1 / 0.95); plateau: factor (default 0.1)' },
   warmup: { type: 'int', help: 'epochs of linear warmup from lr/3 before the schedule (default 0)' },
@@ -79,7 +79,7 @@ export const LOOP_FLAGS: FlagTable = Object.freeze({
   threads: { type: 'int', help: 'worker threads (default: all available); results do not depend on it' },
   seed: { type: 'int', help: 'seed of the initial weights, shuffles and dropout (default 0)' },
   dtype: { type: 'string', help: 'parameter and activation type (default float32)', choices: ['float32', 'float64'] },
-  'early-stop': { type: 'int', help: 'stop after this many epochs without a better test loss; keep the best weights' },
+  'early-stop': { type: 'int', help: 'stop after this many epochs without a better test loss (the training loss without a test set, --test-split 0); keep the best weights' },
 });
 
 export const TRAIN_OUTPUT_FLAGS: FlagTable = Object.freeze({

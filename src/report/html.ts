@@ -39,9 +39,15 @@ function swatch(style: SeriesStyle): string {
   return `<svg class="swatch" width="28" height="12" viewBox="0 0 28 12"><line x1="2" x2="26" y1="6" y2="6" ${strokeAttributes(style, 3)}/></svg>`;
 }
 
-function row(e: ComparisonEntry, target: number | null, style: SeriesStyle): string {
+/** `adam lr=0.01 betas=0.9,0.99`: the optimizer and its settings. */
+export function optimizerText(o: NonNullable<ComparisonEntry['optimizer']>): string {
+  return [o.name, ...Object.entries(o.options).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : v}`)].join(' ');
+}
+
+function row(e: ComparisonEntry, target: number | null, style: SeriesStyle, optimizers: boolean): string {
   const cells = [
     `<td>${swatch(style)}${escapeXml(e.label)}</td>`,
+    ...(optimizers ? [`<td class="optimizer">${e.optimizer ? escapeXml(optimizerText(e.optimizer)) : '–'}</td>`] : []),
     `<td>${num(e.finalTestLoss)}</td>`,
     `<td>${pct(e.finalTestAccuracy)}</td>`,
     `<td>${num(e.bestTestLoss)}</td>`,
@@ -53,10 +59,12 @@ function row(e: ComparisonEntry, target: number | null, style: SeriesStyle): str
 }
 
 export function resultsTable(c: Comparison): string {
-  const head = ['configuration', 'final test loss', 'final test accuracy', 'best test loss', 'best test accuracy'];
+  // The optimizer column, when the entries say what they used (gradpool compare's do).
+  const optimizers = c.entries.some((e) => e.optimizer !== undefined);
+  const head = ['configuration', ...(optimizers ? ['optimizer'] : []), 'final test loss', 'final test accuracy', 'best test loss', 'best test accuracy'];
   if (c.target !== null) head.push(`epochs to ${pct(c.target)}`);
   head.push('time', 'params sha256');
-  const rows = c.entries.map((e, i) => row(e, c.target, seriesStyle(i)));
+  const rows = c.entries.map((e, i) => row(e, c.target, seriesStyle(i), optimizers));
   return `<table class="results">\n<thead><tr>${head.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
 }
 
@@ -77,7 +85,7 @@ svg text { font: 12px system-ui, sans-serif; fill: #333; }
 svg text.title { font-size: 14px; }
 table.results { border-collapse: collapse; margin-top: 20px; }
 table.results th, table.results td { border: 1px solid #ccc; padding: 4px 10px; text-align: right; }
-table.results th:first-child, table.results td:first-child { text-align: left; }
+table.results th:first-child, table.results td:first-child, table.results td.optimizer { text-align: left; }
 .swatch { margin-right: 6px; vertical-align: middle; }
 td.hash { font-family: monospace; color: #666; }
 </style>

@@ -15,6 +15,8 @@ export interface ComparisonEntry {
   epochsToTarget: number | null;
   seconds: number;
   paramsSha256: string;
+  /** The optimizer and every setting it was given (createOptimizer's option names), when known. */
+  optimizer?: { name: string; options: Record<string, number | boolean | number[]> };
 }
 
 export interface Comparison {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareConfigs } from '../../src/cli/compareConfigs.js';
 import { Progress } from '../../src/cli/progress.js';
-import type { RunConfig } from '../../src/cli/config.js';
+import { buildConfig, type RunConfig } from '../../src/cli/config.js';
 import { cli, readJson, scratch } from './helpers.js';
 
 test('--optimizers: names, SGD\'s momentum variants, per-optimizer settings, shared flags where they apply', (t) => {
@@ -11,12 +11,39 @@ test('--optimizers: names, SGD\'s momentum variants, per-optimizer settings, sha
   t.deepEqual(c.map((x) => x.label), ['sgd', 'momentum', 'nesterov', 'adam:lr=0.001:beta2=0.99', 'rmsprop:alpha=0.9:centered']);
   t.deepEqual(c.map((x) => x.config.optimizer), ['sgd', 'sgd', 'sgd', 'adam', 'rmsprop']);
   t.deepEqual(c[0].config.optimizerOptions, { lr: 0.1, weightDecay: 0.01 });
-  t.deepEqual(c[1].config.optimizerOptions, { lr: 0.05, momentum: 0.9, weightDecay: 0.01 });
-  t.deepEqual(c[2].config.optimizerOptions, { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 });
+  t.deepEqual(c[1].config.optimizerOptions, { lr: 0.1, momentum: 0.9, weightDecay: 0.01 });
+  t.deepEqual(c[2].config.optimizerOptions, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 });
   t.deepEqual(c[3].config.optimizerOptions, { lr: 0.001, weightDecay: 0.01, betas: [0.9, 0.99] });
   t.deepEqual(c[4].config.optimizerOptions, { lr: 0.001, weightDecay: 0.01, alpha: 0.9, centered: true });
   const rest = (x: RunConfig) => ({ ...x, optimizer: null, optimizerOptions: null });
   t.true(c.every((x) => JSON.stringify(rest(x.config)) === JSON.stringify(rest(c[0].config))), 'only the optimizer differs');
+});
+
+test('--optimizers start from the settings train uses for each optimizer on the dataset; flags and settings override them', (t) => {
+  const train = (dataset: string, optimizer: string) => buildConfig({ dataset, optimizer }).optimizerOptions;
+  const iris = compareConfigs({ dataset: 'iris', optimizers: ['adam', 'adamw', 'sgd'] });
+  t.deepEqual(iris.map((x) => x.config.optimizerOptions), [{ lr: 0.01 }, { lr: 0.001 }, { lr: 0.1 }]);
+  t.deepEqual(iris.map((x) => x.config.optimizerOptions), [train('iris', 'adam'), train('iris', 'adamw'), train('iris', 'sgd')]);
+  // mnist's SGD is lr 0.05 with momentum 0.9 (train's): `momentum` is that, `sgd` the same without momentum.
+  const mnist = compareConfigs({ dataset: 'mnist', optimizers: ['sgd', 'momentum', 'nesterov', 'adam'] });
+  t.deepEqual(mnist.map((x) => x.config.optimizerOptions), [{ lr: 0.05 }, { lr: 0.05, momentum: 0.9 }, { lr: 0.05, momentum: 0.9, nesterov: true }, { lr: 0.001 }]);
+  t.deepEqual(mnist[1].config.optimizerOptions, train('mnist', 'sgd'));
+  t.deepEqual(compareConfigs({ dataset: 'iris', optimizers: ['adam', 'sgd:lr=0.2'], lr: 0.03 }).map((x) => x.config.optimizerOptions), [{ lr: 0.03 }, { lr: 0.2 }], '--lr for all, lr= for one');
+});
+
+test('--json and the report record each configuration\'s optimizer with every setting', (t) => {
+  const dir = scratch();
+  const r = cli(['compare', '--dataset', 'iris', '--optimizers', 'adam,adamw:lr=0.005', '--epochs', '1', '--threads', '1', '--quiet', '--json', 'c.json', '--report', 'c.html'], dir);
+  t.is(r.code, 0, r.stderr);
+  const doc = readJson<{ entries: { optimizer: unknown }[] }>(join(dir, 'c.json'));
+  t.deepEqual(doc.entries.map((e) => e.optimizer), [
+    { name: 'adam', options: { lr: 0.01, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false } },
+    { name: 'adamw', options: { lr: 0.005, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.01, amsgrad: false } },
+  ]);
+  const html = readFileSync(join(dir, 'c.html'), 'utf8');
+  t.regex(html, /<th>configuration<\/th><th>optimizer<\/th>/);
+  t.regex(html, /<td class="optimizer">adam lr=0\.01 betas=0\.9,0\.999 eps=1e-8 weightDecay=0 amsgrad=false<\/td>/);
+  t.regex(html, /<td class="optimizer">adamw lr=0\.005 betas=0\.9,0\.999 eps=1e-8 weightDecay=0\.01 amsgrad=false<\/td>/);
 });
 
 test('--lrs, --depths, --activations and the presets', (t) => {
@@ -44,18 +71,30 @@ test('compare flag errors name the flags', (t) => {
   t.throws(() => compareConfigs({ optimizers: ['adam:speed=1'] }), { message: /--optimizers adam:speed=1: unknown setting "speed"/ });
   t.throws(() => compareConfigs({ optimizers: ['adam'], optimizer: 'sgd' }), { message: '--optimizer and --optimizers cannot be combined' });
   t.throws(() => compareConfigs({ lrs: [0] }), { message: '--lrs must be learning rates > 0, got 0' });
+  // A configuration given twice would be two identical rows and curves, and one CSV key twice.
+  t.throws(() => compareConfigs({ dataset: 'iris', lrs: [0.1, 0.01, 0.1] }), { message: '--lrs lists 0.1 twice (items 1 and 3); give each once' });
+  t.throws(() => compareConfigs({ dataset: 'iris', activations: ['relu', 'relu'] }), { message: '--activations lists relu twice (items 1 and 2); give each once' });
+  t.throws(() => compareConfigs({ dataset: 'iris', depths: [2, 1, 2] }), { message: '--depths lists 2 twice (items 1 and 3); give each once' });
+  t.throws(() => compareConfigs({ dataset: 'iris', optimizers: ['adam', 'adam'] }), { message: '--optimizers lists adam twice (items 1 and 2); give each once' });
+  t.throws(() => compareConfigs({ dataset: 'iris', optimizers: ['sgd:lr=0.1', 'momentum:lr=0.1:momentum=0'] }), {
+    message: '--optimizers: sgd:lr=0.1 and momentum:lr=0.1:momentum=0 (items 1 and 2) are the same configuration, sgd {"lr":0.1,"momentum":0,"dampening":0,"weightDecay":0,"nesterov":false}; give each once',
+  });
+  t.throws(() => compareConfigs({ dataset: 'iris', optimizers: ['adam', 'adam:lr=0.01'] }), { message: /--optimizers: adam and adam:lr=0\.01 \(items 1 and 2\) are the same configuration/ });
+  const dup = cli(['compare', '--dataset', 'iris', '--lrs', '0.1,0.10']);
+  t.is(dup.code, 2);
+  t.regex(dup.stderr, /^gradpool compare: --lrs lists 0\.1 twice \(items 1 and 2\); give each once\n/);
   const r = cli(['compare', '--optimizers', 'sgd,adamx']);
   t.is(r.code, 2);
   t.regex(r.stderr, /--optimizers must be one of .*got "adamx"/);
 });
 
-test('configurations start from the same weights and see the same data order: momentum 0 is plain SGD, bit for bit', (t) => {
+test('configurations start from the same weights and see the same data order: dampening without momentum changes nothing, bit for bit', (t) => {
   const dir = scratch();
-  const r = cli(['compare', '--dataset', 'iris', '--epochs', '5', '--optimizers', 'sgd:lr=0.1,momentum:lr=0.1:momentum=0,adam', '--json', 'c.json', '--csv', 'c.csv', '--target', '90', '--quiet'], dir);
+  const r = cli(['compare', '--dataset', 'iris', '--epochs', '5', '--optimizers', 'sgd:lr=0.1,sgd:lr=0.1:dampening=0.5,adam', '--json', 'c.json', '--csv', 'c.csv', '--target', '90', '--quiet'], dir);
   t.is(r.code, 0, r.stderr);
   const c = readJson<{ target: number; entries: { label: string; paramsSha256: string; epochs: unknown[]; epochsToTarget: number | null }[] }>(join(dir, 'c.json'));
   t.is(c.target, 0.9);
-  t.deepEqual(c.entries.map((e) => e.label), ['sgd:lr=0.1', 'momentum:lr=0.1:momentum=0', 'adam']);
+  t.deepEqual(c.entries.map((e) => e.label), ['sgd:lr=0.1', 'sgd:lr=0.1:dampening=0.5', 'adam']);
   t.is(c.entries[1].paramsSha256, c.entries[0].paramsSha256);
   t.not(c.entries[2].paramsSha256, c.entries[0].paramsSha256);
   t.true(c.entries.every((e) => e.epochs.length === 5));
@@ -72,7 +111,7 @@ test('progress on a terminal: a bar redrawn in place with samples/s, loss and ET
   let text = '';
   const p = new Progress({ write: (s: string) => (text += s), isTTY: true, columns: 200 }, false);
   const config = { dataset: 'toy', model: [2, 3, 1], activation: 'relu', dtype: 'float32', optimizer: 'sgd', optimizerOptions: { lr: 0.1 }, threads: 2, epochs: 2 } as unknown as RunConfig;
-  p.start({ config, startEpoch: 0, trainSize: 4, testSize: 0, batchSize: 2, paramCount: 13 });
+  p.start({ config, startEpoch: 0, trainSize: 4, testSize: 0, batchSize: 2, paramCount: 13, layers: [] });
   p.batch({ epoch: 1, batch: 0, step: 1, size: 2, loss: 0.5, stop: () => {} });
   p.batch({ epoch: 1, batch: 1, step: 2, size: 2, loss: 0.25, stop: () => {} });
   p.epoch({ epoch: 1, trainLoss: 0.375, trainAccuracy: null, testLoss: null, testAccuracy: null, seconds: 0.5, samplesPerSecond: 8 });
@@ -84,4 +123,19 @@ test('progress on a terminal: a bar redrawn in place with samples/s, loss and ET
   q.batch({ epoch: 1, batch: 0, step: 1, size: 2, loss: 0.5, stop: () => {} });
   q.epoch({ epoch: 1, trainLoss: 0.375, trainAccuracy: null, testLoss: null, testAccuracy: null, seconds: 0.5, samplesPerSecond: 8 });
   t.is(quiet, '', '--quiet draws nothing until the summary');
+});
+
+test('--target is refused, naming it and its value, where there is no held-out accuracy: a regression, or --test-split 0', (t) => {
+  const dir = scratch();
+  const regression = cli(['compare', '--dataset', 'addition', '--lrs', '0.01,0.02', '--target', '0.9', '--threads', '1', '--json', 'a.json'], dir);
+  t.is(regression.code, 2);
+  t.regex(regression.stderr, /^gradpool compare: --target 0\.9: addition is a regression task, which has no accuracy to reach; drop --target/);
+  t.is(regression.stdout, '', 'no training started');
+  const noTest = cli(['compare', '--dataset', 'iris', '--lrs', '0.01,0.02', '--test-split', '0', '--target', '90', '--threads', '1'], dir);
+  t.is(noTest.code, 2);
+  t.regex(noTest.stderr, /^gradpool compare: --target 90: the epochs to a test accuracy need a test set, and --test-split 0 holds out none of iris/);
+  // xor's 0/1 target has an accuracy: --target applies.
+  const xor = cli(['compare', '--dataset', 'xor', '--lrs', '1,2', '--epochs', '2', '--target', '0.5', '--threads', '1', '--quiet'], dir);
+  t.is(xor.code, 0, xor.stderr);
+  t.regex(xor.stdout, /epochs to 50\.00%/);
 });

@@ -113,7 +113,7 @@ test('compare --optimizers nesterov with --dampening: says nesterov needs zero d
   t.throws(() => compareConfigs({ dataset: 'iris', optimizers: ['nesterov:momentum=0'] }), { message: '--optimizers nesterov:momentum=0: Nesterov momentum needs momentum > 0, got momentum=0' });
   t.throws(() => compareConfigs({ dataset: 'iris', optimizers: ['sgd:nesterov'] }), { message: '--optimizers sgd:nesterov: Nesterov momentum needs momentum > 0, got none' });
   // Plain momentum takes the shared dampening.
-  t.deepEqual(compareConfigs({ dataset: 'iris', optimizers: ['momentum'], dampening: 0.5 })[0].config.optimizerOptions, { lr: 0.05, momentum: 0.9, dampening: 0.5 });
+  t.deepEqual(compareConfigs({ dataset: 'iris', optimizers: ['momentum'], dampening: 0.5 })[0].config.optimizerOptions, { lr: 0.1, momentum: 0.9, dampening: 0.5 });
 });
 
 test('the --json file of a refused run is not written', async (t) => {
@@ -121,4 +121,20 @@ test('the --json file of a refused run is not written', async (t) => {
   const r = cli(['train', '--dataset', 'addition', '--activation', 'relu', '--json', 'x.json'], dir);
   t.is(r.code, 2);
   t.false(existsSync(join(dir, 'x.json')));
+});
+
+test('--batchnorm with a --batch-size that leaves a batch of 1 row: a usage error naming --batch-size, before training', async (t) => {
+  const r = await run(['train', '--dataset', 'iris', '--batchnorm', '--batch-size', '7']);
+  t.is(r.code, 2);
+  t.regex(r.err, /^gradpool train: --batch-size 7 with --batchnorm leaves a last batch of 1 row \(iris has 120 training rows = 17 × 7 \+ 1\), which batch norm cannot normalize; choose another --batch-size, e\.g\. --batch-size 8\n/);
+  t.is(r.out, '', 'no training started');
+  const one = await run(['train', '--dataset', 'iris', '--batchnorm', '--batch-size', '1']);
+  t.is(one.code, 2);
+  t.regex(one.err, /--batch-size 1 with --batchnorm: batch norm cannot normalize a batch of 1 row; give --batch-size 2 or more/);
+  // compare names the configuration whose model has batch norm (depth 0 has none).
+  const c = await run(['compare', '--dataset', 'iris', '--depths', '0,1', '--batchnorm', '--batch-size', '7']);
+  t.is(c.code, 2);
+  t.regex(c.err, /configuration "depth=1": --batch-size 7 with --batchnorm leaves a last batch of 1 row/);
+  const ok = await run(['train', '--dataset', 'iris', '--batchnorm', '--batch-size', '8', '--epochs', '1', '--threads', '1', '--quiet']);
+  t.is(ok.code, 0, ok.err);
 });

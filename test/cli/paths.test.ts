@@ -56,3 +56,26 @@ test('an output in a folder that does not exist is refused before training, not 
   t.regex(r.stderr, /--json missing\/run\.json: the folder missing does not exist/);
   t.false(/epoch/.test(r.stdout), r.stdout);
 });
+
+test('no output flag overwrites a checkpoint of another run: --json, --save-params, compare\'s --report, --csv and --json', (t) => {
+  const dir = scratch();
+  t.is(cli(['train', ...quick, '--save', 'keep.ckpt'], dir).code, 0);
+  const saved = readFileSync(join(dir, 'keep.ckpt'), 'utf8');
+  for (const flag of ['--json', '--save-params']) {
+    const r = cli(['train', ...quick, flag, 'keep.ckpt'], dir);
+    t.is(r.code, 2, flag);
+    t.regex(r.stderr, new RegExp(`${flag} keep\\.ckpt: the file is a gradpool checkpoint \\(of another run\\?\\), which ${flag} would overwrite; choose another name, or remove the file`));
+    t.is(r.stdout, '', `${flag}: no training started`);
+  }
+  for (const flag of ['--report', '--csv', '--json']) {
+    const r = cli(['compare', '--preset', 'learning-rates', '--epochs', '1', '--threads', '1', '--quiet', flag, 'keep.ckpt'], dir);
+    t.is(r.code, 2, flag);
+    t.regex(r.stderr, new RegExp(`${flag} keep\\.ckpt: the file is a gradpool checkpoint`));
+  }
+  t.is(readFileSync(join(dir, 'keep.ckpt'), 'utf8'), saved, 'untouched');
+  // An earlier output of the same kind may be replaced, as before.
+  t.is(cli(['train', ...quick, '--json', 'run.json'], dir).code, 0);
+  t.is(cli(['train', ...quick, '--json', 'run.json'], dir).code, 0);
+  // Resuming a run still overwrites its own checkpoint.
+  t.is(cli(['train', ...quick, '--save', 'keep.ckpt', '--resume', 'keep.ckpt'], dir).code, 0);
+});

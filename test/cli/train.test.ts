@@ -53,11 +53,18 @@ test('without a terminal, one plain line per epoch, then the summary', (t) => {
   const r = cli(['train', '--dataset', 'xor', '--epochs', '4'], scratch());
   t.is(r.code, 0);
   const lines = r.stdout.trim().split('\n');
-  t.regex(lines[0], /^xor: 4 training rows, 4 test rows; model 2-3-1 sigmoid \(13 parameters, float32\); sgd \{"lr":1\}; batch 4; \d+ threads?$/);
+  t.regex(lines[0], /^xor: 4 training rows, 4 test rows; model 2-3-1: dense, sigmoid, dense, sigmoid \(13 parameters, float32\); sgd \{"lr":1\}; batch 4; \d+ threads?$/);
   t.deepEqual(lines.slice(1, 5).map((l) => l.slice(0, 9)), ['epoch 1/4', 'epoch 2/4', 'epoch 3/4', 'epoch 4/4']);
   t.regex(lines[1], /^epoch 1\/4 {2}train loss \d\.\d{4} {2}acc \d+\.\d\d% {2}test loss \d\.\d{4} {2}acc \d+\.\d\d% {2}\S+s {2}[\d,]+ samples\/s$/);
   t.false(r.stdout.includes('\r'), 'no carriage returns in a pipe');
   t.is(lines[5], 'done: 4 epochs in ' + lines[5].slice('done: 4 epochs in '.length));
+});
+
+test('the first line shows the layers that train: addition\'s linear neuron, the model flags\' layers', (t) => {
+  const first = (...args: string[]) => cli(['train', ...args, '--epochs', '1', '--threads', '1']).stdout.split('\n')[0];
+  t.regex(first('--dataset', 'addition'), /; model 2-1: dense \(3 parameters, float32\);/);
+  t.regex(first('--dataset', 'iris', '--model', '4-8-8-3', '--batchnorm', '--dropout', '0.25', '--residual', '--activation', 'gelu', '--batch-size', '8'),
+    /; model 4-8-8-3: dense, batchnorm, gelu, dropout 0\.25, residual\(dense, batchnorm, gelu, dropout 0\.25\), dense \(/);
 });
 
 test('--save-params then --init-params: the documented layout, and the weights come back', (t) => {

@@ -22,6 +22,22 @@ test('a flag that does not apply to the chosen example is an error naming the fl
   t.regex(example('mnist').stderr, /unknown example "mnist"; choose worked, addition or xor/);
 });
 
+test('a bad value is an error naming the flag and the value (exit 2), before the example runs', (t) => {
+  const cases: [string[], string][] = [
+    [['xor', '--epochs', '0'], 'error: --epochs must be a positive integer, got 0\n'],
+    [['xor', '--lr', '-1'], 'error: --lr must be >= 0, got -1\n'],
+    [['addition', '--lr', '-0.5'], 'error: --lr must be >= 0, got -0.5\n'],
+    [['addition', '--epochs', '-3'], 'error: --epochs must be a positive integer, got -3\n'],
+    [['xor', '--seed', '-1'], 'error: --seed must be an integer in [0, 4294967295], got -1\n'],
+  ];
+  for (const [args, message] of cases) {
+    const r = example(...args);
+    t.is(r.code, 2, args.join(' '));
+    t.is(r.stderr, message);
+    t.is(r.stdout, '', 'the example did not run');
+  }
+});
+
 test('the flags an example takes still work', (t) => {
   const add = example('addition', '--lr', '0.02', '--epochs', '3', '--seed', '1');
   t.is(add.code, 0, add.stderr);
