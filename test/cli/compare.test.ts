@@ -37,13 +37,13 @@ test('--json and the report record each configuration\'s optimizer with every se
   t.is(r.code, 0, r.stderr);
   const doc = readJson<{ entries: { optimizer: unknown }[] }>(join(dir, 'c.json'));
   t.deepEqual(doc.entries.map((e) => e.optimizer), [
-    { name: 'adam', options: { lr: 0.01, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false } },
-    { name: 'adamw', options: { lr: 0.005, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.01, amsgrad: false } },
+    { name: 'adam', options: { lr: 0.01, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false } },
+    { name: 'adamw', options: { lr: 0.005, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.01, amsgrad: false, maximize: false } },
   ]);
   const html = readFileSync(join(dir, 'c.html'), 'utf8');
   t.regex(html, /<th>configuration<\/th><th>optimizer<\/th>/);
-  t.regex(html, /<td class="optimizer">adam lr=0\.01 betas=0\.9,0\.999 eps=1e-8 weightDecay=0 amsgrad=false<\/td>/);
-  t.regex(html, /<td class="optimizer">adamw lr=0\.005 betas=0\.9,0\.999 eps=1e-8 weightDecay=0\.01 amsgrad=false<\/td>/);
+  t.regex(html, /<td class="optimizer">adam lr=0\.01 betas=0\.9,0\.999 eps=1e-8 weightDecay=0 amsgrad=false maximize=false<\/td>/);
+  t.regex(html, /<td class="optimizer">adamw lr=0\.005 betas=0\.9,0\.999 eps=1e-8 weightDecay=0\.01 amsgrad=false maximize=false<\/td>/);
 });
 
 test('--lrs, --depths, --activations and the presets', (t) => {
@@ -77,7 +77,7 @@ test('compare flag errors name the flags', (t) => {
   t.throws(() => compareConfigs({ dataset: 'iris', depths: [2, 1, 2] }), { message: '--depths lists 2 twice (items 1 and 3); give each once' });
   t.throws(() => compareConfigs({ dataset: 'iris', optimizers: ['adam', 'adam'] }), { message: '--optimizers lists adam twice (items 1 and 2); give each once' });
   t.throws(() => compareConfigs({ dataset: 'iris', optimizers: ['sgd:lr=0.1', 'momentum:lr=0.1:momentum=0'] }), {
-    message: '--optimizers: sgd:lr=0.1 and momentum:lr=0.1:momentum=0 (items 1 and 2) are the same configuration, sgd {"lr":0.1,"momentum":0,"dampening":0,"weightDecay":0,"nesterov":false}; give each once',
+    message: '--optimizers: sgd:lr=0.1 and momentum:lr=0.1:momentum=0 (items 1 and 2) are the same configuration, sgd {"lr":0.1,"momentum":0,"dampening":0,"weightDecay":0,"nesterov":false,"maximize":false}; give each once',
   });
   t.throws(() => compareConfigs({ dataset: 'iris', optimizers: ['adam', 'adam:lr=0.01'] }), { message: /--optimizers: adam and adam:lr=0\.01 \(items 1 and 2\) are the same configuration/ });
   const dup = cli(['compare', '--dataset', 'iris', '--lrs', '0.1,0.10']);
