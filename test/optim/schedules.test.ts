@@ -37,6 +37,11 @@ test('MultiStepLR: base · γ^(milestones ≤ t)', (t) => {
   t.deepEqual(lrs, [1, 1, 0.5, 0.5, 0.25, 0.25]);
 });
 
+test('MultiStepLR takes milestones in any order, and one given twice decays twice (PyTorch counts them)', (t) => {
+  const lrs = run(new MultiStepLR(optimizer([1]), { milestones: [4, 2, 4], gamma: 0.5 }), 5).map((l) => l[0]);
+  t.deepEqual(lrs, [1, 1, 0.5, 0.5, 0.125, 0.125]);
+});
+
 test('ExponentialLR: base · γ^t', (t) => {
   const lrs = run(new ExponentialLR(optimizer([2]), { gamma: 0.5 }), 3).map((l) => l[0]);
   t.deepEqual(lrs, [2, 1, 0.5, 0.25]);

@@ -3,7 +3,8 @@
  *
  *   lr_t = base_lr · γ^(number of milestones ≤ t)
  *
- * Defaults: gamma 0.1 (milestones are required, strictly increasing non-negative integers).
+ * Defaults: gamma 0.1. Milestones are required non-negative integers, in any order; one given
+ * twice decays twice there, as PyTorch's (it counts them: `Counter(milestones)`).
  */
 import { checkFinite, checkNonNegativeInt, mergeOptions, optionError } from '../../errors.js';
 import type { LrGroups } from '../optimizer.js';
@@ -23,10 +24,7 @@ export class MultiStepLR extends ClosedFormScheduler {
     const o = mergeOptions<MultiStepLROptions>('MultiStepLR options', { milestones: [], gamma: 0.1 }, options);
     if (!Array.isArray(o.milestones) || o.milestones.length === 0) throw optionError('options.milestones', 'a non-empty array of epochs', o.milestones);
     const milestones = o.milestones.map((m, i) => checkNonNegativeInt(`options.milestones[${i}]`, m));
-    milestones.forEach((m, i) => {
-      if (i > 0 && m <= milestones[i - 1]) throw optionError(`options.milestones[${i}]`, `greater than the milestone before it (${milestones[i - 1]})`, m);
-    });
-    this.milestones = Object.freeze(milestones);
+    this.milestones = Object.freeze(milestones.sort((a, b) => a - b));
     this.gamma = checkFinite('options.gamma', o.gamma);
     if (this.gamma < 0) throw optionError('options.gamma', 'a finite number >= 0', this.gamma);
     this.start();
