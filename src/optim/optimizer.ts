@@ -304,6 +304,26 @@ export class Optimizer<H extends BaseHyper = BaseHyper> implements LrGroups {
     this.before = []; // a cancelStep() after a load has nothing of before the load to go back to
   }
 
+  /**
+   * Take `source`'s state as it is, without a state dict in between: the step count, the groups'
+   * hyperparameters, the carried scalars and the state arrays, copied. For a twin built on the
+   * same layout (the parallel runtime's copy of this optimizer in shared memory), whose state
+   * needs none of loadStateDict's checks; once per epoch, that saves two copies and a scan of
+   * every state value.
+   */
+  copyStateFrom(source: Optimizer<H>): void {
+    const same = source.rule === this.rule && source.groups.length === this.groups.length
+      && source.groups.every((g, i) => JSON.stringify(g.ranges) === JSON.stringify(this.groups[i].ranges))
+      && Object.keys(this.state).every((name) => source.state[name]?.length === this.state[name].length);
+    if (!same) throw new TypeError(`copyStateFrom: the source is not a twin of this ${this.rule.name} optimizer (other rule, groups or state arrays)`);
+    for (const [name, a] of Object.entries(this.state)) a.set(source.state[name]);
+    source.groups.forEach((g, i) => { this.groups[i].hyper = structuredClone(g.hyper); });
+    source.scalars.forEach((s, i) => this.scalars[i].set(s));
+    this.steps = source.steps;
+    this.lastPlan = undefined;
+    this.before = [];
+  }
+
   private groupIndex(i: number): number {
     if (!Number.isInteger(i) || i < 0 || i >= this.groups.length) throw optionError('group', `an integer in [0, ${this.groups.length})`, i);
     return i;

@@ -285,7 +285,7 @@ export class ParallelEngine implements StepEngine {
     // A queued step has not been applied: the state is the one before its beginStep, which is
     // then redone (with the same learning rates, so the same plan) for the step to stay queued.
     if (this.pending) this.shadow.cancelStep();
-    this.optimizer.loadStateDict(this.shadow.stateDict());
+    this.optimizer.copyStateFrom(this.shadow);
     if (this.pending) this.shadow.beginStep(this.views.plan[this.pending.seq & 1]);
     lrs.forEach((lr, g) => this.optimizer.setLr(g, lr));
   }

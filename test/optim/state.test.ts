@@ -166,3 +166,22 @@ test('cancelStep undoes the last beginStep: step count and NAdam scalars, so the
   t.deepEqual(b.opt.stateDict().scalars, a.opt.stateDict().scalars);
   t.throws(() => b.opt.cancelStep(), { message: /needs a beginStep/ });
 });
+
+test('copyStateFrom takes a twin\'s state as loadStateDict(stateDict()) would, and refuses an optimizer of another layout', (t) => {
+  for (const [name, options] of CONFIGS) {
+    const pa = mixedParams();
+    const source = createOptimizer(name as OptimizerName, pa, options);
+    for (let k = 0; k < 5; k++) {
+      testGrad(pa.values, pa.grads as Float64Array);
+      source.step();
+    }
+    const copy = createOptimizer(name as OptimizerName, mixedParams(), options);
+    copy.copyStateFrom(source);
+    t.deepEqual(copy.stateDict(), source.stateDict(), name);
+    source.setLr(0, 0.5);
+    t.not(copy.getLr(0), 0.5, 'the hyperparameters are copied, not shared');
+  }
+  const sgd = createOptimizer('sgd', mixedParams(), { momentum: 0.9 });
+  t.throws(() => createOptimizer('adam', mixedParams()).copyStateFrom(sgd as never), { message: /copyStateFrom: the source is not a twin of this adam optimizer/ });
+  t.throws(() => createOptimizer('sgd', mixedParams(), { momentum: 0.9, groups: [{ layers: [0], lr: 0.1 }] }).copyStateFrom(sgd), { message: /not a twin/ });
+});
