@@ -17,6 +17,14 @@ export interface CsvTable {
   readonly rows: number;
   /** The 1-based file line of each data row (for errors found later, e.g. in labels). */
   readonly lines: Int32Array;
+  /** The 1-based file line of the header row (after any blank lines). */
+  readonly headerLine: number;
+}
+
+/** The 1-based column where cell `j` of line `lineNo` of `text` starts, as parse errors give it. */
+export function cellColumn(text: string, file: string, lineNo: number, j: number): number {
+  const cells = splitLine(file, lineNo, text.split(LINE_END)[lineNo - 1] ?? '');
+  return cells[j]?.column ?? 1;
 }
 
 /** `file:line:column: message` as a DataError. */
@@ -30,6 +38,9 @@ interface Cell {
 }
 
 /** Split one line into cells with their 1-based start columns. */
+/** CRLF, LF, or a lone CR (old Mac files) end a line. */
+const LINE_END = /\r\n|\r|\n/;
+
 function splitLine(file: string, lineNo: number, line: string): Cell[] {
   const cells: Cell[] = [];
   let i = 0;
@@ -72,7 +83,7 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 export function parseCsv(text: string, file: string): CsvTable {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   // CRLF, LF, or a lone CR (classic Mac) ends a line.
-  const lines = text.split(/\r\n|\r|\n/);
+  const lines = text.split(LINE_END);
   let headerLine = 0;
   while (headerLine < lines.length && lines[headerLine].trim() === '') headerLine++;
   if (headerLine >= lines.length) throw csvError(file, 1, 1, 'the file is empty; expected a header row of column names, then rows of numbers');
@@ -109,5 +120,5 @@ export function parseCsv(text: string, file: string): CsvTable {
     rowLines.push(lineNo);
   }
   if (rowLines.length === 0) throw csvError(file, headerLine + 2, 1, `no data rows: the file has a header (${header.join(', ')}) and nothing after it`);
-  return { file, header, values: Float64Array.from(values), rows: rowLines.length, lines: Int32Array.from(rowLines) };
+  return { file, header, values: Float64Array.from(values), rows: rowLines.length, lines: Int32Array.from(rowLines), headerLine: headerLine + 1 };
 }

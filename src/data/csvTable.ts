@@ -7,8 +7,8 @@
  * or --task regression. Errors in labels point at the cell, as parse errors do.
  */
 import { readFileSync } from 'node:fs';
-import { DataError } from '../errors.js';
-import { csvError, parseCsv } from './csv.js';
+import { DataError, optionError } from '../errors.js';
+import { cellColumn, csvError, parseCsv } from './csv.js';
 import type { Table } from './table.js';
 
 export interface CsvOptions {
@@ -18,20 +18,8 @@ export interface CsvOptions {
   task?: 'classification' | 'regression';
 }
 
-/** Column position of cell `j` on a line: unknown after parsing, so errors cite the cell by index. */
-function cellColumn(text: string, lineNo: number, j: number): number {
-  const line = text.split(/\r?\n/)[lineNo - 1] ?? '';
-  let col = 0;
-  for (let k = 0; k < j; k++) {
-    const next = line.indexOf(',', col);
-    if (next < 0) return col + 1;
-    col = next + 1;
-  }
-  while (line[col] === ' ') col++;
-  return col + 1;
-}
-
 export function csvTable(file: string, options: CsvOptions = {}): Table {
+  if (options.task !== undefined && options.task !== 'classification' && options.task !== 'regression') throw optionError('csv options.task', '"classification" or "regression"', options.task);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -40,7 +28,7 @@ export function csvTable(file: string, options: CsvOptions = {}): Table {
   }
   const t = parseCsv(text, file);
   const width = t.header.length;
-  if (width < 2) throw csvError(file, 1, 1, `need at least two columns (features and a label), got ${width}: ${t.header.join(', ')}`);
+  if (width < 2) throw csvError(file, t.headerLine, 1, `need at least two columns (features and a label), got ${width}: ${t.header.join(', ')}`);
   let labelCol = width - 1;
   if (options.label !== undefined) {
     labelCol = t.header.indexOf(options.label);
@@ -65,7 +53,7 @@ export function csvTable(file: string, options: CsvOptions = {}): Table {
   if (options.task === 'regression' || (options.task === undefined && firstNonClass >= 0)) return { name, task: 'regression', featureNames, x, rows: t.rows, targets: y, lines: t.lines };
   if (firstNonClass >= 0) {
     const lineNo = t.lines[firstNonClass];
-    throw csvError(file, lineNo, cellColumn(text, lineNo, labelCol), `${column}: a class label must be an integer 0..K-1, got ${y[firstNonClass]} (use --task regression for real-valued targets)`);
+    throw csvError(file, lineNo, cellColumn(text, file, lineNo, labelCol), `${column}: a class label must be an integer 0..K-1, got ${y[firstNonClass]} (use --task regression for real-valued targets)`);
   }
   const counts = new Map<number, number>();
   for (const v of y) counts.set(v, (counts.get(v) ?? 0) + 1);

@@ -3,7 +3,7 @@
  * tensor of targets (regression). Everything is checked once here: shapes, finiteness (with
  * row and column), and labels (integer, in range, with row and value).
  */
-import { optionError, ShapeError } from '../errors.js';
+import { DataError, optionError, ShapeError } from '../errors.js';
 import { toLabels, toTensor, type MatrixInput } from '../tensor/convert.js';
 import type { DType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -40,8 +40,10 @@ export function makeDataset(input: DatasetInput, dtype: DType = 'float32'): Data
     if (classes === undefined) {
       classes = 0;
       for (let i = 0; i < raw.length; i++) if (Number.isFinite(raw[i])) classes = Math.max(classes, Math.floor(raw[i]) + 1);
-    } else if (!Number.isInteger(classes) || classes < 1) {
-      throw optionError('dataset classes', 'a positive integer', classes);
+      // Labels are stored as 32-bit integers.
+      if (classes > 0x7fffffff) throw new DataError(`labels: a label of ${classes - 1} is past the largest class index a label can hold (2147483646); give labels from 0 to the number of classes - 1`);
+    } else if (!Number.isInteger(classes) || classes < 1 || classes > 0x7fffffff) {
+      throw optionError('dataset classes', 'an integer in [1, 2147483647]', classes);
     }
     return { x, y: toLabels(raw, classes), classes, size: x.rows };
   }

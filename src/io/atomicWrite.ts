@@ -3,32 +3,57 @@
  * target, then fsync the folder. A crash at any point leaves either the old file or the new
  * one, never a torn mix, so what was saved before is never lost.
  */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/**
+ * The file a write replaces: a symbolic link's target (the link stays a link, as with an ordinary
+ * write), else `file` itself, existing or not.
+ */
+function target(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
+/** The permission bits of the file being replaced, so that replacing it keeps them (0644 for a new one). */
+function modeOf(file: string): number {
+  try {
+    return statSync(file).mode & 0o7777;
+  } catch {
+    return 0o644;
+  }
+}
 
 /**
  * Replace `file` with `data`. A failure (no such folder, a full disk, the target a folder) throws
  * an error that names `file`, leaves no temp file behind, and leaves the old file as it was.
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  const path = target(file);
+  // Unique across processes and threads (which share a pid): created with 'wx', so two writers
+  // never share a temp file. Short, so a target name near the 255-byte limit still fits.
+  const tmp = join(dirname(path), `.gradpool-${randomBytes(8).toString('hex')}.tmp`);
   let fd = -1;
   try {
-    fd = openSync(tmp, 'w', 0o644);
+    fd = openSync(tmp, 'wx', modeOf(path));
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let written = 0;
     while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
     fsyncSync(fd);
     closeSync(fd);
     fd = -1;
-    renameSync(tmp, file);
+    renameSync(tmp, path);
   } catch (e) {
     if (fd >= 0) closeSync(fd);
     rmSync(tmp, { force: true });
     throw new Error(`${file}: cannot write: ${(e as Error).message}`, { cause: e });
   }
   try {
-    const dir = openSync(dirname(file), 'r');
+    const dir = openSync(dirname(path), 'r');
     fsyncSync(dir);
     closeSync(dir);
   } catch {

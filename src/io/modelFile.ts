@@ -33,10 +33,20 @@ export function encodeArray(a: FloatArray): string {
 
 /** Decode base64 bytes into `target`, which must have exactly the encoded length. */
 export function decodeInto(file: string, what: string, text: string, target: FloatArray): void {
+  copyBytes(target, decodedBytes(file, what, text, target));
+}
+
+function copyBytes(target: FloatArray, bytes: Uint8Array): void {
+  new Uint8Array(target.buffer, target.byteOffset, target.byteLength).set(bytes);
+}
+
+/** The bytes of base64 `text`, checked to fill `target` exactly (nothing is copied yet). */
+function decodedBytes(file: string, what: string, text: unknown, target: FloatArray): Buffer {
+  if (typeof text !== 'string') throw new FileFormatError(file, `${what}: expected base64 text, got ${typeof text}`);
   const bytes = Buffer.from(text, 'base64');
   const got = bytes.byteLength / target.BYTES_PER_ELEMENT;
   if (got !== target.length) throw new FileFormatError(file, `${what}: expected ${target.length} values, got ${got}`);
-  new Uint8Array(target.buffer, target.byteOffset, target.byteLength).set(bytes);
+  return bytes;
 }
 
 export function saveModel(model: Model, file: string): void {
@@ -97,12 +107,16 @@ export function loadModel(file: string, options?: Omit<ModelOptions, 'dtype' | '
 /** Load a file's parameters into an existing model of the same architecture. Nothing is changed on failure. */
 export function loadWeights(model: Model, file: string): void {
   const body = readVerified<Body>(file, MODEL_FORMAT, MODEL_VERSION);
+  if (typeof body.params !== 'string') throw new FileFormatError(file, `parameters: expected base64 text, got ${typeof body.params}`);
   const stored = Buffer.from(body.params, 'base64').byteLength / model.params.BYTES_PER_ELEMENT;
   if (stored !== model.params.length && body.config.dtype === model.dtype) {
     throw new FileFormatError(file, `expected ${model.params.length} values, got ${stored}`);
   }
   const diff = architectureDifference(model.config(), body.config);
   if (diff) throw new FileFormatError(file, diff);
-  decodeInto(file, 'parameters', body.params, model.params);
-  decodeInto(file, 'running statistics', body.state, model.state);
+  // Both checked before either is copied: nothing changes on failure.
+  const params = decodedBytes(file, 'parameters', body.params, model.params);
+  const state = decodedBytes(file, 'running statistics', body.state, model.state);
+  copyBytes(model.params, params);
+  copyBytes(model.state, state);
 }

@@ -34,13 +34,16 @@ export function toTensor(input: MatrixInput, dtype: DType, what = 'input'): Tens
     const a = input as readonly (readonly number[])[];
     rows = a.length;
     cols = rows > 0 && Array.isArray(a[0]) ? a[0].length : 0;
-    a.forEach((row, r) => {
+    // A for loop, not forEach, which would skip a hole ([[1, 2], , [3, 4]]).
+    for (let r = 0; r < rows; r++) {
+      const row = a[r];
       if (!Array.isArray(row)) throw optionError(`${what} row ${r}`, 'an array of numbers', row);
       if (row.length !== cols) throw new ShapeError(`${what} row ${r}`, `${cols} columns (as row 0)`, `${row.length}`);
-    });
+    }
     at = (r, c) => a[r][c];
   } else if (input && typeof input === 'object' && 'shape' in input && 'data' in input) {
     const f = input as FlatInput;
+    if (!Array.isArray(f.shape) || f.shape.length !== 2) throw optionError(`${what}.shape`, '[rows, cols]', f.shape);
     [rows, cols] = f.shape;
     if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) throw optionError(`${what}.shape`, 'two non-negative integers', f.shape);
     if (f.data.length !== rows * cols) throw new ShapeError(`${what}.data`, `${rows}×${cols} = ${rows * cols} values`, `${f.data.length} values`);
@@ -75,6 +78,8 @@ export function matrixFrom(data: ArrayLike<number>, rows: number, cols: number):
 
 /** Integer class labels, checked against the number of classes; errors name the row and value. */
 export function toLabels(labels: ArrayLike<number>, classes: number, what = 'labels'): Int32Array {
+  // Stored as 32-bit integers: a class count past 2³¹ − 1 would let labels wrap.
+  if (!Number.isInteger(classes) || classes < 1 || classes > 0x7fffffff) throw optionError(`${what}: classes`, 'an integer in [1, 2147483647]', classes);
   const out = new Int32Array(labels.length);
   for (let r = 0; r < labels.length; r++) {
     const v = labels[r];

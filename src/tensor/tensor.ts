@@ -8,6 +8,9 @@ import { allocate, dtypeOf } from './dtype.js';
 
 export class Tensor {
   constructor(readonly data: FloatArray, readonly rows: number, readonly cols: number) {
+    if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
+      throw new ShapeError('Tensor', 'non-negative integer rows and columns', `${rows}×${cols}`);
+    }
     if (data.length < rows * cols) {
       throw new ShapeError('Tensor', `${rows}×${cols} (${rows * cols} values)`, `${data.length} values`);
     }

@@ -83,6 +83,16 @@ test('real-valued or negative labels make regression; --task overrides; a bad cl
   t.throws(() => csvTable(bad, { task: 'classification' }), { message: `${bad}:3:4: column "t": a class label must be an integer 0..K-1, got 1.5 (use --task regression for real-valued targets)` });
 });
 
+test('a bad class label points at its cell with any line end or spacing; an error on a header after blank lines names that line', (t) => {
+  for (const [text, at] of [['a,b,t\r1,2,0\r3,4, \t1.5\r', '3:7'], ['a,b,t\n1,2,0\n3,4,\t1.5\n', '3:6'], ['a,b,t\r\n1,2,0\r\n3,4,1.5\r\n', '3:5']]) {
+    const f = file(text);
+    t.throws(() => csvTable(f, { task: 'classification' }), { message: new RegExp(`^${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${at}: column "t"`) }, JSON.stringify(text));
+  }
+  const narrow = file('\n\nonly\n1\n');
+  t.throws(() => csvTable(narrow), { message: new RegExp(`:3:1: need at least two columns`) });
+  t.throws(() => csvTable(file('a,t\n1,0\n2,1\n'), { task: 'Regression' as never }), { message: /csv options\.task must be "classification" or "regression", got "Regression"/ });
+});
+
 test('a file that cannot be read names itself', (t) => {
   t.throws(() => csvTable(join(dir, 'missing.csv')), { message: /missing\.csv: cannot read the CSV file/ });
 });

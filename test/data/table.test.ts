@@ -31,3 +31,15 @@ test('values near the float64 limit standardize to finite values, not to 0 or Na
   const pair = standardize(table([[1e200], [3e200]]), standardization(table([[1e200], [3e200]]))).x;
   t.deepEqual(Array.from(pair), [-1, 1]);
 });
+
+test('a constant column maps to exactly 0, whatever its value: the summed mean is not trusted to cancel', (t) => {
+  for (const value of [0.3, 123.456, 1e-300, -7]) {
+    const rows = Array.from({ length: 20 }, (_, i) => [i, value]);
+    const s = standardization(table(rows));
+    t.is(s.mean[1], value);
+    t.is(s.std[1], 1);
+    t.true(standardize(table(rows), s).x.every((v, i) => i % 2 === 0 || v === 0), `${value}`);
+    const unseen = standardize(table([[0, value * (1 + 1e-7)]]), s).x[1];
+    t.true(Math.abs(unseen) <= Math.abs(value) * 2e-7, `a value 1e-7 off maps near 0, not to ${unseen}`);
+  }
+});

@@ -3,9 +3,10 @@
  * it was, and leaves no temp file, whether the write or the rename fails.
  */
 import test from 'ava';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { writeFileAtomic } from '../../src/io/atomicWrite.js';
 
 test('replaces the file, and leaves nothing else in the folder', (t) => {
@@ -31,4 +32,55 @@ test('a rename that fails (the target is a folder): the error names it, the temp
   t.throws(() => writeFileAtomic(target, 'x'), { message: /taken: cannot write: / });
   t.deepEqual(readdirSync(dir), ['taken'], 'no .tmp left beside it');
   t.is(readFileSync(join(target, 'inside'), 'utf8'), 'kept');
+});
+
+test('two threads writing one file at once: every read sees one whole version, never a torn mix', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gradpool-atomicw-'));
+  const file = join(dir, 'shared.json');
+  const size = 256 * 1024;
+  writeFileSync(file, 'a'.repeat(size));
+  // [threads done, threads whose writes failed]
+  const done = new Int32Array(new SharedArrayBuffer(8));
+  const url = new URL('../../src/io/atomicWrite.js', import.meta.url).href;
+  const code = `const { workerData: w } = require('node:worker_threads');
+import(w.url).then(({ writeFileAtomic }) => {
+  try {
+    const text = w.letter.repeat(w.size);
+    for (let i = 0; i < 150; i++) writeFileAtomic(w.file, text);
+  } catch {
+    Atomics.add(w.done, 1, 1);
+  } finally {
+    Atomics.add(w.done, 0, 1);
+  }
+});`;
+  const workers = ['a', 'b'].map((letter) => new Worker(code, { eval: true, workerData: { url, file, size, letter, done } }));
+  let reads = 0;
+  const bad: string[] = [];
+  while (Atomics.load(done, 0) < 2) {
+    const text = readFileSync(file, 'utf8');
+    reads++;
+    if (text.length !== size || (text !== 'a'.repeat(size) && text !== 'b'.repeat(size))) bad.push(`${text.length} chars, starting ${text.slice(0, 1)}`);
+  }
+  await Promise.all(workers.map((w) => new Promise((resolve) => w.once('exit', resolve))));
+  t.is(Atomics.load(done, 1), 0, 'no write failed');
+  t.deepEqual(bad, [], `${bad.length} torn reads of ${reads}`);
+  t.true(reads > 10, `${reads} reads`);
+  t.deepEqual(readdirSync(dir), ['shared.json'], 'no temp file left');
+});
+
+test('the replaced file keeps its permissions, a symbolic link stays a link to the rewritten file, a long name fits', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gradpool-atomicw-'));
+  const secret = join(dir, 'secret.json');
+  writeFileSync(secret, 'old');
+  chmodSync(secret, 0o600);
+  writeFileAtomic(secret, 'new');
+  t.is(statSync(secret).mode & 0o777, 0o600);
+  const link = join(dir, 'link.json');
+  symlinkSync(secret, link);
+  writeFileAtomic(link, 'through the link');
+  t.true(lstatSync(link).isSymbolicLink());
+  t.is(readFileSync(secret, 'utf8'), 'through the link');
+  const long = join(dir, `${'x'.repeat(245)}.json`);
+  writeFileAtomic(long, 'fits');
+  t.is(readFileSync(long, 'utf8'), 'fits');
 });

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadModel, loadWeights, saveModel } from '../../src/io/modelFile.js';
+import { loadModel, loadWeights, saveModel, sha256 } from '../../src/io/modelFile.js';
 import { activation } from '../../src/nn/activation.js';
 import { batchNorm1d } from '../../src/nn/batchnorm.js';
 import { dense } from '../../src/nn/dense.js';
@@ -97,4 +97,22 @@ test('writes are atomic: no temp file is left, and a failed save keeps the old f
   // Saving into a folder that does not exist fails without touching the original.
   t.throws(() => saveModel(m, join(sub, 'missing', 'model.json')));
   t.is(readFileSync(file, 'utf8'), first);
+});
+
+test('a file whose statistics (or parameters) are malformed, its checksum valid, changes nothing: both are checked before either is copied', (t) => {
+  const file = join(dir, 'short-state.json');
+  saveModel(build('float32', 1), file);
+  const { sha256: _, ...body } = JSON.parse(readFileSync(file, 'utf8'));
+  const rewrite = (changes: Record<string, unknown>) => {
+    const next = { ...body, ...changes };
+    writeFileSync(file, JSON.stringify({ ...next, sha256: sha256(JSON.stringify(next)) }));
+  };
+  const m = build('float32', 2);
+  const before = { params: m.params.slice(), state: m.state.slice() };
+  rewrite({ state: Buffer.from(new Float32Array(1).buffer).toString('base64') });
+  t.throws(() => loadWeights(m, file), { message: /short-state\.json: running statistics: expected 12 values, got 1/ });
+  rewrite({ params: 7 });
+  t.throws(() => loadWeights(m, file), { message: /short-state\.json: parameters: expected base64 text, got number/ });
+  t.deepEqual(m.params, before.params);
+  t.deepEqual(m.state, before.state);
 });

@@ -2,7 +2,9 @@ import test from 'ava';
 import { Matrix } from 'ml-matrix';
 import { dense } from '../../src/nn/dense.js';
 import { Model } from '../../src/nn/model.js';
+import { makeDataset } from '../../src/data/dataset.js';
 import { toLabels, toTensor } from '../../src/tensor/convert.js';
+import { Tensor } from '../../src/tensor/tensor.js';
 
 const model = () => {
   const m = new Model([dense(2, 2)], { dtype: 'float64' });
@@ -58,4 +60,18 @@ test('labels out of range or not integers name the row and the value', (t) => {
   t.regex(t.throws(() => toLabels([0, 1, 3], 3))!.message, /labels row 2: expected an integer class in \[0, 2\], got 3/);
   t.regex(t.throws(() => toLabels([0, 1.5], 3))!.message, /labels row 1: .*got 1\.5/);
   t.regex(t.throws(() => toLabels([-1], 3))!.message, /row 0: .*got -1/);
+});
+
+test('shapes are whole: integer dimensions, a two-number shape, no missing row', (t) => {
+  t.regex(t.throws(() => new Tensor(new Float64Array(4), 1.5, 2))!.message, /Tensor: expected shape non-negative integer rows and columns, got 1\.5×2/);
+  t.regex(t.throws(() => new Tensor(new Float64Array(4), NaN, 2))!.message, /got NaN×2/);
+  t.regex(t.throws(() => toTensor({ data: [1, 2, 3, 4, 5, 6], shape: [2, 3, 2] as never }, 'float64'))!.message, /\.shape must be \[rows, cols\]/);
+  t.regex(t.throws(() => toTensor([[1, 2], , [3, 4]] as never, 'float64'))!.message, /row 1 must be an array of numbers, got undefined/);
+});
+
+test('the number of classes fits a 32-bit label: explicit or inferred, past it is refused', (t) => {
+  t.regex(t.throws(() => toLabels([0, 5, 99], NaN))!.message, /labels: classes must be an integer in \[1, 2147483647\], got NaN/);
+  t.regex(t.throws(() => toLabels([4294967296, 4294967297], 2 ** 33))!.message, /classes must be an integer in \[1, 2147483647\]/);
+  t.regex(t.throws(() => makeDataset({ x: [[1], [2]], labels: [0, 4294967297], classes: 2 ** 33 }))!.message, /dataset classes must be an integer in \[1, 2147483647\]/);
+  t.regex(t.throws(() => makeDataset({ x: [[1], [2]], labels: [0, 4294967297] }))!.message, /a label of 4294967297 is past the largest class index/);
 });
