@@ -3,8 +3,10 @@
  * reported as `file:line:column`, with the column's name and the value found, the way a
  * compiler reports a syntax error, because a 50,000-line file is fixed in an editor.
  *
- * Accepted: a UTF-8 byte-order mark, CRLF or LF line ends, blank lines (skipped), spaces
- * around cells, and double-quoted cells ("a ""b""", no line breaks inside quotes).
+ * Accepted: a UTF-8 byte-order mark, CRLF, LF or CR line ends, blank lines (skipped), spaces
+ * around cells, and double-quoted cells ("a ""b"""). A quoted column name may span lines (as
+ * spreadsheets write a header cell with a line break); data cells are numbers, so a quote left
+ * open on a data line is an error there.
  * Columns are 1-based character positions of the cell's first character.
  */
 import { DataError } from '../errors.js';
@@ -37,10 +39,10 @@ interface Cell {
   column: number;
 }
 
-/** Split one line into cells with their 1-based start columns. */
 /** CRLF, LF, or a lone CR (old Mac files) end a line. */
 const LINE_END = /\r\n|\r|\n/;
 
+/** Split one line into cells with their 1-based start columns. */
 function splitLine(file: string, lineNo: number, line: string): Cell[] {
   const cells: Cell[] = [];
   let i = 0;
@@ -51,7 +53,7 @@ function splitLine(file: string, lineNo: number, line: string): Cell[] {
     if (line[i] === '"') {
       i++;
       for (;;) {
-        if (i >= line.length) throw csvError(file, lineNo, column, 'unterminated quoted cell (a quote opens here and never closes on this line)');
+        if (i >= line.length) throw csvError(file, lineNo, column, 'unterminated quoted cell (a quote opens here and never closes)');
         if (line[i] === '"') {
           if (line[i + 1] === '"') {
             text += '"';
@@ -76,18 +78,28 @@ function splitLine(file: string, lineNo: number, line: string): Cell[] {
   }
 }
 
+function quoteOpen(line: string): boolean {
+  let quotes = 0;
+  for (let i = line.indexOf('"'); i >= 0; i = line.indexOf('"', i + 1)) quotes++;
+  return quotes % 2 === 1;
+}
+
 /** A decimal number: `12`, `-0.5`, `.5`, `1e-3`. Not `0x10`, `Infinity`, `NaN` or an empty cell. */
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Parse CSV text (named `file` in errors) into a numeric table. */
 export function parseCsv(text: string, file: string): CsvTable {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  // CRLF, LF, or a lone CR (classic Mac) ends a line.
   const lines = text.split(LINE_END);
   let headerLine = 0;
   while (headerLine < lines.length && lines[headerLine].trim() === '') headerLine++;
   if (headerLine >= lines.length) throw csvError(file, 1, 1, 'the file is empty; expected a header row of column names, then rows of numbers');
-  const headerCells = splitLine(file, headerLine + 1, lines[headerLine]);
+  // A quoted name with a line break continues on the next line: an odd count of quotes ("" counts
+  // two) means a quote is still open.
+  let headerEnd = headerLine;
+  let headerText = lines[headerLine];
+  while (quoteOpen(headerText) && headerEnd + 1 < lines.length) headerText += `\n${lines[++headerEnd]}`;
+  const headerCells = splitLine(file, headerLine + 1, headerText);
   const header = headerCells.map((c) => c.text);
   headerCells.forEach((c, j) => {
     if (c.text === '') throw csvError(file, headerLine + 1, c.column, `header column ${j + 1} has no name`);
@@ -101,7 +113,7 @@ export function parseCsv(text: string, file: string): CsvTable {
   const width = header.length;
   const values: number[] = [];
   const rowLines: number[] = [];
-  for (let l = headerLine + 1; l < lines.length; l++) {
+  for (let l = headerEnd + 1; l < lines.length; l++) {
     const line = lines[l];
     if (line.trim() === '') continue;
     const lineNo = l + 1;
@@ -119,6 +131,6 @@ export function parseCsv(text: string, file: string): CsvTable {
     });
     rowLines.push(lineNo);
   }
-  if (rowLines.length === 0) throw csvError(file, headerLine + 2, 1, `no data rows: the file has a header (${header.join(', ')}) and nothing after it`);
+  if (rowLines.length === 0) throw csvError(file, headerEnd + 2, 1, `no data rows: the file has a header (${header.join(', ')}) and nothing after it`);
   return { file, header, values: Float64Array.from(values), rows: rowLines.length, lines: Int32Array.from(rowLines), headerLine: headerLine + 1 };
 }

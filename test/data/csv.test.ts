@@ -22,6 +22,14 @@ test('a header and numeric rows parse into a table; BOM, CRLF, blank lines, spac
   t.deepEqual(Array.from(table.lines), [2, 4]);
 });
 
+test('a quoted column name may hold a line break (as spreadsheets write it); the rows after it keep their line numbers', (t) => {
+  const table = parseCsv('x,"sepal\nlength",t\n1,2,0\n3,4,1\n', 'q.csv');
+  t.deepEqual(table.header, ['x', 'sepal\nlength', 't']);
+  t.deepEqual(Array.from(table.values), [1, 2, 0, 3, 4, 1]);
+  t.deepEqual(Array.from(table.lines), [3, 4]);
+  t.throws(() => parseCsv('a,b\n"1,2\n3,4\n', 'q.csv'), { message: /^q\.csv:2:1: unterminated quoted cell/ });
+});
+
 test('a non-numeric cell: file:line:column, the column name and the value', (t) => {
   t.throws(() => parseCsv('a,b,c\n1,2,3\n4,abc,6\n', 'd.csv'), { message: 'd.csv:3:3: column "b": expected a number, got "abc"' });
   t.throws(() => parseCsv('a,b\n1,0x10\n', 'd.csv'), { message: 'd.csv:2:3: column "b": expected a number, got "0x10"' });
