@@ -1,8 +1,9 @@
 /**
  * A seeded train/test split. With class labels it is stratified: each class contributes its
  * share of the test set, so a 20% test set of MNIST holds about 20% of every digit. The test
- * set's size is round(n · fraction) exactly; the classes' quotas are apportioned by largest
- * remainder (ties to the lower class), and within a class the test rows are the first ones of
+ * set's size is round(n · fraction); the classes' quotas are apportioned by largest remainder
+ * (ties to the lower class), but no class gives up its last training row (a class of one row
+ * stays in training, as sklearn refuses to split it), and within a class the test rows are the first ones of
  * a seeded shuffle. Index lists come back sorted, so the split does not depend on anything
  * but (labels, fraction, seed).
  */
@@ -53,10 +54,18 @@ export function splitIndices(n: number, fraction: number, seed: number, labels?:
     const rb = (groups.get(b)!.length * total) % n;
     return rb - ra || a - b;
   });
-  for (let i = 0; given < total; i++, given++) {
-    const k = byRemainder[i % byRemainder.length];
-    quota.set(k, quota.get(k)! + 1);
+  // The rows left over go one each to the classes with the largest remainders, never taking a
+  // class's last training row (a class seen only in the test set could not be learned). If no
+  // class can give one more, the test set is that much smaller.
+  for (let pass = 0; given < total && pass < 2; pass++) {
+    for (const k of byRemainder) {
+      if (given === total) break;
+      if (quota.get(k)! + 1 >= groups.get(k)!.length) continue;
+      quota.set(k, quota.get(k)! + 1);
+      given++;
+    }
   }
+  if (given === 0) throw new RangeError(`test split ${fraction} of ${n} rows: no class has a row to spare for the test set (each has a single row, which it needs for training)`);
   const test: number[] = [];
   const train: number[] = [];
   for (const k of keys) {

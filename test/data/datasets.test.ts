@@ -79,3 +79,14 @@ test('splitIndices: exact test size, stratified by largest remainder, disjoint a
   t.throws(() => splitIndices(2, 0.9, 0), { message: /leaves no training data/ });
   t.throws(() => splitIndices(10, 1, 0), { message: /test split must be a number in \[0, 1\)/ });
 });
+
+test('splitIndices never takes a class\'s last training row: its share goes to a class with rows to spare', (t) => {
+  // Five classes of one row and one of ten: 15 · 0.4 = 6 test rows; by remainder alone classes 0
+  // and 1 (remainder 6/15 each, the ten-row class 0/15) would go to the test set only.
+  const labels = Int32Array.from([0, 1, 2, 3, 4, ...Array(10).fill(5)]);
+  const s = splitIndices(labels.length, 0.4, 3, labels);
+  for (let c = 0; c <= 5; c++) t.true(Array.from(s.train).some((i) => labels[i] === c), `class ${c} has a training row`);
+  t.is(s.test.length, 6);
+  t.deepEqual([...s.train, ...s.test].sort((a, b) => a - b), Array.from({ length: 15 }, (_, i) => i));
+  t.throws(() => splitIndices(5, 0.4, 3, Int32Array.from([0, 1, 2, 3, 4])), { message: /no class has a row to spare for the test set/ });
+});
