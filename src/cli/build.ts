@@ -54,6 +54,9 @@ export function loadTables(config: RunConfig): LoadedData {
     const f = e.fraction;
     const n = e.rows;
     const rows = `${n} row${n === 1 ? '' : 's'}`;
+    if (e.singleRowClasses) {
+      throw new FlagError(`--test-split ${f} of the ${rows} of ${config.dataset}: every class has a single row, which it needs for training, so none can go to a test set; give --test-split 0 to train without one`);
+    }
     if (e.testRows === 0) {
       // round(n·f) ≥ 1 needs f ≥ 0.5/n; and f < 1 - 0.5/n leaves a training row.
       const least = Math.ceil((0.5 / n) * 100) / 100;

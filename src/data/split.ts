@@ -17,13 +17,16 @@ export interface Split {
 
 /**
  * A test fraction that the row count cannot honour: it holds out no row (`testRows` 0, from
- * loadData: a test set was asked for) or every row (no training data).
+ * loadData: a test set was asked for), every row (no training data), or, stratified, only rows
+ * that are their class's last (`singleRowClasses`: every class has one row, needed for training).
  */
 export class SplitError extends RangeError {
-  constructor(readonly rows: number, readonly fraction: number, readonly testRows: number) {
-    super(testRows === 0
-      ? `test split ${fraction} of ${rows} rows holds out round(${rows * fraction}) = 0 rows: there would be no test set`
-      : `test split ${fraction} of ${rows} rows leaves no training data (${testRows} test rows)`);
+  constructor(readonly rows: number, readonly fraction: number, readonly testRows: number, readonly singleRowClasses = false) {
+    super(singleRowClasses
+      ? `test split ${fraction} of ${rows} rows: no class has a row to spare for the test set (each has a single row, which it needs for training)`
+      : testRows === 0
+        ? `test split ${fraction} of ${rows} rows holds out round(${rows * fraction}) = 0 rows: there would be no test set`
+        : `test split ${fraction} of ${rows} rows leaves no training data (${testRows} test rows)`);
     this.name = 'SplitError';
   }
 }
@@ -65,7 +68,7 @@ export function splitIndices(n: number, fraction: number, seed: number, labels?:
       given++;
     }
   }
-  if (given === 0) throw new RangeError(`test split ${fraction} of ${n} rows: no class has a row to spare for the test set (each has a single row, which it needs for training)`);
+  if (given === 0) throw new SplitError(n, fraction, 0, true);
   const test: number[] = [];
   const train: number[] = [];
   for (const k of keys) {
