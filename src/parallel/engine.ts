@@ -87,7 +87,16 @@ export class ParallelEngine implements StepEngine {
     Object.assign(this, { views, arena, orderEpochStart: -1, retries: 0, stepSeconds: 0, steps: 0, torn: false, broken: null, issued: 0, pending: null, lastDone: 0 });
     this.pool = new TaskPool(spec, views.ctl, o);
     this.log.reset();
-    await this.pool.start();
+    try {
+      await this.pool.start();
+    } catch (e) {
+      // No run: its threads end now, whether or not the caller calls end().
+      const pool = this.pool;
+      this.pool = null;
+      await pool.stop();
+      await pool.destroy();
+      throw e;
+    }
   }
 
   step(data: Dataset, order: Int32Array, start: number, end: number, step: number): Promise<StepResult> {
@@ -212,8 +221,13 @@ export class ParallelEngine implements StepEngine {
    */
   private async recover(error: unknown, attempt: number, seq: number): Promise<void> {
     const { ctl } = this.views!;
+    const pool = this.pool;
+    if (!pool) {
+      const step = Atomics.load(ctl, slotBase(seq) + SLOT.STEP);
+      throw this.fail(new WorkerFailure(`step ${step}: the run was ended (end()) while the step was in flight`, error));
+    }
     // Only once every task has ended are UPDATING and ERROR_KIND final.
-    error = (await this.pool!.stop())[0] ?? error;
+    error = (await pool.stop())[0] ?? error;
     const oldest = Atomics.load(ctl, CTL.DONE_SEQ) + 1;
     // Step `seq` may have finished while the tasks were stopped (a deadline that fired during its
     // last update chunk): it was applied, so it is neither failed nor cancelled; only what is
@@ -241,9 +255,9 @@ export class ParallelEngine implements StepEngine {
       Atomics.store(ctl, slotBase(oldest) + SLOT.ATTEMPT, attempt + 1);
     }
     try {
-      await this.pool!.restart(oldest, this.issued);
+      await pool.restart(oldest, this.issued);
     } catch (e) {
-      await this.pool!.stop();
+      await pool.stop();
       const failure = new WorkerFailure(`step ${step}: the worker threads could not be restarted after a failure: ${(e as Error)?.message}`, e);
       // Step `seq` itself was applied: its result stands, and the next step() reports this.
       if (finished) {

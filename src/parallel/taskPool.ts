@@ -43,6 +43,12 @@ export class TaskPool {
       filename: WORKER_FILE, minThreads: options.threads, maxThreads: options.threads, idleTimeout: 60_000, concurrentTasksPerWorker: 1,
       ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
     });
+    // A thread piscina starts with no task to run (a replacement) and that fails while booting
+    // (over its memory limit) is reported here; unhandled, the 'error' event would end the process.
+    this.pool.on('error', (e: unknown) => {
+      this.failed ??= { error: e };
+      for (const i of [CTL.DONE_SEQ, CTL.READY]) Atomics.notify(ctl, i);
+    });
   }
 
   /** Submit one long-lived task per thread and wait until every one is serving. */
@@ -70,7 +76,15 @@ export class TaskPool {
       if (this.waitIndex >= 0 && performance.now() >= this.waitDeadline) Atomics.notify(ctl, this.waitIndex);
     }, watchdogPeriod(this.options.stepTimeout));
     const deadline = performance.now() + Math.max(this.options.stepTimeout, STARTUP_MS);
-    await this.waitFor(CTL.READY, this.options.threads, deadline, 'starting the worker threads');
+    try {
+      await this.waitFor(CTL.READY, this.options.threads, deadline, 'starting the worker threads');
+    } catch (e) {
+      // The interval is ref'd (it must keep a hung step's process alive to its deadline): left
+      // running after a failed start, it would keep the process from ever exiting.
+      clearInterval(this.watchdog ?? undefined);
+      this.watchdog = null;
+      throw e;
+    }
   }
 
   /**

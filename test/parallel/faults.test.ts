@@ -2,6 +2,7 @@ import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { makeDataset } from '../../src/data/dataset.js';
+import { lossByName } from '../../src/losses/index.js';
 import { activation } from '../../src/nn/activation.js';
 import { dense } from '../../src/nn/dense.js';
 import { Model } from '../../src/nn/model.js';
@@ -170,4 +171,26 @@ test('a process that trained and closed its pool exits by itself', (t) => {
   t.regex(r.stdout, /trained 2 epochs on 2 threads/);
   const active = JSON.parse(/active: (.*)/.exec(r.stdout)![1]) as string[];
   t.false(active.includes('Timeout'), `no timer is left pending after fit() (it kept the process alive): ${active.join(', ')}`);
+});
+
+test('a run whose threads cannot start fails in begin() and leaves nothing running: the process exits without end()', (t) => {
+  const script = fileURLToPath(new URL('./beginFailsAndExit.js', import.meta.url));
+  const r = spawnSync(process.execPath, [script], { timeout: 60_000, encoding: 'utf8' });
+  t.is(r.signal, null, 'not killed by the timeout');
+  t.is(r.status, 0, r.stderr);
+  t.regex(r.stdout, /begin failed: .*memory limit/);
+});
+
+test('end() while a step is in flight: the step rejects with a WorkerFailure saying so', async (t) => {
+  const model = new Model([dense(2, 16), dense(16, 1)], { dtype: 'float64', seed: 1 });
+  const n = 256;
+  const data = makeDataset({ x: Array.from({ length: n }, (_, i) => [i / n, 1 - i / n]), targets: Array.from({ length: n }, (_, i) => [i / n]) }, 'float64');
+  const engine = new ParallelEngine(model, lossByName('mse'), new SGD(model.parameters(), { lr: 0.01 }), { clipNorm: null, clipValue: null }, 1,
+    { threads: 2, microShard: 8, fault: { kind: 'slow', step: 0, shard: 0, times: 1, ms: 500 } });
+  await engine.begin(data, n);
+  const step = engine.step(data, Int32Array.from({ length: n }, (_, i) => i), 0, n, 0);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await engine.end();
+  const e = await t.throwsAsync(step, { instanceOf: WorkerFailure });
+  t.regex(e!.message, /step 0: the run was ended \(end\(\)\) while the step was in flight/);
 });
