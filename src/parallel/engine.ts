@@ -24,7 +24,7 @@ import { throwNonFinite } from '../train/update.js';
 import { CMD_EXIT, CTL, DECISION_APPLY, DECISION_CANCEL, DECISION_NONE, ERROR_THROWN, SLOT, slotBase } from './control.js';
 import type { ClipSettings } from './reduce.js';
 import { createRunArena, type RunViews } from './runArena.js';
-import { profileOf, StepLog } from './stepLog.js';
+import { StepLog } from './stepLog.js';
 import { checkParallelOptions, finalFailure, WorkerFailure, type ParallelOptions, type StepProfile, type StepTime } from './options.js';
 import { stateMomenta, sumShards } from './shard.js';
 import { TaskPool } from './taskPool.js';
@@ -48,13 +48,8 @@ export class ParallelEngine implements StepEngine {
   private issued = 0;
   /** The step queued by prefetch() and not yet applied or cancelled. */
   private pending: { seq: number; step: number; start: number; end: number; lrs: number[] } | null = null;
-  /** When each queue slot's step was issued, and when the last step was seen done (for profile()). */
-  private issuedAt = [0, 0];
-  private lastDone = 0;
   /** Steps redone after a crash or hang in this run (for tests and logs). */
   retries = 0;
-  private stepSeconds = 0;
-  private steps = 0;
   private readonly log = new StepLog();
 
   constructor(
@@ -84,7 +79,7 @@ export class ParallelEngine implements StepEngine {
     views.state.set(this.model.state);
     this.shadow = optimizerFromSpec(spec.optimizer, { dtype: spec.dtype, values: views.params, grads: views.grads, entries: this.model.entries }, views.optimizerState);
     this.shadow.loadStateDict(this.optimizer.stateDict());
-    Object.assign(this, { views, arena, orderEpochStart: -1, retries: 0, stepSeconds: 0, steps: 0, torn: false, broken: null, issued: 0, pending: null, lastDone: 0 });
+    Object.assign(this, { views, arena, orderEpochStart: -1, retries: 0, torn: false, broken: null, issued: 0, pending: null });
     this.pool = new TaskPool(spec, views.ctl, o);
     this.log.reset();
     try {
@@ -154,7 +149,7 @@ export class ParallelEngine implements StepEngine {
     Atomics.store(ctl, b + SLOT.BATCH_END, end);
     Atomics.store(ctl, b + SLOT.SHARDS, Math.ceil((end - start) / this.options.microShard));
     Atomics.store(ctl, b + SLOT.DECISION, decision);
-    this.issuedAt[seq & 1] = performance.now();
+    this.log.issued(seq);
     this.issued = seq;
     Atomics.store(ctl, CTL.ISSUED, seq);
     Atomics.notify(ctl, CTL.ISSUED);
@@ -188,7 +183,6 @@ export class ParallelEngine implements StepEngine {
     const b = slotBase(seq);
     const step = Atomics.load(ctl, b + SLOT.STEP);
     const shards = Atomics.load(ctl, b + SLOT.SHARDS);
-    const began = Math.max(this.issuedAt[seq & 1], this.lastDone);
     for (let attempt = 0; ; attempt++) {
       try {
         await this.pool!.waitFor(CTL.DONE_SEQ, seq, performance.now() + this.options.stepTimeout, `step ${step}`);
@@ -197,10 +191,7 @@ export class ParallelEngine implements StepEngine {
         await this.recover(e, attempt, seq);
       }
     }
-    this.lastDone = performance.now();
-    this.stepSeconds += (this.lastDone - began) / 1000;
-    this.log.record(seq);
-    this.steps++;
+    this.log.finished(seq);
     if (Atomics.load(ctl, b + SLOT.NONFINITE)) {
       // The update was not applied, so the step does not count; nor does the one queued after it
       // (the workers do not start it after a non-finite step).
@@ -281,7 +272,7 @@ export class ParallelEngine implements StepEngine {
    * reduction, update and barrier waits.
    */
   profile(): StepProfile {
-    return profileOf(this.views?.timings ?? new Float64Array(0), this.options.threads, this.steps, this.stepSeconds);
+    return this.log.profile(this.views?.timings ?? new Float64Array(0), this.options.threads);
   }
 
   /** Per-step times of the last `count` steps, oldest first (stepLog.ts; for medians). */

@@ -19,21 +19,43 @@ export function profileOf(timings: Float64Array, threads: number, steps: number,
   return { steps, stepSeconds, threads, forwardBackward, weightGrads, reduce: sum(TIMING.reduce), update: sum(TIMING.update), wait: sum(TIMING.wait) };
 }
 
-/** Which queue sequence numbers the engine's steps had, and their times from the threads' log. */
-
+/**
+ * The coordinator's side of the timing: when each step was issued and seen done (wall time per
+ * step as the coordinator saw it: from the later of its issue and the previous step's end), and
+ * which queue sequence number each step had, for its times from the threads' log.
+ */
 export class StepLog {
   /** Queue sequence number of each of the last STEP_LOG steps, by step count modulo STEP_LOG. */
   private readonly seqs = new Int32Array(STEP_LOG);
   private steps = 0;
+  /** When each queue slot's step was issued, and when the last step was seen done. */
+  private readonly issuedAt = [0, 0];
+  private lastDone = 0;
+  private seconds = 0;
 
   reset(): void {
     this.steps = 0;
+    this.lastDone = 0;
+    this.seconds = 0;
   }
 
-  /** The next step of the run was queue sequence number `seq`. */
-  record(seq: number): void {
+  /** Step `seq` was issued now. */
+  issued(seq: number): void {
+    this.issuedAt[seq & 1] = performance.now();
+  }
+
+  /** Step `seq`, the next step of the run, was seen done now. */
+  finished(seq: number): void {
+    const now = performance.now();
+    this.seconds += (now - Math.max(this.issuedAt[seq & 1], this.lastDone)) / 1000;
+    this.lastDone = now;
     this.seqs[this.steps % STEP_LOG] = seq;
     this.steps++;
+  }
+
+  /** profileOf the threads' `timings` with the steps and wall seconds seen so far. */
+  profile(timings: Float64Array, threads: number): StepProfile {
+    return profileOf(timings, threads, this.steps, this.seconds);
   }
 
   /**
