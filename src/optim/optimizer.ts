@@ -240,8 +240,10 @@ export class Optimizer<H extends BaseHyper = BaseHyper> implements LrGroups {
     for (const [name, a] of Object.entries(this.state)) {
       const src = saved.state?.[name];
       if (!src || src.length !== a.length) throw new RangeError(`loadStateDict: state array "${name}" must have ${a.length} elements, got ${src ? src.length : 'none'}`);
+      // NaN only: a float32 second moment can overflow to Infinity in training (as in PyTorch),
+      // and a checkpoint of that run must still load.
       for (let j = 0; j < src.length; j++) {
-        if (!Number.isFinite(src[j])) throw new RangeError(`loadStateDict: state array "${name}" holds ${src[j]} at index ${j}; a non-finite value would make its parameter NaN`);
+        if (Number.isNaN(src[j])) throw new RangeError(`loadStateDict: state array "${name}" holds NaN at index ${j}; it would make its parameter NaN`);
       }
     }
     // Checked; now copy in.
