@@ -1,27 +1,12 @@
 import test from 'ava';
 import { makeDataset } from '../../src/data/dataset.js';
-import { activation } from '../../src/nn/activation.js';
 import { dense } from '../../src/nn/dense.js';
 import { Model } from '../../src/nn/model.js';
 import { SGD } from '../../src/optim/sgd.js';
-import { Rng } from '../../src/rng.js';
 import { fit, Trainer } from '../../src/train/trainer.js';
 import { NonFiniteGradientError } from '../../src/train/update.js';
 
-/** Two Gaussian blobs, 2-D, labels 0/1. */
-function blobs(n: number, seed: number, dtype: 'float32' | 'float64' = 'float64') {
-  const rng = new Rng(seed);
-  const x: number[][] = [];
-  const labels: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const c = i % 2;
-    x.push([rng.normal() * 0.5 + (c ? 1.5 : -1.5), rng.normal() * 0.5 + (c ? 1 : -1)]);
-    labels.push(c);
-  }
-  return makeDataset({ x, labels }, dtype);
-}
-
-const net = (seed = 0, dtype: 'float32' | 'float64' = 'float64') => new Model([dense(2, 8), activation('tanh'), dense(8, 2)], { dtype, seed });
+import { blobs, net } from './helpers.js';
 
 test('learns a separable problem; history has every epoch with train and test metrics', async (t) => {
   const model = net();
@@ -86,30 +71,6 @@ test('callbacks can stop the run', async (t) => {
   const other = net();
   const t2 = new Trainer(other, { optimizer: new SGD(other.parameters(), { lr: 0.1 }), loss: 'softmax-cross-entropy', epochs: 50, onEpochEnd: (r, stop) => r.epoch === 3 && stop() });
   t.is((await t2.fit(blobs(40, 6))).length, 3);
-});
-
-test('early stopping: stops after patience epochs without improvement and restores the best weights', async (t) => {
-  const model = net();
-  const snapshots: Float64Array[] = [];
-  // Held-out labels are the training labels flipped: the better the fit, the worse the test
-  // loss, so the best epoch is the first.
-  const train = blobs(64, 7);
-  const flipped = makeDataset({ x: train.x, labels: Array.from(train.y as Int32Array, (c) => 1 - c) }, 'float64');
-  const history = await fit(model, train, {
-    optimizer: new SGD(model.parameters(), { lr: 0.5 }),
-    loss: 'softmax-cross-entropy',
-    epochs: 40,
-    batchSize: 64,
-    shuffle: false,
-    validation: flipped,
-    earlyStopping: { patience: 3, minDelta: 0 },
-    onEpochEnd: () => snapshots.push(Float64Array.from(model.params)),
-  });
-  const losses = history.map((h) => h.testLoss!);
-  const best = losses.indexOf(Math.min(...losses));
-  t.is(best, 0);
-  t.is(history.length, best + 1 + 3, 'stopped exactly patience epochs after the best');
-  t.deepEqual(Float64Array.from(model.params), snapshots[best], 'best weights restored');
 });
 
 test('a NaN gradient is never applied; the error names the step and the parameter', async (t) => {
@@ -225,22 +186,6 @@ test('clipValue clamps every averaged gradient before the update (SGD: each para
   t.true(largest > 0.009, 'some gradient was clamped');
 });
 
-test('early stopping: minDelta ignores small improvements; restoreBest false keeps the last weights', async (t) => {
-  const history = (await (async () => {
-    const model = net();
-    return fit(model, blobs(64, 12), { optimizer: new SGD(model.parameters(), { lr: 0.05 }), loss: 'softmax-cross-entropy', epochs: 30, batchSize: 64, shuffle: false, earlyStopping: { patience: 2, minDelta: 1 }, threads: 1 });
-  })());
-  t.is(history.length, 3, 'no epoch improves on the first by more than 1: the best is epoch 1, then patience 2');
-  const model = net();
-  let last: Float64Array | null = null;
-  await fit(model, blobs(64, 12), {
-    optimizer: new SGD(model.parameters(), { lr: 0.05 }), loss: 'softmax-cross-entropy', epochs: 30, batchSize: 64, shuffle: false, threads: 1,
-    earlyStopping: { patience: 2, minDelta: 1, restoreBest: false },
-    onEpochEnd: () => (last = Float64Array.from(model.params)),
-  });
-  t.deepEqual(Float64Array.from(model.params), last!);
-});
-
 test('fit() while fit() runs is refused; currentParams() mid-run is a consistent snapshot at a step boundary', async (t) => {
   const model = net(8, 'float32');
   const optimizer = new SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
@@ -259,64 +204,4 @@ test('fit() while fit() runs is refused; currentParams() mid-run is a consistent
   trainer.stop();
   await running;
   t.is(optimizer.stepCount, trainer.snapshot().step);
-});
-
-/** The early-stopping fixture: held-out labels flipped, so the held-out loss is best at epoch 1 and then only worsens. */
-function earlyRun(model: Model, extra: Partial<Parameters<typeof fit>[2]> = {}) {
-  const train = blobs(64, 7);
-  const flipped = makeDataset({ x: train.x, labels: Array.from(train.y as Int32Array, (c) => 1 - c) }, 'float64');
-  const trainer = new Trainer(model, { optimizer: new SGD(model.parameters(), { lr: 0.5, momentum: 0.9 }), loss: 'softmax-cross-entropy', epochs: 40, batchSize: 16, shuffle: true, seed: 2, earlyStopping: { patience: 3 }, threads: 1, ...extra });
-  return { trainer, train, flipped };
-}
-
-test('early stopping: stop() mid-epoch keeps the current weights (the best are put back only when early stopping ends the run)', async (t) => {
-  const model = net(5);
-  let atStop: Float64Array | null = null;
-  let best: Float64Array | null = null;
-  // The serial engine trains on the model's own arrays, so the callbacks see the live weights.
-  const { trainer, train, flipped } = earlyRun(model, {
-    engine: 'serial',
-    onEpochEnd: (r) => { if (r.epoch === 1) best = Float64Array.from(model.params); },
-    onBatchEnd: (b) => { if (b.step === 10) { atStop = Float64Array.from(model.params); b.stop(); } },
-  });
-  await trainer.fit(train, flipped);
-  t.is(trainer.snapshot().inEpoch?.next, 32, 'stopped in epoch 3, after its second batch');
-  t.deepEqual(Float64Array.from(model.params), atStop!);
-  t.notDeepEqual(atStop!, best!, 'the best epoch\'s weights differ, so the check can fail');
-});
-
-test('early stopping: the watch is part of the snapshot, so a run stopped and resumed elsewhere ends where an uninterrupted one does', async (t) => {
-  const whole = net(5);
-  const w = earlyRun(whole);
-  const wholeHistory = await w.trainer.fit(w.train, w.flipped);
-  t.is(wholeHistory.length, 4, 'best epoch 1, then patience 3');
-
-  const first = net(5);
-  const f = earlyRun(first, { onBatchEnd: (b) => b.step === 10 && b.stop() });
-  await f.trainer.fit(f.train, f.flipped);
-  const snap = JSON.parse(JSON.stringify(f.trainer.snapshot()));
-  t.is(snap.earlyStopping.wait, 1, 'epoch 2 was worse than epoch 1');
-
-  const second = net(77);
-  second.params.set(first.params);
-  const s = earlyRun(second);
-  (s.trainer.options.optimizer as SGD).loadStateDict((f.trainer.options.optimizer as SGD).stateDict());
-  s.trainer.restore(snap);
-  const history = await s.trainer.fit(s.train, s.flipped);
-  t.deepEqual(history.map((h) => h.testLoss), wholeHistory.map((h) => h.testLoss));
-  t.deepEqual(second.params, whole.params, 'the best (first) epoch\'s weights, restored at the same point');
-  t.is((await s.trainer.fit(s.train, s.flipped)).length, 4, 'a run early stopping ended stays ended');
-});
-
-test('restore() checks a state whole before changing anything: a bad early-stopping watch leaves the trainer as it was', (t) => {
-  const model = net(5);
-  const { trainer } = earlyRun(model);
-  const before = trainer.snapshot();
-  const bad = { ...before, epoch: 3, step: 12, earlyStopping: { ...before.earlyStopping!, bestParams: [1, 2], bestState: [] } };
-  t.throws(() => trainer.restore(bad), { message: /early-stopping state must be/ });
-  t.deepEqual(trainer.snapshot(), before);
-  const plain = net(6);
-  const noWatch = new Trainer(plain, { optimizer: new SGD(plain.parameters()), loss: 'mse' });
-  t.throws(() => noWatch.restore(before), { message: /the state has early-stopping watch, this trainer has no earlyStopping option/ });
-  t.notThrows(() => noWatch.restore({ ...noWatch.snapshot(), earlyStopping: undefined }), 'snapshots from before the watch was saved');
 });
