@@ -1,4 +1,6 @@
 /** Shared helpers for the kernel tests: seeded random fills and the error bound for a dot product. */
+import { WasmArena } from '../../src/kernels/arena.js';
+import { WasmStepKernels } from '../../src/kernels/wasm-reduce.js';
 import type { DType, FloatArray } from '../../src/tensor/dtype.js';
 
 /** mulberry32: a small seeded generator, so every failure reproduces. */
@@ -54,3 +56,9 @@ export const SHAPES: ReadonlyArray<readonly [number, number, number]> = [
   [5, 1, 3], [31, 29, 37], [257, 3, 2], [1031, 5, 3], [3, 2, 301], [2, 523, 3], [6, 5, 517], [300, 9, 7],
   [128, 64, 10], [128, 128, 64], [64, 784, 128], [37, 600, 23],
 ];
+
+/** An arena of `bytes` and the WASM step kernels on it. */
+export function setup(bytes = 1 << 22): { arena: WasmArena; k: WasmStepKernels } {
+  const arena = WasmArena.create(bytes);
+  return { arena, k: new WasmStepKernels(arena) };
+}
