@@ -10,6 +10,8 @@ import { MultiStepLR } from '../../src/optim/schedules/multistep.js';
 import { ReduceLROnPlateau } from '../../src/optim/schedules/plateau.js';
 import type { LrScheduler } from '../../src/optim/schedules/scheduler.js';
 import { StepLR } from '../../src/optim/schedules/step.js';
+import { LambdaLR } from '../../src/optim/schedules/lambda.js';
+import { LinearLR } from '../../src/optim/schedules/linear.js';
 import { LinearWarmup } from '../../src/optim/schedules/warmup.js';
 import { fixture, maxRelError, mixedParams } from './helpers.js';
 
@@ -40,6 +42,28 @@ test('MultiStepLR: base · γ^(milestones ≤ t)', (t) => {
 test('MultiStepLR takes milestones in any order, and one given twice decays twice (PyTorch counts them)', (t) => {
   const lrs = run(new MultiStepLR(optimizer([1]), { milestones: [4, 2, 4], gamma: 0.5 }), 5).map((l) => l[0]);
   t.deepEqual(lrs, [1, 1, 0.5, 0.5, 0.125, 0.125]);
+});
+
+test('LinearLR: PyTorch\'s documented example (lr 0.05, startFactor 0.5, totalIters 4), and its defaults and checks', (t) => {
+  const lrs = run(new LinearLR(optimizer([0.05]), { startFactor: 0.5, totalIters: 4 }), 5).map((l) => l[0]);
+  [0.025, 0.03125, 0.0375, 0.04375, 0.05, 0.05].forEach((want, i) => t.true(Math.abs(lrs[i] - want) < 1e-15, `epoch ${i}: ${lrs[i]}`));
+  const d = new LinearLR(optimizer([0.3]));
+  t.deepEqual([d.startFactor, d.endFactor, d.totalIters], [1 / 3, 1, 5]);
+  t.throws(() => new LinearLR(optimizer([0.1]), { startFactor: 0 }), { message: /options\.startFactor must be a number in \(0, 1\], got 0/ });
+  t.throws(() => new LinearLR(optimizer([0.1]), { endFactor: 1.5 }), { message: /options\.endFactor must be a number in \[0, 1\], got 1\.5/ });
+});
+
+test('LambdaLR: base · lrLambda(t); a factor that is not a finite number >= 0 is an error naming the epoch, and changes nothing', (t) => {
+  const opt = optimizer([0.1, 0.01]);
+  const s = new LambdaLR(opt, { lrLambda: (epoch) => (epoch < 3 ? 0.5 ** epoch : NaN) });
+  t.deepEqual(s.lastLr, [0.1, 0.01]);
+  s.step();
+  s.step();
+  t.deepEqual(s.lastLr, [0.025, 0.0025]);
+  t.throws(() => s.step(), { instanceOf: RangeError, message: 'LambdaLR: lrLambda(3) returned NaN; the factor must be a finite number >= 0' });
+  t.is(s.lastEpoch, 2, 'the failed step did not count');
+  t.deepEqual(s.lastLr, [0.025, 0.0025]);
+  t.throws(() => new LambdaLR(optimizer([0.1]), { lrLambda: 0.5 as never }), { message: /options\.lrLambda must be a function of the epoch/ });
 });
 
 test('ExponentialLR: base · γ^t', (t) => {
@@ -143,6 +167,8 @@ test('every schedule: stateDict, load into a fresh one, identical rates from the
     (o) => new CosineAnnealingLR(o, { tMax: 10 }),
     (o) => new ReduceLROnPlateau(o, { patience: 1, cooldown: 2 }),
     (o) => new LinearWarmup(o, { steps: 3 }, new CosineAnnealingLR(o, { tMax: 10 })),
+    (o) => new LinearLR(o, { startFactor: 0.25, endFactor: 0.75, totalIters: 12 }),
+    (o) => new LambdaLR(o, { lrLambda: (epoch) => 1 / (1 + epoch) }),
   ];
   const metric = (i: number) => 1 / (1 + (i % 4));
   for (const make of makers) {

@@ -101,8 +101,8 @@ export abstract class ClosedFormScheduler implements LrScheduler {
   }
 
   step(): void {
+    this.apply(this.epoch + 1);
     this.epoch += 1;
-    this.apply();
   }
 
   stateDict(): SchedulerStateDict {
@@ -117,12 +117,14 @@ export abstract class ClosedFormScheduler implements LrScheduler {
   loadStateDict(state: SchedulerStateDict): void {
     checkState(this.kind, this.baseLrs.length, state);
     checkSettings(this.kind, state, this.settings);
+    this.apply(state.lastEpoch, state.baseLrs);
     this.baseLrs.splice(0, this.baseLrs.length, ...state.baseLrs);
     this.epoch = state.lastEpoch;
-    this.apply();
   }
 
-  private apply(): void {
-    this.baseLrs.forEach((base, i) => this.optimizer.setLr(i, this.lrAt(base, this.epoch)));
+  /** Set every group's rate for `epoch`; all are computed first, so a throwing lrAt changes nothing. */
+  private apply(epoch = this.epoch, bases: readonly number[] = this.baseLrs): void {
+    const lrs = bases.map((base) => this.lrAt(base, epoch));
+    lrs.forEach((lr, i) => this.optimizer.setLr(i, lr));
   }
 }
