@@ -28,6 +28,7 @@ export { NonFiniteGradientError } from './train/update.js';
 export type { StepEngine, StepResult } from './train/engine.js';
 
 export { loadModel, loadWeights, saveModel } from './io/modelFile.js';
+export { curvesReport, type CurvesReportOptions, type RunHistory } from './report/history.js';
 
 export { ParallelEngine, ShardError, WorkerFailure, PARALLEL_DEFAULTS, type ParallelOptions, type StepProfile } from './parallel/engine.js';
 export { RemoteTraining, type RemoteWeights } from './parallel/remote.js';

@@ -11,7 +11,8 @@ import { writeFileAtomic } from '../io/atomicWrite.js';
 import { ACTIVATIONS } from '../nn/activation.js';
 import { curvesCsv, curvesJson } from '../report/curves.js';
 import { reportHtml } from '../report/html.js';
-import { best, type Comparison, type ComparisonEntry } from '../report/types.js';
+import { entryFromHistory } from '../report/history.js';
+import type { Comparison, ComparisonEntry } from '../report/types.js';
 import type { LoadedData } from '../data/load.js';
 import type { EpochRecord } from '../train/trainer.js';
 import { fitToData, loadTables, runDataOf } from './build.js';
@@ -68,19 +69,11 @@ Examples:
 `;
 
 export function entryOf(label: string, result: RunSummary, target: number | null): ComparisonEntry {
-  const epochs = result.history.map((r: EpochRecord) => ({
-    epoch: r.epoch, trainLoss: r.trainLoss, trainAccuracy: r.trainAccuracy, testLoss: r.testLoss, testAccuracy: r.testAccuracy, seconds: r.seconds,
-  }));
-  const reached = target === null ? undefined : epochs.find((p) => p.testAccuracy !== null && p.testAccuracy >= target);
+  // The final values are the run's own evaluation (after early stopping put the best weights back).
   return {
-    label,
-    epochs,
+    ...entryFromHistory({ label, history: result.history }, target),
     finalTestLoss: result.final.testLoss,
     finalTestAccuracy: result.final.testAccuracy,
-    bestTestLoss: best(epochs, 'testLoss'),
-    bestTestAccuracy: best(epochs, 'testAccuracy'),
-    epochsToTarget: reached ? reached.epoch : null,
-    seconds: epochs.reduce((s, p) => s + p.seconds, 0),
     paramsSha256: result.final.paramsSha256,
     optimizer: fullOptimizerSettings(result.config),
   };

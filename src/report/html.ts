@@ -44,7 +44,7 @@ export function optimizerText(o: NonNullable<ComparisonEntry['optimizer']>): str
   return [o.name, ...Object.entries(o.options).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : v}`)].join(' ');
 }
 
-function row(e: ComparisonEntry, target: number | null, style: SeriesStyle, optimizers: boolean): string {
+function row(e: ComparisonEntry, target: number | null, style: SeriesStyle, optimizers: boolean, hashes: boolean): string {
   const cells = [
     `<td>${swatch(style)}${escapeXml(e.label)}</td>`,
     ...(optimizers ? [`<td class="optimizer">${e.optimizer ? escapeXml(optimizerText(e.optimizer)) : '–'}</td>`] : []),
@@ -54,7 +54,8 @@ function row(e: ComparisonEntry, target: number | null, style: SeriesStyle, opti
     `<td>${pct(e.bestTestAccuracy)}</td>`,
   ];
   if (target !== null) cells.push(`<td>${e.epochsToTarget ?? 'not reached'}</td>`);
-  cells.push(`<td>${e.seconds.toFixed(1)} s</td>`, `<td class="hash">${e.paramsSha256.slice(0, 12)}</td>`);
+  cells.push(`<td>${e.seconds.toFixed(1)} s</td>`);
+  if (hashes) cells.push(`<td class="hash">${e.paramsSha256?.slice(0, 12) ?? '–'}</td>`);
   return `<tr>${cells.join('')}</tr>`;
 }
 
@@ -63,8 +64,10 @@ export function resultsTable(c: Comparison): string {
   const optimizers = c.entries.some((e) => e.optimizer !== undefined);
   const head = ['configuration', ...(optimizers ? ['optimizer'] : []), 'final test loss', 'final test accuracy', 'best test loss', 'best test accuracy'];
   if (c.target !== null) head.push(`epochs to ${pct(c.target)}`);
-  head.push('time', 'params sha256');
-  const rows = c.entries.map((e, i) => row(e, c.target, seriesStyle(i), optimizers));
+  // The parameters' hash, when the entries have one (gradpool compare's do; curvesReport's do not).
+  const hashes = c.entries.some((e) => e.paramsSha256 !== undefined);
+  head.push('time', ...(hashes ? ['params sha256'] : []));
+  const rows = c.entries.map((e, i) => row(e, c.target, seriesStyle(i), optimizers, hashes));
   return `<table class="results">\n<thead><tr>${head.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
 }
 

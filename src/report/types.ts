@@ -14,7 +14,8 @@ export interface ComparisonEntry {
   /** First epoch whose test accuracy reached the target, null if never (or no target). */
   epochsToTarget: number | null;
   seconds: number;
-  paramsSha256: string;
+  /** SHA-256 of the final parameters (gradpool compare's entries; absent for curvesReport's). */
+  paramsSha256?: string;
   /** The optimizer and every setting it was given (createOptimizer's option names), when known. */
   optimizer?: { name: string; options: Record<string, number | boolean | number[]> };
 }
