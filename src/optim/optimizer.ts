@@ -223,6 +223,8 @@ export class Optimizer<H extends BaseHyper = BaseHyper> implements LrGroups {
       throw new RangeError(`loadStateDict: expected ${this.groups.length} parameter groups, got ${Array.isArray(saved.groups) ? saved.groups.length : got(saved.groups)}`);
     }
     const groups = structuredClone(saved.groups);
+    // States saved before `maximize` existed: they descended.
+    for (const g of groups) if (g?.hyper && (g.hyper as Partial<BaseHyper>).maximize === undefined) g.hyper.maximize = false;
     groups.forEach((g, i) => {
       if (JSON.stringify(g.ranges) !== JSON.stringify(this.groups[i].ranges)) throw new RangeError(`loadStateDict: group ${i} covers other parameters than this optimizer's`);
       this.rule.validate(g.hyper);

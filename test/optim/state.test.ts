@@ -189,3 +189,13 @@ test('copyStateFrom takes a twin\'s state as loadStateDict(stateDict()) would, a
   t.throws(() => createOptimizer('adam', mixedParams()).copyStateFrom(sgd as never), { message: /copyStateFrom: the source is not a twin of this adam optimizer/ });
   t.throws(() => createOptimizer('sgd', mixedParams(), { momentum: 0.9, groups: [{ layers: [0], lr: 0.1 }] }).copyStateFrom(sgd), { message: /not a twin/ });
 });
+
+test('a state saved before maximize existed (no maximize in its groups) loads, descending', (t) => {
+  const a = createOptimizer('adam', mixedParams(), { lr: 0.01 });
+  const old = a.stateDict();
+  for (const g of old.groups) delete (g.hyper as { maximize?: boolean }).maximize;
+  const b = createOptimizer('adam', mixedParams());
+  b.loadStateDict(old);
+  t.false(b.group(0).hyper.maximize);
+  t.is(b.getLr(0), 0.01);
+});
