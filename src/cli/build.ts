@@ -55,7 +55,8 @@ export function loadTables(config: RunConfig): LoadedData {
     const n = e.rows;
     const rows = `${n} row${n === 1 ? '' : 's'}`;
     if (e.singleRowClasses) {
-      throw new FlagError(`--test-split ${f} of the ${rows} of ${config.dataset}: every class has a single row, which it needs for training, so none can go to a test set; give --test-split 0 to train without one`);
+      const spare = e.testRows === 0 ? 'no class has a row to spare (each keeps its last row for training)' : `the classes can spare only ${e.testRows} (each keeps its last row for training)`;
+      throw new FlagError(`--test-split ${f} of the ${rows} of ${config.dataset} holds out ${Math.round(n * f)}, but ${spare}; give a smaller --test-split, or --test-split 0 to train without a test set`);
     }
     if (e.testRows === 0) {
       // round(n·f) ≥ 1 needs f ≥ 0.5/n; and f < 1 - 0.5/n leaves a training row.

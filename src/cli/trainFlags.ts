@@ -79,7 +79,7 @@ export const LOOP_FLAGS: FlagTable = Object.freeze({
   threads: { type: 'int', help: 'worker threads (default: all available); results do not depend on it' },
   seed: { type: 'int', help: 'seed of the initial weights, shuffles and dropout (default 0)' },
   dtype: { type: 'string', help: 'parameter and activation type (default float32)', choices: ['float32', 'float64'] },
-  'early-stop': { type: 'int', help: 'stop after this many epochs without a better test loss (the training loss without a test set, --test-split 0); keep the best weights' },
+  'early-stop': { type: 'int', help: 'stop after this many epochs without a better test loss (the training loss without a test set, --test-split 0); when it stops the run, keep the best epoch\'s weights' },
 });
 
 export const TRAIN_OUTPUT_FLAGS: FlagTable = Object.freeze({

@@ -36,24 +36,38 @@ export function csvError(file: string, line: number, column: number, message: st
 
 interface Cell {
   text: string;
+  /** Where the cell starts in the file, 1-based (a header cell after a quoted line break is on a later line). */
+  line: number;
   column: number;
 }
 
 /** CRLF, LF, or a lone CR (old Mac files) end a line. */
 const LINE_END = /\r\n|\r|\n/;
 
-/** Split one line into cells with their 1-based start columns. */
+/**
+ * Split one line (or a header spanning lines, joined by LF) that starts at file line `lineNo` into
+ * cells with their 1-based start positions.
+ */
 function splitLine(file: string, lineNo: number, line: string): Cell[] {
+  // Offset i of the joined text → its line and column in the file.
+  const starts = [0];
+  for (let k = line.indexOf('\n'); k >= 0; k = line.indexOf('\n', k + 1)) starts.push(k + 1);
+  const at = (i: number): [number, number] => {
+    let k = starts.length - 1;
+    while (starts[k] > i) k--;
+    return [lineNo + k, i - starts[k] + 1];
+  };
+  const fail = (i: number, message: string) => csvError(file, ...at(i), message);
   const cells: Cell[] = [];
   let i = 0;
   for (;;) {
     while (line[i] === ' ' || line[i] === '\t') i++;
-    const column = i + 1;
+    const begin = i;
     let text = '';
     if (line[i] === '"') {
       i++;
       for (;;) {
-        if (i >= line.length) throw csvError(file, lineNo, column, 'unterminated quoted cell (a quote opens here and never closes)');
+        if (i >= line.length) throw fail(begin, 'unterminated quoted cell (a quote opens here and never closes)');
         if (line[i] === '"') {
           if (line[i + 1] === '"') {
             text += '"';
@@ -66,13 +80,14 @@ function splitLine(file: string, lineNo: number, line: string): Cell[] {
         text += line[i++];
       }
       while (line[i] === ' ' || line[i] === '\t') i++;
-      if (i < line.length && line[i] !== ',') throw csvError(file, lineNo, i + 1, `unexpected ${JSON.stringify(line[i])} after a quoted cell`);
+      if (i < line.length && line[i] !== ',') throw fail(i, `unexpected ${JSON.stringify(line[i])} after a quoted cell`);
     } else {
       const end = line.indexOf(',', i);
       text = (end < 0 ? line.slice(i) : line.slice(i, end)).trim();
       i = end < 0 ? line.length : end;
     }
-    cells.push({ text, column });
+    const [cellLine, column] = at(begin);
+    cells.push({ text, line: cellLine, column });
     if (i >= line.length) return cells;
     i++; // the comma
   }
@@ -102,9 +117,9 @@ export function parseCsv(text: string, file: string): CsvTable {
   const headerCells = splitLine(file, headerLine + 1, headerText);
   const header = headerCells.map((c) => c.text);
   headerCells.forEach((c, j) => {
-    if (c.text === '') throw csvError(file, headerLine + 1, c.column, `header column ${j + 1} has no name`);
+    if (c.text === '') throw csvError(file, c.line, c.column, `header column ${j + 1} has no name`);
     const first = header.indexOf(c.text);
-    if (first !== j) throw csvError(file, headerLine + 1, c.column, `column name "${c.text}" appears twice (columns ${first + 1} and ${j + 1})`);
+    if (first !== j) throw csvError(file, c.line, c.column, `column name "${c.text}" appears twice (columns ${first + 1} and ${j + 1})`);
   });
   // A first row of numbers only is data, not names: taking it as the header would drop it silently.
   if (headerCells.every((c) => NUMBER.test(c.text))) {

@@ -1,9 +1,9 @@
 /**
  * A seeded train/test split. With class labels it is stratified: each class contributes its
  * share of the test set, so a 20% test set of MNIST holds about 20% of every digit. The test
- * set's size is round(n · fraction); the classes' quotas are apportioned by largest remainder
- * (ties to the lower class), but no class gives up its last training row (a class of one row
- * stays in training, as sklearn refuses to split it), and within a class the test rows are the first ones of
+ * set's size is round(n · fraction) exactly; the classes' quotas are apportioned by largest
+ * remainder (ties to the lower class), but no class gives up its last training row (a split that
+ * would need it is refused, as sklearn refuses it), and within a class the test rows are the first ones of
  * a seeded shuffle. Index lists come back sorted, so the split does not depend on anything
  * but (labels, fraction, seed).
  */
@@ -17,13 +17,14 @@ export interface Split {
 
 /**
  * A test fraction that the row count cannot honour: it holds out no row (`testRows` 0, from
- * loadData: a test set was asked for), every row (no training data), or, stratified, only rows
- * that are their class's last (`singleRowClasses`: every class has one row, needed for training).
+ * loadData: a test set was asked for), every row (no training data), or, stratified, more rows
+ * than the classes can spare (`singleRowClasses`: a class keeps its last row for training;
+ * `testRows` is then how many could be held out).
  */
 export class SplitError extends RangeError {
   constructor(readonly rows: number, readonly fraction: number, readonly testRows: number, readonly singleRowClasses = false) {
     super(singleRowClasses
-      ? `test split ${fraction} of ${rows} rows: no class has a row to spare for the test set (each has a single row, which it needs for training)`
+      ? `test split ${fraction} of ${rows} rows holds out round(${rows * fraction}) = ${Math.round(rows * fraction)} rows, but the classes can spare only ${testRows} (a class keeps its last row for training)`
       : testRows === 0
         ? `test split ${fraction} of ${rows} rows holds out round(${rows * fraction}) = 0 rows: there would be no test set`
         : `test split ${fraction} of ${rows} rows leaves no training data (${testRows} test rows)`);
@@ -58,8 +59,8 @@ export function splitIndices(n: number, fraction: number, seed: number, labels?:
     return rb - ra || a - b;
   });
   // The rows left over go one each to the classes with the largest remainders, never taking a
-  // class's last training row (a class seen only in the test set could not be learned). If no
-  // class can give one more, the test set is that much smaller.
+  // class's last training row (a class seen only in the test set could not be learned). If the
+  // classes cannot spare enough rows, the split is refused (as sklearn refuses it).
   for (let pass = 0; given < total && pass < 2; pass++) {
     for (const k of byRemainder) {
       if (given === total) break;
@@ -68,7 +69,7 @@ export function splitIndices(n: number, fraction: number, seed: number, labels?:
       given++;
     }
   }
-  if (given === 0) throw new SplitError(n, fraction, 0, true);
+  if (given < total) throw new SplitError(n, fraction, given, true);
   const test: number[] = [];
   const train: number[] = [];
   for (const k of keys) {

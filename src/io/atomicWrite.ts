@@ -4,8 +4,8 @@
  * one, never a torn mix, so what was saved before is never lost.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, fchmodSync, fsyncSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 /**
  * The file a write replaces: a symbolic link's target (the link stays a link, as with an ordinary
@@ -15,16 +15,22 @@ function target(file: string): string {
   try {
     return realpathSync(file);
   } catch {
+    // A link whose target does not exist yet: write the target (one level of link).
+    try {
+      if (lstatSync(file).isSymbolicLink()) return resolve(dirname(file), readlinkSync(file));
+    } catch {
+      // no such file: a new one
+    }
     return file;
   }
 }
 
-/** The permission bits of the file being replaced, so that replacing it keeps them (0644 for a new one). */
-function modeOf(file: string): number {
+/** The permission bits of the file being replaced, so that replacing it keeps them; null for a new file. */
+function modeOf(file: string): number | null {
   try {
     return statSync(file).mode & 0o7777;
   } catch {
-    return 0o644;
+    return null;
   }
 }
 
@@ -39,7 +45,11 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const tmp = join(dirname(path), `.gradpool-${randomBytes(8).toString('hex')}.tmp`);
   let fd = -1;
   try {
-    fd = openSync(tmp, 'wx', modeOf(path));
+    // A new file gets 0644 under the umask, as any write; a replaced one keeps its mode exactly
+    // (open's mode would be masked by the umask).
+    const mode = modeOf(path);
+    fd = openSync(tmp, 'wx', mode ?? 0o644);
+    if (mode !== null) fchmodSync(fd, mode);
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let written = 0;
     while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);

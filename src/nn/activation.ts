@@ -2,7 +2,7 @@
  * Elementwise activations. Each entry gives f and f′; f′ receives both x and y = f(x) so
  * sigmoid and tanh use the cheap y-forms (σ′ = y(1−y), tanh′ = 1−y²).
  */
-import { checkFinite, checkOneOf, mergeOptions, optionError } from '../errors.js';
+import { checkFinite, checkOneOf, mergeOptions } from '../errors.js';
 import type { FloatArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { erfc } from './erf.js';
@@ -53,7 +53,9 @@ export class Activation extends ParameterFreeLayer {
     super();
     this.name = checkOneOf('activation', name, ACTIVATIONS);
     this.fn = FUNCTIONS[this.name];
-    if (options?.negativeSlope !== undefined && this.name !== 'leaky-relu') throw optionError('activation options.negativeSlope', "no value: it applies to 'leaky-relu' only", options.negativeSlope);
+    if (options?.negativeSlope !== undefined && this.name !== 'leaky-relu') {
+      throw new TypeError(`activation options.negativeSlope is for 'leaky-relu' only; activation('${this.name}') got ${String(options.negativeSlope)}`);
+    }
     this.negativeSlope = checkFinite('activation options.negativeSlope', mergeOptions('activation options', DEFAULTS, options).negativeSlope);
   }
 

@@ -41,7 +41,9 @@ export function layOut(root: Layer, inputSize: number, dtype: DType, allocator: 
     const other = owners.get(layer);
     if (other !== undefined && other !== owner) throw new TypeError(`layer ${name} already belongs to another model; create a new layer for this one`);
     seen.set(layer, name);
-    owners.set(layer, owner);
+    // Recorded on the binding pass only: the measuring pass has checked every layer by then, so a
+    // model refused there leaves its layers free for another.
+    if (target) owners.set(layer, owner);
     const params: FloatArray[] = [];
     const grads: FloatArray[] = [];
     for (const spec of layer.paramSpecs(width)) {

@@ -45,10 +45,13 @@ export class TaskPool {
     });
     // A thread piscina starts with no task to run (a replacement) and that fails while booting
     // (over its memory limit) is reported here; unhandled, the 'error' event would end the process.
-    this.pool.on('error', (e: unknown) => {
-      this.failed ??= { error: e };
-      for (const i of [CTL.DONE_SEQ, CTL.READY]) Atomics.notify(ctl, i);
-    });
+    this.pool.on('error', (e: unknown) => this.fail(e));
+  }
+
+  /** Remember the first failure since start() and wake whatever the coordinator waits on. */
+  private fail(e: unknown): void {
+    this.failed ??= { error: e };
+    for (const i of [CTL.DONE_SEQ, CTL.READY]) Atomics.notify(this.ctl, i);
   }
 
   /** Submit one long-lived task per thread and wait until every one is serving. */
@@ -59,12 +62,9 @@ export class TaskPool {
     this.controllers = [];
     this.tasks = [];
     this.failed = null;
-    // A task ending, either way, while the run is on is a failure: remember the first and wake
-    // whatever the coordinator waits on (no per-step promise is attached to the tasks).
-    const fail = (e: unknown) => {
-      this.failed ??= { error: e };
-      for (const i of [CTL.DONE_SEQ, CTL.READY]) Atomics.notify(ctl, i);
-    };
+    // A task ending, either way, while the run is on is a failure (no per-step promise is
+    // attached to the tasks).
+    const fail = (e: unknown) => this.fail(e);
     for (let i = 0; i < this.options.threads; i++) {
       const controller = new AbortController();
       const task = this.pool.run(this.spec, { signal: controller.signal });

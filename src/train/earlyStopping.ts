@@ -106,6 +106,16 @@ export class EarlyStopping {
     this.bestState?.set(Array.from(s.bestState!));
   }
 
+  /** Forget every epoch seen: the watch of a run that has not started. */
+  reset(): void {
+    this.best = Infinity;
+    this.bestEpoch = 0;
+    this.wait = 0;
+    this.ended = false;
+    this.bestParams = null;
+    this.bestState = null;
+  }
+
   /** Put the best epoch's parameters and statistics back into the model (if restoreBest kept them). */
   restore(): void {
     if (!this.bestParams || !this.bestState) return;

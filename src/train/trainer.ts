@@ -105,12 +105,14 @@ export class Trainer {
       throw new TypeError(`trainer state.earlyStopping: the state ${watch ? 'has' : 'has no'} early-stopping watch, this trainer ${this.early ? 'has' : 'has no'} earlyStopping option`);
     }
     if (watch) this.early!.checkStateDict(watch);
+    const history = structuredClone(state.history);
     this.rng.setState(state.rng);
     this.history.length = 0;
-    this.history.push(...structuredClone(state.history));
+    this.history.push(...history);
     this.stepCount = state.step;
     this.position = p ? { ...p, order: Int32Array.from(p.order) } : null;
     if (watch) this.early!.loadStateDict(watch);
+    else this.early?.reset();
     this.torn = null;
   }
 
@@ -263,8 +265,10 @@ export class Trainer {
       };
       this.history.push(record);
       if (o.scheduleEvery === 'epoch') o.schedule?.step(record.testLoss ?? record.trainLoss);
+      // The watch sees the epoch before onEpochEnd does, so a snapshot taken there holds it.
+      const stopEarly = early?.update(record) ?? false;
       o.onEpochEnd?.(record, stop);
-      if (early?.update(record)) this.stopRequested = true;
+      if (stopEarly) this.stopRequested = true;
     }
   }
 

@@ -28,6 +28,9 @@ test('a quoted column name may hold a line break (as spreadsheets write it); the
   t.deepEqual(Array.from(table.values), [1, 2, 0, 3, 4, 1]);
   t.deepEqual(Array.from(table.lines), [3, 4]);
   t.throws(() => parseCsv('a,b\n"1,2\n3,4\n', 'q.csv'), { message: /^q\.csv:2:1: unterminated quoted cell/ });
+  // Errors in such a header point at the line and column in the file, not in the joined text.
+  t.throws(() => parseCsv('"first\nname",x,x\n1,2,3\n', 'q.csv'), { message: /^q\.csv:2:9: column name "x" appears twice/ });
+  t.throws(() => parseCsv('"a\nb",,c\n1,2,3\n', 'q.csv'), { message: /^q\.csv:2:4: header column 2 has no name/ });
 });
 
 test('a non-numeric cell: file:line:column, the column name and the value', (t) => {

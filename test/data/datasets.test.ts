@@ -88,5 +88,6 @@ test('splitIndices never takes a class\'s last training row: its share goes to a
   for (let c = 0; c <= 5; c++) t.true(Array.from(s.train).some((i) => labels[i] === c), `class ${c} has a training row`);
   t.is(s.test.length, 6);
   t.deepEqual([...s.train, ...s.test].sort((a, b) => a - b), Array.from({ length: 15 }, (_, i) => i));
-  t.throws(() => splitIndices(5, 0.4, 3, Int32Array.from([0, 1, 2, 3, 4])), { message: /no class has a row to spare for the test set/ });
+  t.throws(() => splitIndices(5, 0.4, 3, Int32Array.from([0, 1, 2, 3, 4])), { message: /holds out round\(2\) = 2 rows, but the classes can spare only 0/ });
+  t.throws(() => splitIndices(5, 0.6, 3, Int32Array.from([0, 0, 1, 2, 3])), { message: /holds out round\(3\) = 3 rows, but the classes can spare only 1 \(a class keeps its last row for training\)/ });
 });

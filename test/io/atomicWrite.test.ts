@@ -72,14 +72,21 @@ test('the replaced file keeps its permissions, a symbolic link stays a link to t
   const dir = mkdtempSync(join(tmpdir(), 'gradpool-atomicw-'));
   const secret = join(dir, 'secret.json');
   writeFileSync(secret, 'old');
-  chmodSync(secret, 0o600);
-  writeFileAtomic(secret, 'new');
-  t.is(statSync(secret).mode & 0o777, 0o600);
+  for (const mode of [0o600, 0o664]) {
+    chmodSync(secret, mode);
+    writeFileAtomic(secret, 'new');
+    t.is(statSync(secret).mode & 0o777, mode, `mode ${mode.toString(8)} kept, whatever the umask`);
+  }
   const link = join(dir, 'link.json');
   symlinkSync(secret, link);
   writeFileAtomic(link, 'through the link');
   t.true(lstatSync(link).isSymbolicLink());
   t.is(readFileSync(secret, 'utf8'), 'through the link');
+  const dangling = join(dir, 'dangling.json');
+  symlinkSync(join(dir, 'not-yet.json'), dangling);
+  writeFileAtomic(dangling, 'created through the link');
+  t.true(lstatSync(dangling).isSymbolicLink(), 'a link whose target does not exist yet stays a link');
+  t.is(readFileSync(join(dir, 'not-yet.json'), 'utf8'), 'created through the link');
   const long = join(dir, `${'x'.repeat(245)}.json`);
   writeFileAtomic(long, 'fits');
   t.is(readFileSync(long, 'utf8'), 'fits');

@@ -67,8 +67,11 @@ test('gelu keeps its relative precision in the negative tail (Φ as erfc/2: 1 + 
   const slopes = [-0.011945647204183927, -7.146946001792295e-6, -6.266323031466634e-11, -6.846504938697085e-16];
   expected.forEach((e, i) => t.true(Math.abs(y[i] / e - 1) < 1e-12, `gelu(${x.data[i]}) = ${y[i]}, expected ${e}`));
   slopes.forEach((e, i) => t.true(Math.abs(dx[i] / e - 1) < 1e-12, `gelu'(${x.data[i]}) = ${dx[i]}, expected ${e}`));
-  // Python: math.erfc(4.0), math.erfc(-4.0), math.erfc(1.0)
+  // Python: math.erfc(4.0), math.erfc(-4.0), math.erfc(1.0), and between 2 and 3, where 1 - erf cancels
   t.true(Math.abs(erfc(4) / 1.541725790028002e-8 - 1) < 1e-14);
+  t.true(Math.abs(erfc(2.5) / 0.0004069520174449589 - 1) < 1e-14);
+  t.true(Math.abs(erfc(2.9) / 4.109787809945886e-5 - 1) < 1e-14);
+  t.is(erfc(30), 0);
   t.true(Math.abs(erfc(-4) - 1.999999984582742) < 1e-15);
   t.true(Math.abs(erfc(1) - 0.15729920705028513) < 1e-15);
 });

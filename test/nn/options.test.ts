@@ -42,6 +42,9 @@ test('a layer instance appears once, in one model: reused, its cached input and 
   t.regex(t.throws(() => new Model([d]), { instanceOf: TypeError })!.message, /layer 0\.dense already belongs to another model; create a new layer/);
   first.rebind(new Float32Array(first.paramCount));
   t.pass('the owner binds its layers again (gradient slots)');
+  const [a, b] = [dense(2, 3), dense(3, 3)];
+  t.throws(() => new Model([a, shared, b, shared]));
+  t.notThrows(() => new Model([a, shared, b]), 'a model that was refused leaves its layers free');
 });
 
 test('a layer config type is looked up among the layer types only, not Object.prototype', (t) => {
@@ -51,7 +54,7 @@ test('a layer config type is looked up among the layer types only, not Object.pr
 });
 
 test('negativeSlope belongs to leaky-relu only; seeds are 32-bit unsigned integers', (t) => {
-  t.regex(t.throws(() => activation('relu', { negativeSlope: 0.3 }))!.message, /activation options\.negativeSlope must be no value: it applies to 'leaky-relu' only, got 0\.3/);
+  t.regex(t.throws(() => activation('relu', { negativeSlope: 0.3 }))!.message, /activation options\.negativeSlope is for 'leaky-relu' only; activation\('relu'\) got 0\.3/);
   t.is(activation('leaky-relu', { negativeSlope: 0.3 }).negativeSlope, 0.3);
   for (const seed of [1.9, -1, 2 ** 32, NaN]) {
     t.regex(t.throws(() => new Model([dense(2, 2)], { seed }))!.message, /model options\.seed must be an integer in \[0, 4294967295\]/);

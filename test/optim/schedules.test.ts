@@ -64,6 +64,12 @@ test('LambdaLR: base · lrLambda(t); a factor that is not a finite number >= 0 i
   t.is(s.lastEpoch, 2, 'the failed step did not count');
   t.deepEqual(s.lastLr, [0.025, 0.0025]);
   t.throws(() => new LambdaLR(optimizer([0.1]), { lrLambda: 0.5 as never }), { message: /options\.lrLambda must be a function of the epoch/ });
+  const o2 = optimizer([0.1]);
+  const warm = new LinearWarmup(o2, { steps: 1 }, new LambdaLR(o2, { lrLambda: (epoch) => (epoch < 2 ? 1 : NaN) }));
+  warm.step();
+  warm.step();
+  t.throws(() => warm.step(), { message: /lrLambda\(2\) returned NaN/ });
+  t.is(warm.lastEpoch, 2, 'the warmup does not count a step its schedule refused');
 });
 
 test('ExponentialLR: base · γ^t', (t) => {

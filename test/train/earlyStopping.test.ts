@@ -105,3 +105,44 @@ test('restore() checks a state whole before changing anything: a bad early-stopp
   t.throws(() => noWatch.restore(before), { message: /the state has early-stopping watch, this trainer has no earlyStopping option/ });
   t.notThrows(() => noWatch.restore({ ...noWatch.snapshot(), earlyStopping: undefined }), 'snapshots from before the watch was saved');
 });
+
+test('early stopping: a snapshot taken in onEpochEnd holds that epoch in its watch, so resuming from it ends as the uninterrupted run', async (t) => {
+  const whole = net(5);
+  const w = earlyRun(whole, { engine: 'serial' });
+  const wholeHistory = await w.trainer.fit(w.train, w.flipped);
+  for (const at of [1, 2]) {
+    const first = net(5);
+    let snap: unknown = null;
+    let params: Float64Array | null = null;
+    let optimizerState: unknown = null;
+    const f = earlyRun(first, {
+      engine: 'serial',
+      onEpochEnd: (r, stop) => {
+        if (r.epoch !== at) return;
+        snap = JSON.parse(JSON.stringify(f.trainer.snapshot()));
+        params = Float64Array.from(first.params);
+        optimizerState = (f.trainer.options.optimizer as SGD).stateDict();
+        stop();
+      },
+    });
+    await f.trainer.fit(f.train, f.flipped);
+    const second = net(77);
+    second.params.set(params!);
+    const s = earlyRun(second, { engine: 'serial' });
+    (s.trainer.options.optimizer as SGD).loadStateDict(optimizerState as never);
+    s.trainer.restore(snap as never);
+    const history = await s.trainer.fit(s.train, s.flipped);
+    t.is(history.length, wholeHistory.length, `resumed after epoch ${at}`);
+    t.deepEqual(second.params, whole.params, `resumed after epoch ${at}: the same best weights restored`);
+  }
+});
+
+test('early stopping: restoring a snapshot from before the watch was saved starts the watch afresh', async (t) => {
+  const model = net(5);
+  const { trainer, train, flipped } = earlyRun(model);
+  const start = trainer.snapshot();
+  await trainer.fit(train, flipped);
+  t.is(trainer.history.length, 4, 'ended by early stopping');
+  trainer.restore({ ...start, earlyStopping: undefined });
+  t.is((await trainer.fit(train, flipped)).length, 4, 'trains again from epoch 1 and stops where a fresh watch does');
+});

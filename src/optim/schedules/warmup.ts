@@ -68,9 +68,11 @@ export class LinearWarmup implements LrScheduler {
   }
 
   step(metric?: number): void {
-    this.epoch += 1;
-    if (this.epoch <= this.steps) this.apply();
-    else if (this.after) this.after.step(metric);
+    // Counted once it has taken effect: a schedule after the warmup that throws leaves both as they were.
+    const epoch = this.epoch + 1;
+    if (epoch > this.steps) this.after?.step(metric);
+    this.epoch = epoch;
+    if (epoch <= this.steps) this.apply();
   }
 
   stateDict(): SchedulerStateDict {
