@@ -64,6 +64,10 @@ test('LambdaLR: base · lrLambda(t); a factor that is not a finite number >= 0 i
   t.is(s.lastEpoch, 2, 'the failed step did not count');
   t.deepEqual(s.lastLr, [0.025, 0.0025]);
   t.throws(() => new LambdaLR(optimizer([0.1]), { lrLambda: 0.5 as never }), { message: /options\.lrLambda must be a function of the epoch/ });
+  const perGroup = new LambdaLR(optimizer([0.1, 0.01]), { lrLambda: [(e) => 0.5 ** e, (e) => (e < 1 ? 1 : -1)] });
+  t.deepEqual(perGroup.lastLr, [0.1, 0.01], 'one function per group');
+  t.throws(() => perGroup.step(), { message: 'LambdaLR: lrLambda[1](1) returned -1; the factor must be a finite number >= 0' });
+  t.throws(() => new LambdaLR(optimizer([0.1, 0.01]), { lrLambda: [(e: number) => e] }), { message: /a list of 2 \(one per group\)/ });
   const o2 = optimizer([0.1]);
   const warm = new LinearWarmup(o2, { steps: 1 }, new LambdaLR(o2, { lrLambda: (epoch) => (epoch < 2 ? 1 : NaN) }));
   warm.step();

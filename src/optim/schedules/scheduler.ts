@@ -84,8 +84,8 @@ export abstract class ClosedFormScheduler implements LrScheduler {
     this.apply();
   }
 
-  /** The learning rate at `epoch` for a group whose base learning rate is `base`. */
-  abstract lrAt(base: number, epoch: number): number;
+  /** The learning rate at `epoch` for group `group`, whose base learning rate is `base`. */
+  abstract lrAt(base: number, epoch: number, group: number): number;
 
   protected abstract get kind(): string;
 
@@ -124,7 +124,7 @@ export abstract class ClosedFormScheduler implements LrScheduler {
 
   /** Set every group's rate for `epoch`; all are computed first, so a throwing lrAt changes nothing. */
   private apply(epoch = this.epoch, bases: readonly number[] = this.baseLrs): void {
-    const lrs = bases.map((base) => this.lrAt(base, epoch));
+    const lrs = bases.map((base, group) => this.lrAt(base, epoch, group));
     lrs.forEach((lr, i) => this.optimizer.setLr(i, lr));
   }
 }
