@@ -20,46 +20,74 @@ export interface RemoteWeights {
 }
 
 export class RemoteTraining {
-  /** Resolves with the history when the run ends (also after stop()); rejects with its error. */
+  /**
+   * Resolves with the history when the run ends (also after stop()); rejects with its error (a
+   * progress callback's own error included), or when close() ends the run first. Handled by
+   * default: a run that is closed without anyone awaiting this does not crash the process.
+   */
   readonly done: Promise<EpochRecord[]>;
   private readonly worker: Worker;
   private readonly session: Comlink.Remote<Session>;
+  /** Calls sent and not answered yet: comlink drops them when the proxy is released, so close() rejects them. */
+  private readonly pending = new Set<(error: Error) => void>();
+  private closing: Promise<void> | null = null;
 
   private constructor(spec: SessionSpec, events: SessionEvents) {
     this.worker = new Worker(SESSION_FILE);
     this.session = Comlink.wrap<Session>(nodeEndpoint(this.worker as never));
-    const exited = new Promise<never>((_, reject) => this.worker.once('exit', (code) => reject(new Error(`the training thread exited (code ${code})`))));
-    exited.catch(() => {});
+    // The thread failing or exiting on its own: its own error when there is one.
+    const lost = new Promise<never>((_, reject) => {
+      this.worker.once('error', reject);
+      this.worker.once('exit', (code) => reject(new Error(`the training thread exited (code ${code})`)));
+    });
+    lost.catch(() => {});
     const onBatch = events.batch && Comlink.proxy(events.batch);
     const onEpoch = events.epoch && Comlink.proxy(events.epoch);
-    this.done = Promise.race([this.session.start(spec, onBatch, onEpoch), exited]).finally(() => this.close());
+    this.done = Promise.race([this.call(() => this.session.start(spec, onBatch, onEpoch)), lost]).finally(() => this.close());
+    this.done.catch(() => {});
   }
 
   static start(spec: SessionSpec, events: SessionEvents = {}): RemoteTraining {
     return new RemoteTraining(spec, events);
   }
 
+  /** Hold the run after the step in flight. After the run has ended: nothing to do. */
   pause(): Promise<void> {
-    return this.session.pause();
+    return this.closing ? Promise.resolve() : this.call(() => this.session.pause());
   }
 
   resume(): Promise<void> {
-    return this.session.resume();
+    return this.closing ? Promise.resolve() : this.call(() => this.session.resume());
   }
 
-  /** The step in flight finishes, the pool closes, and `done` resolves. */
+  /** The step in flight finishes, the pool closes, and `done` resolves. After the run has ended: nothing to do. */
   stop(): Promise<void> {
-    return this.session.stop();
+    return this.closing ? Promise.resolve() : this.call(() => this.session.stop());
   }
 
+  /** The current weights, at a step boundary; rejects once the run has ended (its thread is gone). */
   async weights(): Promise<RemoteWeights> {
-    const w = await this.session.weights();
+    if (this.closing) throw new Error('weights(): the run has ended and its thread is closed; read the weights while it runs');
+    const w = await this.call(() => this.session.weights());
     return { params: w.params, layers: w.layers.map(({ W, b }) => ({ W: new Matrix(W), b: b ? new Matrix([b]) : null })) };
   }
 
-  /** End the training thread (done already does this when the run ends). */
-  async close(): Promise<void> {
-    this.session[Comlink.releaseProxy]();
-    await this.worker.terminate();
+  /** End the training thread (done does this when the run ends); calls still unanswered reject. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const closed = new Error('the run was closed (close()) before the training thread answered');
+      for (const reject of this.pending) reject(closed);
+      this.pending.clear();
+      this.session[Comlink.releaseProxy]();
+      await this.worker.terminate();
+    })();
+    return this.closing;
+  }
+
+  private call<T>(send: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.add(reject);
+      send().then(resolve, reject).finally(() => this.pending.delete(reject));
+    });
   }
 }

@@ -49,15 +49,35 @@ export class Session {
     const model = Model.fromConfig(spec.model, { seed: spec.seed ?? 0 });
     if (spec.params) model.params.set(spec.params);
     const dtype = model.dtype;
+    // Events are sent without waiting for the caller: the run never blocks on them. A callback
+    // that throws (in the caller's thread) stops the run, and start() rejects with its error.
+    // start() answers only once every event has been handled, so none arrives after `done`.
+    let callbackError: { error: unknown } | null = null;
+    const outstanding = new Set<Promise<unknown>>();
+    const send = (event: unknown) => {
+      const handled = Promise.resolve(event).catch((error: unknown) => {
+        if (callbackError) return;
+        callbackError = { error };
+        this.trainer?.stop();
+      });
+      outstanding.add(handled);
+      void handled.finally(() => outstanding.delete(handled));
+    };
     const trainer = new Trainer(model, {
       ...spec.trainer,
       optimizer: createOptimizer(spec.optimizer.name, model.parameters(), spec.optimizer.options),
-      // Events are sent without waiting for the caller: the run never blocks on it.
-      onBatchEnd: onBatch ? (b) => void onBatch({ epoch: b.epoch, batch: b.batch, step: b.step, size: b.size, loss: b.loss }) : null,
-      onEpochEnd: onEpoch ? (r) => void onEpoch(r) : null,
+      onBatchEnd: onBatch ? (b) => send(onBatch({ epoch: b.epoch, batch: b.batch, step: b.step, size: b.size, loss: b.loss })) : null,
+      onEpochEnd: onEpoch ? (r) => send(onEpoch(r)) : null,
     });
     this.trainer = trainer;
-    return trainer.fit(makeDataset(spec.data, dtype), spec.validation ? makeDataset(spec.validation, dtype) : undefined);
+    let history: EpochRecord[];
+    try {
+      history = await trainer.fit(makeDataset(spec.data, dtype), spec.validation ? makeDataset(spec.validation, dtype) : undefined);
+    } finally {
+      await Promise.all(outstanding);
+    }
+    if (callbackError) throw (callbackError as { error: unknown }).error;
+    return history;
   }
 
   pause(): void {

@@ -9,7 +9,8 @@ import { lossByName } from '../losses/index.js';
 import type { Loss } from '../losses/loss.js';
 import type { Model } from '../nn/model.js';
 import { Rng } from '../rng.js';
-import { EarlyStopping, type EarlyStoppingState } from './earlyStopping.js';
+import { EarlyStopping } from './earlyStopping.js';
+import { checkTrainerState, plainWatch } from './state.js';
 import type { StepEngine, StepResult } from './engine.js';
 import { NOT_QUEUED, queueNext, type QueuedStep } from './queue.js';
 import type { EpochPosition, EpochRecord, TrainerState } from './records.js';
@@ -23,6 +24,9 @@ import { checkParallelOptions, ParallelEngine } from '../parallel/engine.js';
 import { TRAINER_DEFAULTS, type TrainerOptions } from './options.js';
 
 export type { TrainerOptions } from './options.js';
+
+/** How long a synchronous engine computes before the trainer gives the event loop a turn. */
+const YIELD_MS = 20;
 
 export class Trainer {
   readonly options: Readonly<TrainerOptions>;
@@ -93,18 +97,11 @@ export class Trainer {
 
   /** Continue from a snapshot: the next fit() resumes the interrupted epoch, or starts epoch `state.epoch + 1`. */
   restore(state: TrainerState): void {
+    if (this.running) throw new Error('restore() while fit() is running; stop() it and await fit() first');
     // Everything is checked before anything changes: a bad state leaves the trainer as it was.
-    if (!state || !Number.isInteger(state.epoch) || !Number.isInteger(state.step) || !Array.isArray(state.rng) || state.rng.length !== 4 || !Array.isArray(state.history)) {
-      throw new TypeError('trainer state must be {epoch, step, rng: [4 integers], history} as returned by snapshot()');
-    }
+    checkTrainerState(state, this.early);
     const p = state.inEpoch ?? null;
-    if (p && (!Array.isArray(p.order) || !Number.isInteger(p.next) || p.epoch !== state.epoch + 1)) throw new TypeError('trainer state.inEpoch must be {epoch, order, next, …} as returned by snapshot()');
-    // Absent (undefined) in snapshots from before the watch was saved: it then starts afresh.
     const watch = state.earlyStopping;
-    if (watch !== undefined && (watch === null) !== (this.early === null)) {
-      throw new TypeError(`trainer state.earlyStopping: the state ${watch ? 'has' : 'has no'} early-stopping watch, this trainer ${this.early ? 'has' : 'has no'} earlyStopping option`);
-    }
-    if (watch) this.early!.checkStateDict(watch);
     const history = structuredClone(state.history);
     this.rng.setState(state.rng);
     this.history.length = 0;
@@ -135,6 +132,8 @@ export class Trainer {
 
   /** Hold the run after the step in flight; `resume()` continues it. */
   pause(): void {
+    // A run asked to stop stops: a pause after stop() would hold it instead.
+    if (this.running && this.stopRequested) return;
     this.pauseGate ??= new Promise<void>((resolve) => (this.releasePause = resolve));
   }
 
@@ -210,17 +209,24 @@ export class Trainer {
   }
 
   private async epochs(train: Dataset, validation: Dataset | undefined, batchSize: number, early: EarlyStopping | null, stop: () => void): Promise<void> {
+    let lastYield = performance.now();
     const o = this.options;
     for (let p = this.position ?? this.nextEpoch(train.size); p && !this.stopRequested; p = this.nextEpoch(train.size)) {
       this.position = p;
       const started = performance.now();
       while (p.next < train.size && !this.stopRequested) {
-        while (this.pauseGate) await this.pauseGate;
+        while (this.pauseGate && !this.stopRequested) await this.pauseGate;
         if (this.stopRequested) break;
         const start = p.next;
         const end = Math.min(train.size, start + batchSize);
         this.stepping = true;
         const result = this.engine.step(train, p.order, start, end, this.stepCount);
+        // A synchronous engine (serial) would never give the event loop a turn: timers, pause(),
+        // stop() and SIGINT get one every YIELD_MS.
+        if (!(result instanceof Promise) && performance.now() - lastYield > YIELD_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
         let next: QueuedStep = NOT_QUEUED;
         // A schedule that throws when stepped ahead: the step in flight still counts first, as
         // with the serial engine, which steps the schedule after the result.
@@ -291,10 +297,6 @@ export class Trainer {
   }
 }
 
-/** An early-stopping state with plain arrays, so that a snapshot survives JSON as it is. */
-function plainWatch(s: EarlyStoppingState): EarlyStoppingState {
-  return { ...s, bestParams: s.bestParams && Array.from(s.bestParams), bestState: s.bestState && Array.from(s.bestState) };
-}
 
 /** Train `model` on `train` (and report on `validation`); returns the history. */
 export function fit(model: Model, train: Dataset, options: TrainerOptions & { validation?: Dataset }): Promise<EpochRecord[]> {

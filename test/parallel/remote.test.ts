@@ -69,3 +69,32 @@ test.serial('pause holds the run, resume continues it, stop ends it; weights com
   t.true(history.length < 50, 'stopped before the 50 epochs');
   t.true(events[events.length - 1].step < 50 * 32);
 });
+
+test.serial('a progress callback that throws ends the run: done rejects with the callback\'s own error, and the caller\'s process carries on', async (t) => {
+  let batches = 0;
+  const run = RemoteTraining.start(spec(50, 512), {
+    batch: () => {
+      if (++batches === 3) throw new Error('my callback failed');
+    },
+  });
+  await t.throwsAsync(run.done, { message: 'my callback failed' });
+  t.true(batches < 50 * 8, `the run stopped early (${batches} batches)`);
+});
+
+test.serial('close() before the end, twice, and control calls after the end: nothing hangs, nothing crashes, each says what happened', async (t) => {
+  const run = RemoteTraining.start(spec(50, 512));
+  await sleep(200);
+  const inFlight = [run.weights().then(() => 'answered', (e: Error) => e.message), run.pause().then(() => 'answered', (e: Error) => e.message)];
+  await Promise.all([run.close(), run.close()]);
+  await t.throwsAsync(run.done, { message: /the run was closed \(close\(\)\) before the training thread answered/ });
+  for (const outcome of await Promise.all(inFlight)) t.true(outcome === 'answered' || /closed/.test(outcome), outcome);
+  await t.notThrowsAsync(run.pause());
+  await t.notThrowsAsync(run.resume());
+  await t.notThrowsAsync(run.stop());
+  await t.throwsAsync(run.weights(), { message: /the run has ended and its thread is closed/ });
+
+  const finished = RemoteTraining.start(spec(1, 256));
+  t.is((await finished.done).length, 1);
+  await t.notThrowsAsync(finished.close(), 'close() after the end, as in a finally');
+  await t.notThrowsAsync(finished.stop());
+});

@@ -205,3 +205,36 @@ test('fit() while fit() runs is refused; currentParams() mid-run is a consistent
   await running;
   t.is(optimizer.stepCount, trainer.snapshot().step);
 });
+
+test('restore() while fit() runs is refused; stop() then pause() in one tick stops the run rather than holding it', async (t) => {
+  const model = net(2);
+  const data = blobs(256, 3);
+  let trainer: Trainer | null = null;
+  trainer = new Trainer(model, {
+    optimizer: new SGD(model.parameters(), { lr: 0.1 }), loss: 'softmax-cross-entropy', epochs: 50, batchSize: 8, threads: 1,
+    onBatchEnd: (b) => {
+      if (b.step !== 3) return;
+      t.throws(() => trainer!.restore(trainer!.snapshot()), { message: /restore\(\) while fit\(\) is running/ });
+      trainer!.stop();
+      trainer!.pause();
+    },
+  });
+  const history = await trainer.fit(data);
+  t.is(history.length, 0, 'stopped in the first epoch');
+  t.false(trainer.paused, 'not left paused');
+});
+
+test('the serial engine gives the event loop a turn while it trains, so a timer can pause and stop it', async (t) => {
+  const model = net(2);
+  const data = blobs(2048, 3);
+  const trainer = new Trainer(model, { optimizer: new SGD(model.parameters(), { lr: 0.01 }), loss: 'softmax-cross-entropy', epochs: 1000, batchSize: 8, engine: 'serial' });
+  let fired = 0;
+  const timer = setInterval(() => {
+    fired++;
+    if (fired === 2) trainer.stop();
+  }, 5);
+  const history = await trainer.fit(data);
+  clearInterval(timer);
+  t.true(fired >= 2, `the timer fired ${fired} times during fit()`);
+  t.true(history.length < 1000, `stopped after ${history.length} epochs`);
+});
