@@ -72,7 +72,8 @@ export function parseSizes(flag: string, text: string): number[] {
 /** Check optimizer options against what `optimizer` takes, naming the flag (`--momentum does not apply to adam`). */
 export function checkOptimizerOptions(optimizer: OptimizerName, options: Record<string, OptimizerOptionValue>, names: OptionNames = TRAIN_OPTION_NAMES): void {
   const source = (key: string) => names.source(key);
-  const known = Object.keys(RULES[optimizer].defaults);
+  // maximize has no flag: the CLI minimizes its losses.
+  const known = Object.keys(RULES[optimizer].defaults).filter((k) => k !== 'maximize');
   for (const [key, v] of Object.entries(options)) {
     const flag = source(key);
     if (!known.includes(key)) throw new FlagError(`${flag} does not apply to ${optimizer}; it takes ${known.map((k) => flagOf(k) ?? k).join(', ')}`);

@@ -1,10 +1,11 @@
 /** Half the sum of squared errors per sample, the tutorial's E = ½·error²; its gradient is the error itself. */
 import type { Tensor } from '../tensor/tensor.js';
-import { targetTensor, type Loss, type Target } from './loss.js';
+import { checkValues, targetTensor, type Loss, type Target } from './loss.js';
 
 export const halfSquaredError: Loss = Object.freeze({
   name: 'half-sse',
   decision: 'probability',
+  checkTargets: (target: Target, what: string) => checkValues('half-sse', target, what),
   /** Per sample: ½ Σⱼ (pⱼ − tⱼ)²; gradient pⱼ − tⱼ. */
   sumAndGrad(pred: Tensor, target: Target, grad: Tensor | null): number {
     const t = targetTensor('half-sse', pred, target);

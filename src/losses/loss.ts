@@ -33,6 +33,13 @@ export function checkProbabilities(loss: string, target: Target, what: string): 
   }
 }
 
+/** A regression loss takes a tensor of target values: class labels are refused before training, naming the loss. */
+export function checkValues(loss: string, target: Target, what: string): void {
+  if (target instanceof Int32Array) {
+    throw new DataError(`${what}: ${loss} needs target values (a dataset made with targets, one-hot rows for classes), got integer class labels; for labels use softmax-cross-entropy`);
+  }
+}
+
 /** The target as a tensor of pred's shape (labels are rejected with the loss named). */
 export function targetTensor(loss: string, pred: Tensor, target: Target): Tensor {
   if (target instanceof Int32Array) throw new ShapeError(`${loss} target`, `a ${pred.shape} tensor of values`, 'integer class labels');

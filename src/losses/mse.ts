@@ -1,10 +1,11 @@
 /** Mean squared error: PyTorch's MSELoss(reduction='mean'), the mean over every element. */
 import type { Tensor } from '../tensor/tensor.js';
-import { targetTensor, type Loss, type Target } from './loss.js';
+import { checkValues, targetTensor, type Loss, type Target } from './loss.js';
 
 export const mse: Loss = Object.freeze({
   name: 'mse',
   decision: 'probability',
+  checkTargets: (target: Target, what: string) => checkValues('mse', target, what),
   /** Per sample: Σⱼ (pⱼ − tⱼ)² / cols; gradient 2(pⱼ − tⱼ)/cols. */
   sumAndGrad(pred: Tensor, target: Target, grad: Tensor | null): number {
     const t = targetTensor('mse', pred, target);

@@ -2,6 +2,11 @@ import test from 'ava';
 import { binaryCrossEntropy, halfSquaredError, mse, softmaxCrossEntropy } from '../../src/losses/index.js';
 import type { Loss, Target } from '../../src/losses/loss.js';
 import { Tensor } from '../../src/tensor/tensor.js';
+import { makeDataset } from '../../src/data/dataset.js';
+import { dense } from '../../src/nn/dense.js';
+import { Model } from '../../src/nn/model.js';
+import { SGD } from '../../src/optim/sgd.js';
+import { Trainer } from '../../src/train/trainer.js';
 import { randomInput } from '../helpers/gradcheck.js';
 import { ATOL, EPS, RTOL } from '../helpers/gradcheck.js';
 
@@ -84,4 +89,13 @@ test('binary and soft-target cross-entropy refuse targets outside [0, 1], naming
   t.regex(t.throws(() => softmaxCrossEntropy.checkTargets!(t2([[-0.5, 1.5]]), 'y'))!.message, /y row 0, column 0: .*got -0\.5/);
   t.notThrows(() => binaryCrossEntropy.checkTargets!(bits, 'targets'));
   t.notThrows(() => softmaxCrossEntropy.checkTargets!(labels, 'labels'));
+});
+
+test('mse and half-sse refuse class labels before training, naming the loss (they need target values)', async (t) => {
+  const model = new Model([dense(2, 2)], { dtype: 'float64' });
+  const data = makeDataset({ x: [[1, 2], [3, 4]], labels: [0, 1], classes: 2 }, 'float64');
+  for (const loss of ['mse', 'half-sse']) {
+    const trainer = new Trainer(model, { optimizer: new SGD(model.parameters()), loss, epochs: 1, threads: 1 });
+    await t.throwsAsync(trainer.fit(data), { message: new RegExp(`training data targets: ${loss} needs target values .* got integer class labels; for labels use softmax-cross-entropy`) });
+  }
 });
