@@ -91,3 +91,30 @@ export function abort(ctl: Int32Array): void {
   Atomics.store(ctl, CTL.ABORT, 1);
   for (const i of [CTL.ISSUED, CTL.BAR_GEN, CTL.DONE_SEQ, CTL.READY, slotBase(0) + SLOT.DECISION, slotBase(1) + SLOT.DECISION]) Atomics.notify(ctl, i);
 }
+
+/** What a queue slot says about its step (the coordinator writes it, in issue()). */
+export interface SlotDescriptor {
+  step: number;
+  start: number;
+  end: number;
+  shards: number;
+  decision: number;
+}
+
+/** Reset the slot of step `seq`'s counters and write its descriptor; ISSUED is published after. */
+export function writeSlot(ctl: Int32Array, seq: number, d: SlotDescriptor): void {
+  const b = slotBase(seq);
+  for (const i of [SLOT.SHARD_NEXT, SLOT.REDUCE_NEXT, SLOT.UPDATE_NEXT, SLOT.DONE_COUNT, SLOT.NONFINITE, SLOT.UPDATING, SLOT.ATTEMPT]) Atomics.store(ctl, b + i, 0);
+  Atomics.store(ctl, b + SLOT.STEP, d.step);
+  Atomics.store(ctl, b + SLOT.BATCH_START, d.start);
+  Atomics.store(ctl, b + SLOT.BATCH_END, d.end);
+  Atomics.store(ctl, b + SLOT.SHARDS, d.shards);
+  Atomics.store(ctl, b + SLOT.DECISION, d.decision);
+}
+
+/** Apply or cancel step `seq` (queued with DECISION_NONE), waking the threads waiting at its gate. */
+export function decide(ctl: Int32Array, seq: number, decision: number): void {
+  const i = slotBase(seq) + SLOT.DECISION;
+  Atomics.store(ctl, i, decision);
+  Atomics.notify(ctl, i);
+}

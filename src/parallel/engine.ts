@@ -21,7 +21,7 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { optimizerFromSpec } from '../optim/registry.js';
 import type { StepEngine, StepResult } from '../train/engine.js';
 import { throwNonFinite } from '../train/update.js';
-import { CMD_EXIT, CTL, DECISION_APPLY, DECISION_CANCEL, DECISION_NONE, ERROR_THROWN, SLOT, slotBase } from './control.js';
+import { CMD_EXIT, CTL, decide, DECISION_APPLY, DECISION_CANCEL, DECISION_NONE, ERROR_THROWN, SLOT, slotBase, writeSlot } from './control.js';
 import type { ClipSettings } from './reduce.js';
 import { createRunArena, type RunViews } from './runArena.js';
 import { StepLog } from './stepLog.js';
@@ -100,7 +100,7 @@ export class ParallelEngine implements StepEngine {
     if (q && q.step === step && q.start === start && q.end === end && this.optimizer.lrs.every((lr, g) => lr === q.lrs[g])) {
       // The queued step is the one asked for, with the learning rates it was planned with: apply it.
       this.pending = null;
-      this.decide(q.seq, DECISION_APPLY);
+      decide(this.views!.ctl, q.seq, DECISION_APPLY);
       return this.finish(q.seq);
     }
     // Anything else (other rows, or a learning rate changed since it was queued): cancel it.
@@ -139,28 +139,15 @@ export class ParallelEngine implements StepEngine {
     // Counted as issued only once its plan is made: a schedule's learning rate that throws here
     // must not leave a half-written slot for the workers.
     const seq = this.issued + 1;
-    const b = slotBase(seq);
     const shadow = this.shadow!;
     for (let g = 0; g < shadow.groupCount; g++) shadow.setLr(g, this.optimizer.getLr(g));
     shadow.beginStep(views.plan[seq & 1]);
-    for (const i of [SLOT.SHARD_NEXT, SLOT.REDUCE_NEXT, SLOT.UPDATE_NEXT, SLOT.DONE_COUNT, SLOT.NONFINITE, SLOT.UPDATING, SLOT.ATTEMPT]) Atomics.store(ctl, b + i, 0);
-    Atomics.store(ctl, b + SLOT.STEP, step);
-    Atomics.store(ctl, b + SLOT.BATCH_START, start);
-    Atomics.store(ctl, b + SLOT.BATCH_END, end);
-    Atomics.store(ctl, b + SLOT.SHARDS, Math.ceil((end - start) / this.options.microShard));
-    Atomics.store(ctl, b + SLOT.DECISION, decision);
+    writeSlot(ctl, seq, { step, start, end, shards: Math.ceil((end - start) / this.options.microShard), decision });
     this.log.issued(seq);
     this.issued = seq;
     Atomics.store(ctl, CTL.ISSUED, seq);
     Atomics.notify(ctl, CTL.ISSUED);
     return seq;
-  }
-
-  private decide(seq: number, decision: number): void {
-    const { ctl } = this.views!;
-    const i = slotBase(seq) + SLOT.DECISION;
-    Atomics.store(ctl, i, decision);
-    Atomics.notify(ctl, i);
   }
 
   /**
@@ -172,7 +159,7 @@ export class ParallelEngine implements StepEngine {
     const q = this.pending;
     if (!q) return;
     this.pending = null;
-    this.decide(q.seq, DECISION_CANCEL);
+    decide(this.views!.ctl, q.seq, DECISION_CANCEL);
     this.shadow!.cancelStep(); // the queued step's beginStep was the last one
   }
 

@@ -3,26 +3,25 @@
  * and held-out data, callbacks with a way to stop, early stopping with best-weight restore,
  * and a history of every epoch. How a step is computed is the engine's business.
  */
-import { checkBoolean, checkFinite, checkPositiveInt, checkSeed, mergeOptions, optionError, ShapeError } from '../errors.js';
 import { outputWidth, type Dataset } from '../data/dataset.js';
+import { checkBoolean, checkFinite, checkPositiveInt, checkSeed, mergeOptions, optionError, ShapeError } from '../errors.js';
 import { lossByName } from '../losses/index.js';
 import type { Loss } from '../losses/loss.js';
 import type { Model } from '../nn/model.js';
-import { Rng } from '../rng.js';
-import { EarlyStopping } from './earlyStopping.js';
-import { checkTrainerState, plainWatch } from './state.js';
-import type { StepEngine, StepResult } from './engine.js';
-import { NOT_QUEUED, queueNext, type QueuedStep } from './queue.js';
-import type { EpochPosition, EpochRecord, TrainerState } from './records.js';
-
-export type { BatchInfo, EpochRecord, Schedule, TrainerState } from './records.js';
-import { evaluate } from './evaluate.js';
-import { isClassification } from './metrics.js';
-import { SerialEngine } from './serialEngine.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { checkParallelOptions, ParallelEngine } from '../parallel/engine.js';
+import { Rng } from '../rng.js';
+import { EarlyStopping } from './earlyStopping.js';
+import type { StepEngine, StepResult } from './engine.js';
+import { evaluate } from './evaluate.js';
+import { isClassification } from './metrics.js';
 import { TRAINER_DEFAULTS, type TrainerOptions } from './options.js';
+import { NOT_QUEUED, queueNext, type QueuedStep } from './queue.js';
+import type { EpochPosition, EpochRecord, TrainerState } from './records.js';
+import { SerialEngine } from './serialEngine.js';
+import { checkTrainerState, plainWatch } from './state.js';
 
+export type { BatchInfo, EpochRecord, Schedule, TrainerState } from './records.js';
 export type { TrainerOptions } from './options.js';
 
 /** How long a synchronous engine computes before the trainer gives the event loop a turn. */
