@@ -11,7 +11,7 @@
  * end of the run; "outside" is the share of wall time per step not spent in forward/backward (the
  * threads' mean), i.e. dispatch, reduction, update, barriers and the trainer's own work; "median
  * step" is the same share step by step (`ParallelEngine.stepTimes()`), the median over the timed
- * steps, which the steps that other work on this shared machine stalls do not move.
+ * steps but the last (which has no next step to end its interval), which the steps that other work on this shared machine stalls do not move.
  */
 import { availableParallelism } from 'node:os';
 import { makeDataset, type Dataset } from '../src/data/dataset.js';
@@ -85,7 +85,9 @@ async function measure(data: Dataset, threads: number, batchSize: number, timedE
   const steps = end.steps - start.steps;
   const wallMs = (1000 * seconds) / steps;
   const forwardBackwardMs = perStep(end, start, 'forwardBackward');
-  const perStepShares = engine.stepTimes(steps).map((s) => 1 - s.forwardBackwardSeconds / s.wallSeconds);
+  // The timed steps but the last, whose interval (to a next step's start) does not exist: asking
+  // for all of them would reach back to the last warm-up step, which carries the epoch's end.
+  const perStepShares = engine.stepTimes(steps - 1).map((s) => 1 - s.forwardBackwardSeconds / s.wallSeconds);
   return {
     threads, batchSize,
     samplesPerSecond: (data.size * timed.length) / seconds,
