@@ -39,6 +39,8 @@ export class Progress {
   private epochs = 0;
   private trainSize = 0;
   private epochStart = 0;
+  /** Rows of the epoch done before this process (a resumed checkpoint): not part of the rate. */
+  private base = 0;
   private seen = 0;
   private lossSum = 0;
   private lastDraw = 0;
@@ -54,16 +56,19 @@ export class Progress {
     this.epochs = info.config.epochs;
     this.trainSize = info.trainSize;
     this.epochStart = performance.now();
+    this.base = this.seen = info.startRow;
     if (this.quiet) return;
     const c = info.config;
     const threads = `${c.threads} thread${c.threads > 1 ? 's' : ''}`;
     this.out.write(`${c.dataset}: ${info.trainSize} training rows, ${info.testSize} test rows; model ${c.model.join('-')}: ${layersText(info.layers)} (${info.paramCount.toLocaleString('en-US')} parameters, ${c.dtype}); ${c.optimizer} ${JSON.stringify(c.optimizerOptions)}; batch ${info.batchSize}; ${threads}\n`);
-    if (info.startEpoch > 0) this.out.write(`resuming after epoch ${info.startEpoch}\n`);
+    if (info.startRow > 0) this.out.write(`resuming epoch ${info.startEpoch + 1} at row ${info.startRow} of ${info.trainSize}\n`);
+    else if (info.startEpoch > 0) this.out.write(`resuming after epoch ${info.startEpoch}\n`);
   }
 
   batch(info: BatchInfo): void {
+    // A new epoch (its clock started when the last one ended, in epoch(), so batch 0 counts).
     if (info.batch === 0) {
-      this.epochStart = performance.now();
+      this.base = 0;
       this.seen = 0;
       this.lossSum = 0;
     }
@@ -74,17 +79,21 @@ export class Progress {
     if (now - this.lastDraw < 100 && this.seen < this.trainSize) return;
     this.lastDraw = now;
     const elapsed = (now - this.epochStart) / 1000;
-    const speed = this.seen / Math.max(elapsed, 1e-9);
+    const speed = (this.seen - this.base) / Math.max(elapsed, 1e-9);
     const eta = (this.trainSize - this.seen) / speed;
-    const width = 24;
+    // A terminal may report 0 columns (no size known): then 80. The ETA comes before the rate and
+    // the loss, so that a narrow terminal still shows it; the bar shrinks there.
+    const cols = this.out.columns || 80;
+    const width = Math.max(6, Math.min(24, cols - 60));
     const filled = Math.round((width * this.seen) / this.trainSize);
     const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-    const line = `epoch ${info.epoch}/${this.epochs} ${bar} ${Math.floor((100 * this.seen) / this.trainSize)}%  ${rate(speed)}  loss ${num(this.lossSum / this.seen)}  ETA ${duration(eta)}`;
-    this.out.write(`\r${line.slice(0, (this.out.columns ?? 120) - 1)}\x1b[K`);
+    const line = `epoch ${info.epoch}/${this.epochs} ${bar} ${Math.floor((100 * this.seen) / this.trainSize)}%  ETA ${duration(eta)}  ${rate(speed)}  loss ${num(this.lossSum / (this.seen - this.base))}`;
+    this.out.write(`\r${line.slice(0, cols - 1)}\x1b[K`);
     this.drawn = true;
   }
 
   epoch(record: EpochRecord): void {
+    this.epochStart = performance.now();
     if (this.quiet) return;
     if (this.drawn) this.out.write('\r\x1b[K');
     this.drawn = false;

@@ -22,6 +22,8 @@ export interface StartInfo {
   config: RunConfig;
   /** Epochs already done (from a checkpoint). */
   startEpoch: number;
+  /** Rows of the next epoch already done (a checkpoint written part-way through it), else 0. */
+  startRow: number;
   trainSize: number;
   testSize: number;
   batchSize: number;
@@ -150,6 +152,7 @@ export async function runTraining(config: RunConfig, options: RunOptions = {}): 
   hooks.onStart?.({
     config,
     startEpoch: trainer.history.length,
+    startRow: trainer.snapshot().inEpoch?.next ?? 0,
     trainSize: data.train.size,
     testSize: data.test?.size ?? 0,
     batchSize: config.batchSize === 'full' ? data.train.size : Math.min(config.batchSize, data.train.size),
@@ -171,6 +174,8 @@ export async function runTraining(config: RunConfig, options: RunOptions = {}): 
     process.off('SIGINT', onSignal);
     options.stop?.removeEventListener('abort', onSignal);
   }
+  // A stop that came during the last step stopped nothing: that step ended the run anyway.
+  if (trainer.history.length >= config.epochs || early?.stopped) interrupted = false;
   if (interrupted && options.save) saveCheckpoint(options.save, parts, meta);
   // The best epoch's weights only when early stopping ended the run (Keras' restore_best_weights).
   if (early?.stopped) early.restore();

@@ -87,7 +87,7 @@ export async function trainCommand(argv: readonly string[], out: Out, stop?: Abo
   stop?.throwIfAborted();
   if (result.interrupted) {
     const save = flags.save as string | undefined;
-    out.write(`\ninterrupted after ${result.history.length} full epochs; ${save ? `checkpoint written to ${save}: continue with the same flags and --resume ${save}` : 'no checkpoint was asked for (--save FILE)'}\n`);
+    out.write(`\ninterrupted after ${result.history.length} full epoch${result.history.length === 1 ? '' : 's'}; ${save ? `checkpoint written to ${save}: continue with the same flags and --resume ${save}` : 'no checkpoint was asked for (--save FILE)'}\n`);
     return 130;
   }
   progress.summary(result);

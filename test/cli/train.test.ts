@@ -1,4 +1,6 @@
 import test from 'ava';
+import { buildConfig } from '../../src/cli/config.js';
+import { runTraining } from '../../src/cli/run.js';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, fixture, readJson, scratch } from './helpers.js';
@@ -140,4 +142,12 @@ test('MNIST with the default settings on a 10-epoch budget: at least 94% on the 
   const doc = readJson<{ config: { model: number[] }; final: { testAccuracy: number } }>(join(dir, 'mnist.json'));
   t.deepEqual(doc.config.model, [784, 128, 64, 10]);
   t.true(doc.final.testAccuracy >= 0.94, `test accuracy ${doc.final.testAccuracy}`);
+});
+
+test('a stop that arrives during the last step does not make a finished run "interrupted"', async (t) => {
+  const stop = new AbortController();
+  const config = buildConfig({ dataset: 'iris', epochs: 1, 'batch-size': 'full', threads: 1 });
+  const result = await runTraining(config, { stop: stop.signal, hooks: { onBatch: () => stop.abort() } });
+  t.is(result.history.length, 1);
+  t.false(result.interrupted);
 });
