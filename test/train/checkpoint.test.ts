@@ -152,7 +152,7 @@ test.serial('SIGINT in mid-epoch: the step in flight finishes, a checkpoint with
   });
   const [code] = await once(child, 'exit');
   t.is(code, 130, out);
-  t.regex(out, /interrupted after 1 full epochs; checkpoint written to run\.ckpt/);
+  t.regex(out, /interrupted after 1 full epoch; checkpoint written to run\.ckpt/);
   const saved = readCheckpoint(join(dir, 'run.ckpt')).trainer as { epoch: number; inEpoch: { epoch: number; next: number } | null };
   t.is(saved.epoch, 1);
   t.is(saved.inEpoch?.epoch, 2, 'the checkpoint holds the position inside epoch 2');
