@@ -4,11 +4,21 @@
  * flag, bad value) exits with 2 and names the flag; any other failure (a bad CSV cell, a
  * corrupt checkpoint) exits with 1 and names the file and the reason. When stdout's reader goes
  * away (a pipe into `head`), the run stops as on Ctrl-C and the process exits quietly with 141.
+ * Ctrl-C during compare ends every configuration's run (the step in flight finishes), writes no
+ * file and exits with 130 (train handles Ctrl-C itself: it can save a checkpoint).
  */
 import { compareCommand, COMPARE_USAGE } from './compare.js';
 import { FlagError } from './flags.js';
 import { OUTPUT_CLOSED_EXIT, OutputClosed, watchOutput } from './outputClosed.js';
 import { trainCommand, TRAIN_USAGE } from './train.js';
+
+/** The reason of a stop by Ctrl-C. */
+class Interrupted extends Error {
+  constructor() {
+    super('interrupted (Ctrl-C): every run stopped after its step in flight; no file was written');
+    this.name = 'Interrupted';
+  }
+}
 
 const USAGE = `usage: gradpool <command> [flags]
 
@@ -30,10 +40,19 @@ export async function main(argv: readonly string[], out = process.stdout, err = 
         watch.signal.throwIfAborted();
         return code;
       }
-      case 'compare':
-        await compareCommand(rest, out, watch.signal);
-        watch.signal.throwIfAborted();
+      case 'compare': {
+        const interrupt = new AbortController();
+        const onSignal = () => interrupt.abort(new Interrupted());
+        process.once('SIGINT', onSignal);
+        try {
+          const stop = AbortSignal.any([watch.signal, interrupt.signal]);
+          await compareCommand(rest, out, stop);
+          stop.throwIfAborted();
+        } finally {
+          process.off('SIGINT', onSignal);
+        }
         return 0;
+      }
       case undefined:
       case 'help':
       case '--help':
@@ -52,6 +71,7 @@ export async function main(argv: readonly string[], out = process.stdout, err = 
     }
     const error = e as Error;
     err.write(`${prefix}: ${error?.message ?? String(e)}\n`);
+    if (e instanceof Interrupted) return 130;
     if (process.env.GRADPOOL_DEBUG) err.write(`${error?.stack}\n`);
     return 1;
   } finally {

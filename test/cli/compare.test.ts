@@ -1,10 +1,11 @@
 import test from 'ava';
-import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareConfigs } from '../../src/cli/compareConfigs.js';
 import { Progress } from '../../src/cli/progress.js';
 import { buildConfig, type RunConfig } from '../../src/cli/config.js';
-import { cli, readJson, scratch } from './helpers.js';
+import { cli, cliSpawn, readJson, scratch } from './helpers.js';
 
 test('--optimizers: names, SGD\'s momentum variants, per-optimizer settings, shared flags where they apply', (t) => {
   const c = compareConfigs({ dataset: 'iris', optimizers: ['sgd', 'momentum', 'nesterov', 'adam:lr=0.001:beta2=0.99', 'rmsprop:alpha=0.9:centered'], 'weight-decay': 0.01 });
@@ -146,4 +147,27 @@ test('--target is refused, naming it and its value, where there is no held-out a
   const xor = cli(['compare', '--dataset', 'xor', '--lrs', '1,2', '--epochs', '2', '--target', '0.5', '--threads', '1', '--quiet'], dir);
   t.is(xor.code, 0, xor.stderr);
   t.regex(xor.stdout, /epochs to 50\.00%/);
+});
+
+test('Ctrl-C during compare ends every run, writes no file, and exits with 130 saying so', async (t) => {
+  const dir = scratch();
+  const child = cliSpawn(['compare', '--dataset', 'spiral', '--lrs', '0.001,0.01,0.1', '--epochs', '400', '--threads', '1', '--concurrent', 'no', '--report', 'r.html', '--json', 'c.json'], dir);
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (s: string) => (err += s));
+  let sent = false;
+  child.stdout.on('data', (s: string) => {
+    out += s;
+    if (!sent && /epoch +2\//.test(out)) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+  const [code] = await once(child, 'exit');
+  t.is(code, 130, `${out}\n${err}`);
+  t.regex(err, /gradpool compare: interrupted \(Ctrl-C\): every run stopped after its step in flight; no file was written/);
+  t.false(existsSync(join(dir, 'r.html')));
+  t.false(existsSync(join(dir, 'c.json')));
 });
