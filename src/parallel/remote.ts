@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import * as Comlink from 'comlink';
 import { nodeEndpoint } from './nodeEndpoint.js';
+import { fromErrorData } from './remoteErrors.js';
 import { Matrix } from 'ml-matrix';
 import type { EpochRecord } from '../train/trainer.js';
 import type { Session, SessionEvents, SessionSpec } from './session.js';
@@ -87,7 +88,7 @@ export class RemoteTraining {
   private call<T>(send: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.add(reject);
-      send().then(resolve, reject).finally(() => this.pending.delete(reject));
+      send().then(resolve, (e: unknown) => reject(fromErrorData(e))).finally(() => this.pending.delete(reject));
     });
   }
 }

@@ -9,6 +9,7 @@ import { createOptimizer } from '../optim/registry.js';
 import type { OptimizerName } from '../optim/rule.js';
 import type { FloatArray } from '../tensor/dtype.js';
 import { Trainer, type BatchInfo, type EpochRecord, type TrainerOptions } from '../train/trainer.js';
+import { toErrorData } from './remoteErrors.js';
 
 /** Everything a remote run needs, as structured-cloneable data. */
 export interface SessionSpec {
@@ -43,8 +44,19 @@ export interface WeightsSnapshot {
 export class Session {
   private trainer: Trainer | null = null;
 
-  /** Callbacks come as separate arguments: comlink proxies only top-level arguments. */
+  /**
+   * Callbacks come as separate arguments: comlink proxies only top-level arguments. An error is
+   * thrown as data (remoteErrors.ts), so that the caller gets its class and fields back.
+   */
   async start(spec: SessionSpec, onBatch?: SessionEvents['batch'], onEpoch?: SessionEvents['epoch']): Promise<EpochRecord[]> {
+    try {
+      return await this.run(spec, onBatch, onEpoch);
+    } catch (e) {
+      throw toErrorData(e);
+    }
+  }
+
+  private async run(spec: SessionSpec, onBatch?: SessionEvents['batch'], onEpoch?: SessionEvents['epoch']): Promise<EpochRecord[]> {
     if (this.trainer) throw new Error('this session is already training; start another session for another run');
     const model = Model.fromConfig(spec.model, { seed: spec.seed ?? 0 });
     if (spec.params) model.params.set(spec.params);

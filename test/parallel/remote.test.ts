@@ -6,6 +6,7 @@ import { Model } from '../../src/nn/model.js';
 import { RemoteTraining } from '../../src/parallel/remote.js';
 import type { BatchEvent, SessionSpec } from '../../src/parallel/session.js';
 import { Rng } from '../../src/rng.js';
+import { NonFiniteGradientError } from '../../src/train/update.js';
 
 function spec(epochs: number, n = 2048): SessionSpec {
   const rng = new Rng(3);
@@ -97,4 +98,15 @@ test.serial('close() before the end, twice, and control calls after the end: not
   t.is((await finished.done).length, 1);
   await t.notThrowsAsync(finished.close(), 'close() after the end, as in a finally');
   await t.notThrowsAsync(finished.stop());
+});
+
+test.serial('an error in the training thread reaches the caller as its own class, with its fields (a non-finite gradient names the step and the parameter)', async (t) => {
+  const s = spec(5, 256);
+  const run = RemoteTraining.start({ ...s, optimizer: { name: 'sgd', options: { lr: 1e30 } } });
+  const e = await t.throwsAsync(run.done, { instanceOf: NonFiniteGradientError });
+  t.is(typeof e!.step, 'number');
+  t.regex(e!.parameter, /dense\.(W|b)$/);
+  t.regex(e!.message, /^step \d+: gradient of .* is (NaN|-?Infinity); the update was not applied$/);
+  const bad = RemoteTraining.start({ ...s, optimizer: { name: 'sgd', options: { lr: -1 } } });
+  await t.throwsAsync(bad.done, { message: 'Invalid learning rate: -1' });
 });
