@@ -54,16 +54,16 @@ export class RemoteTraining {
 
   /** Hold the run after the step in flight. After the run has ended: nothing to do. */
   pause(): Promise<void> {
-    return this.closing ? Promise.resolve() : this.call(() => this.session.pause());
+    return this.control(() => this.session.pause());
   }
 
   resume(): Promise<void> {
-    return this.closing ? Promise.resolve() : this.call(() => this.session.resume());
+    return this.control(() => this.session.resume());
   }
 
   /** The step in flight finishes, the pool closes, and `done` resolves. After the run has ended: nothing to do. */
   stop(): Promise<void> {
-    return this.closing ? Promise.resolve() : this.call(() => this.session.stop());
+    return this.control(() => this.session.stop());
   }
 
   /** The current weights, at a step boundary; rejects once the run has ended (its thread is gone). */
@@ -85,10 +85,20 @@ export class RemoteTraining {
     return this.closing;
   }
 
+  /** A control call: sent while the run is on, nothing to do once it has ended. */
+  private control(send: () => Promise<void>): Promise<void> {
+    return this.closing ? Promise.resolve() : this.call(send);
+  }
+
+  /** Send a call and track it until answered; its error comes back as its own class (remoteErrors.ts). */
   private call<T>(send: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.add(reject);
-      send().then(resolve, (e: unknown) => reject(fromErrorData(e))).finally(() => this.pending.delete(reject));
+      // Through then(): a send that throws at once rejects like one that fails later, and is untracked as well.
+      Promise.resolve()
+        .then(send)
+        .then(resolve, (e: unknown) => reject(fromErrorData(e)))
+        .finally(() => this.pending.delete(reject));
     });
   }
 }
