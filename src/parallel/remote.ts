@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import * as Comlink from 'comlink';
 import { nodeEndpoint } from './nodeEndpoint.js';
 import { fromErrorData } from './remoteErrors.js';
+import { shareSpec } from './shareData.js';
 import { Matrix } from 'ml-matrix';
 import type { EpochRecord } from '../train/trainer.js';
 import type { Session, SessionEvents, SessionSpec } from './session.js';
@@ -44,7 +45,7 @@ export class RemoteTraining {
     lost.catch(() => {});
     const onBatch = events.batch && Comlink.proxy(events.batch);
     const onEpoch = events.epoch && Comlink.proxy(events.epoch);
-    this.done = Promise.race([this.call(() => this.session.start(spec, onBatch, onEpoch)), lost]).finally(() => this.close());
+    this.done = Promise.race([this.call(async () => this.session.start(await shareSpec(spec), onBatch, onEpoch)), lost]).finally(() => this.close());
     this.done.catch(() => {});
   }
 
