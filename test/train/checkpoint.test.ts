@@ -70,7 +70,9 @@ test('a corrupted, truncated, foreign or mismatched checkpoint is refused with t
 
   // One base64 character of the parameters changed: still valid JSON, but the checksum fails.
   const altered = join(dir, 'altered.ckpt');
-  const i = text.indexOf('"params":{"$typed":"float32","base64":"') + 45;
+  const at = text.indexOf('"params":{"$typed":"float32","base64":"');
+  t.true(at >= 0, 'the parameters are where the alteration below expects them');
+  const i = at + 45;
   writeFileSync(altered, text.slice(0, i) + (text[i] === 'A' ? 'B' : 'A') + text.slice(i + 1));
   t.throws(() => readCheckpoint(altered), { message: new RegExp(`^${altered.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: sha256 checksum mismatch: the file records [0-9a-f]{64}, its contents hash to [0-9a-f]{64}$`) });
 
@@ -136,7 +138,9 @@ test.serial('a run killed with SIGKILL in mid-epoch, then resumed, ends with the
 
 test.serial('SIGINT in mid-epoch: the step in flight finishes, a checkpoint with the epoch position is written, the process exits; --resume ends like an uninterrupted run', async (t) => {
   const dir = scratch();
-  const flags = ['--dataset', 'spiral', '--model', '2-64-64-3', '--epochs', '3', '--batch-size', '4', '--dropout', '0.1', '--optimizer', 'adam', '--threads', '2'];
+  // Epochs of 1,000 steps (MNIST at batch 8), so that the signal lands inside epoch 2 even when
+  // it is late by hundreds of milliseconds (spiral's 60-step epochs took 9-50 ms).
+  const flags = ['--dataset', 'mnist', '--model', '784-32-10', '--epochs', '3', '--batch-size', '8', '--dropout', '0.1', '--optimizer', 'adam', '--threads', '2'];
   const whole = cli(['train', ...flags, '--json', 'whole.json', '--quiet'], dir);
   t.is(whole.code, 0, whole.stderr);
   const child = cliSpawn(['train', ...flags, '--save', 'run.ckpt'], dir);
