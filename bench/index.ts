@@ -10,6 +10,7 @@ import { registeredSuites, type BenchResults } from './registry.js';
 import './kernels-suite.js';
 import './training-suite.js';
 import './long-run-suite.js';
+import './steady-state-suite.js';
 
 function parseArgs(argv: readonly string[]): { quick: boolean; json: string | null } {
   let quick = false;
