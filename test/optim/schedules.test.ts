@@ -155,10 +155,15 @@ function build(c: ScheduleCase): LrScheduler {
 
 const torchCases = fixture<{ cases: ScheduleCase[] }>('torch-schedules.json').cases;
 
+test('the PyTorch fixture holds the 7 cases torch-schedules.py writes', (t) => {
+  t.deepEqual(torchCases.map((c) => c.name), ['StepLR', 'MultiStepLR', 'ExponentialLR', 'CosineAnnealingLR', 'LinearWarmup+CosineAnnealingLR', 'ReduceLROnPlateau', 'ReduceLROnPlateau']);
+});
+
 for (const c of torchCases) {
   test(`PyTorch ${c.name} ${JSON.stringify(c.options)}: every step`, (t) => {
-    // PyTorch's first rate (index 0) is the base rate, except warmup's, which starts lowered.
-    const base = c.name.startsWith('LinearWarmup') ? c.lrs[4] : c.lrs[0];
+    // PyTorch's first rate (index 0) is the base rate, except warmup's, which starts lowered and
+    // reaches the base rate after its `steps` steps.
+    const base = c.name.startsWith('LinearWarmup') ? c.lrs[(c.options as { steps: number }).steps] : c.lrs[0];
     const opt0 = { ...c, lrs: [base, ...c.lrs.slice(1)] };
     const lrs = run(build(opt0), c.lrs.length - 1, c.metrics);
     t.is(lrs.length, c.lrs.length);
