@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { csvTable } from '../../src/data/csvTable.js';
 import { loadData } from '../../src/data/load.js';
+import { DataError } from '../../src/errors.js';
 import { SplitError } from '../../src/data/split.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gradpool-csvtask-'));
@@ -98,7 +99,7 @@ test('integer labels in the billions (an ID or timestamp column) are refused at 
 test('a value that fits a double but not float32 is refused with its file line and column name; float64 or --standardize take it', async (t) => {
   const { toDataset } = await import('../../src/data/table.js');
   const f = file('a,b,label\n1,2,0\n4e38,1,1\n3,4,0\n');
-  t.throws(() => toDataset(csvTable(f), 'float32'), { message: new RegExp(`^csv:${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, line 3, "a": 4e\\+38 does not fit in float32 \\(at most ±3\\.4e38\\): rescale it, or use float64$`) });
+  t.throws(() => toDataset(csvTable(f), 'float32'), { instanceOf: DataError, message: new RegExp(`^csv:${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, line 3, "a": 4e\\+38 does not fit in float32 \\(at most ±3\\.4e38\\): rescale it, or use float64$`) });
   t.is(toDataset(csvTable(f), 'float64').x.get(1, 0), 4e38);
   const x = toDataset(loadData(`csv:${f}`, { testSplit: 0, standardize: true }).train, 'float32').x;
   t.true(x.data.every(Number.isFinite));
