@@ -1,5 +1,5 @@
 /** Rebuilds layers from their JSON configs (model files, the CLI, worker threads). */
-import { FileFormatError, optionError } from '../errors.js';
+import { optionError } from '../errors.js';
 import { Activation, type ActivationName } from './activation.js';
 import { BatchNorm1d } from './batchnorm.js';
 import { Dense } from './dense.js';
@@ -29,13 +29,4 @@ export function layerFromConfig(config: LayerConfig): Layer {
 export function layersFromConfig(configs: readonly LayerConfig[]): Layer[] {
   if (!Array.isArray(configs)) throw optionError('layers', 'an array of layer configs', configs);
   return configs.map(layerFromConfig);
-}
-
-/** Like layersFromConfig, but a bad entry is reported as a problem of `file`. */
-export function layersFromFile(file: string, configs: readonly LayerConfig[]): Layer[] {
-  try {
-    return layersFromConfig(configs);
-  } catch (e) {
-    throw new FileFormatError(file, `bad architecture: ${(e as Error).message}`);
-  }
 }

@@ -6,7 +6,7 @@
  */
 import { Matrix } from 'ml-matrix';
 import { DataError, optionError, ShapeError } from '../errors.js';
-import type { DType, FloatArray } from './dtype.js';
+import type { DType } from './dtype.js';
 import { allocate } from './dtype.js';
 import { Tensor } from './tensor.js';
 
@@ -89,10 +89,6 @@ export function toLabels(labels: ArrayLike<number>, classes: number, what = 'lab
     out[r] = v;
   }
   return out;
-}
-
-export function copyInto(dst: FloatArray, src: ArrayLike<number>): void {
-  for (let i = 0; i < src.length; i++) dst[i] = src[i];
 }
 
 /**

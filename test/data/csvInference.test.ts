@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { csvTable } from '../../src/data/csvTable.js';
 import { loadData } from '../../src/data/load.js';
+import { DataError } from '../../src/errors.js';
 import { SplitError } from '../../src/data/split.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gradpool-csvtask-'));
@@ -98,8 +99,12 @@ test('integer labels in the billions (an ID or timestamp column) are refused at 
 test('a value that fits a double but not float32 is refused with its file line and column name; float64 or --standardize take it', async (t) => {
   const { toDataset } = await import('../../src/data/table.js');
   const f = file('a,b,label\n1,2,0\n4e38,1,1\n3,4,0\n');
-  t.throws(() => toDataset(csvTable(f), 'float32'), { message: new RegExp(`^csv:${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, line 3, "a": 4e\\+38 does not fit in float32 \\(at most ±3\\.4e38\\): rescale it, or use float64$`) });
-  t.notThrows(() => toDataset(csvTable(f), 'float64'));
-  const data = loadData(`csv:${f}`, { testSplit: 0, standardize: true });
-  t.notThrows(() => toDataset(data.train, 'float32'));
+  t.throws(() => toDataset(csvTable(f), 'float32'), { instanceOf: DataError, message: new RegExp(`^csv:${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, line 3, "a": 4e\\+38 does not fit in float32 \\(at most ±3\\.4e38\\): rescale it, or use float64$`) });
+  t.is(toDataset(csvTable(f), 'float64').x.get(1, 0), 4e38);
+  const x = toDataset(loadData(`csv:${f}`, { testSplit: 0, standardize: true }).train, 'float32').x;
+  t.true(x.data.every(Number.isFinite));
+  // Column a is (1, 4e38, 3), in effect (0, 4e38, 0): mean 4e38/3, population std 4√2/3·1e38,
+  // so 4e38 maps to √2 and the others to -√2/2.
+  const a = Array.from({ length: 3 }, (_, r) => x.get(r, 0)).sort((p, q) => p - q);
+  [-Math.SQRT1_2, -Math.SQRT1_2, Math.SQRT2].forEach((z, i) => t.true(Math.abs(a[i] - z) < 1e-6, `${a[i]} vs ${z}`));
 });

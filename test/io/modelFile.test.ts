@@ -2,6 +2,7 @@ import test from 'ava';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FileFormatError } from '../../src/errors.js';
 import { loadModel, loadWeights, saveModel, sha256 } from '../../src/io/modelFile.js';
 import { activation } from '../../src/nn/activation.js';
 import { batchNorm1d } from '../../src/nn/batchnorm.js';
@@ -67,7 +68,8 @@ test('an altered file is refused by its checksum, naming the file', (t) => {
   bytes[5] ^= 1;
   doc.params = bytes.toString('base64');
   writeFileSync(file, JSON.stringify(doc));
-  const e = t.throws(() => loadModel(file));
+  const e = t.throws(() => loadModel(file), { instanceOf: FileFormatError });
+  t.is(e!.file, file);
   t.regex(e!.message, /altered\.json: sha256 checksum mismatch/);
 });
 
@@ -76,7 +78,7 @@ test('a truncated file is refused, naming the file and the checksum', (t) => {
   saveModel(build(), file);
   const text = readFileSync(file, 'utf8');
   writeFileSync(file, text.slice(0, Math.floor(text.length / 2)));
-  const e = t.throws(() => loadModel(file));
+  const e = t.throws(() => loadModel(file), { instanceOf: FileFormatError });
   t.regex(e!.message, /truncated\.json: .*checksum cannot be verified/);
 });
 

@@ -4,7 +4,7 @@ import { WasmKernels } from '../../src/kernels/wasm-kernels.js';
 import { SCRATCH_BYTES, WebAssemblyApi, gemmVariantAvailable } from '../../src/kernels/wasm-module.js';
 import * as reference from '../../src/kernels/reference.js';
 import { referenceKernels } from '../../src/kernels/kernels.js';
-import { fillReal, rng } from './util.js';
+import { fillInt, fillReal, rng } from './util.js';
 
 test('alloc returns zero-filled, 64-byte-aligned, disjoint views of the shared memory', (t) => {
   const arena = WasmArena.create(1 << 20);
@@ -118,14 +118,24 @@ test('an array ending at the last byte of the memory is read and written in boun
   const arena = WasmArena.create(SCRATCH_BYTES);
   const kernels = new WasmKernels(arena);
   const [m, k, n] = [4, 7, 4]; // y is 64 bytes: it can end exactly at the end
-  const x = fillReal(arena.alloc('float32', m * k), rng(1)), w = fillReal(arena.alloc('float32', k * n), rng(2));
+  // Small integers: every sum is exact, so the WASM results must equal the reference's bit for bit.
+  const x = fillInt(arena.alloc('float32', m * k), rng(1)), w = fillInt(arena.alloc('float32', k * n), rng(2));
+  const dx = arena.alloc('float32', m * k), dw = arena.alloc('float32', k * n);
   const top = Math.ceil(arena.used / ARENA_ALIGN) * ARENA_ALIGN;
   arena.allocBytes(arena.byteLength - 64 - top);
   const y = arena.alloc('float32', m * n);
   t.is(y.byteOffset + y.byteLength, arena.byteLength);
-  t.notThrows(() => kernels.denseForward(x, w, null, y, m, k, n));
-  t.notThrows(() => kernels.denseBackwardInput(y, w, x, m, k, n));
-  t.notThrows(() => kernels.denseBackwardWeights(x, y, w, null, m, k, n));
+  kernels.denseForward(x, w, null, y, m, k, n);
+  kernels.denseBackwardInput(y, w, dx, m, k, n);
+  kernels.denseBackwardWeights(x, y, dw, null, m, k, n);
+  const [ry, rdx, rdw] = [new Float32Array(m * n), new Float32Array(m * k), new Float32Array(k * n)];
+  reference.denseForward(x, w, null, ry, m, k, n);
+  reference.denseBackwardInput(ry, w, rdx, m, k, n);
+  reference.denseBackwardWeights(x, ry, rdw, null, m, k, n);
+  t.true(ry.some((v) => v !== 0), 'a non-trivial product');
+  t.deepEqual([...y], [...ry], 'y');
+  t.deepEqual([...dx], [...rdx], 'dx');
+  t.deepEqual([...dw], [...rdw], 'dW');
 });
 
 test('making kernels in a thread writes nothing into the arena but its own scratch', (t) => {

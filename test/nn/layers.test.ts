@@ -52,6 +52,7 @@ test('activations: values at known points', (t) => {
   t.is(at(leakyRelu(0.1), -2), -0.2);
   // torch.nn.functional.gelu(torch.tensor(1.0, dtype=float64)) = 0.8413447460685429
   t.true(Math.abs(at(gelu(), 1) - 0.8413447460685429) < 1e-15);
+  // Python: math.erf(0.5), math.erf(3.5)
   t.true(Math.abs(erf(0.5) - 0.5204998778130465) < 1e-15);
   t.true(Math.abs(erf(3.5) - 0.9999992569016276) < 1e-15);
 });

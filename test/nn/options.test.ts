@@ -40,8 +40,15 @@ test('a layer instance appears once, in one model: reused, its cached input and 
   const d = dense(2, 1);
   const first = new Model([d]);
   t.regex(t.throws(() => new Model([d]), { instanceOf: TypeError })!.message, /layer 0\.dense already belongs to another model; create a new layer/);
-  first.rebind(new Float32Array(first.paramCount));
-  t.pass('the owner binds its layers again (gradient slots)');
+  // The owner binds its layers again (gradient slots): backward then writes into the new array.
+  const slot = new Float32Array(first.paramCount);
+  first.rebind(slot);
+  first.forward(new Tensor(Float32Array.of(1, 2, 3, -1), 2, 2), { training: true, seed: 1, step: 0 });
+  first.backward(new Tensor(Float32Array.of(1, 0.5), 2, 1));
+  const grad = (role: string) => first.parameters().entries.filter((e) => e.role === role).flatMap((e) => [...slot.subarray(e.offset, e.offset + e.size)]);
+  t.deepEqual(grad('weight'), [1 * 1 + 3 * 0.5, 2 * 1 - 1 * 0.5], 'dW = xᵀ·dy');
+  t.deepEqual(grad('bias'), [1 + 0.5], 'db = Σ dy');
+  t.true(first.grads.every((g) => g === 0), 'the old gradient array is left alone');
   const [a, b] = [dense(2, 3), dense(3, 3)];
   t.throws(() => new Model([a, shared, b, shared]));
   t.notThrows(() => new Model([a, shared, b]), 'a model that was refused leaves its layers free');

@@ -36,9 +36,10 @@ function follow(c: Case, extra: Record<string, unknown> = {}): { worst: number; 
   return { worst, failures, steps: opt.stepCount };
 }
 
-test('the fixture holds 13 configurations of 100 steps', (t) => {
+test('the fixtures hold 13 and 2 configurations of 100 steps', (t) => {
   t.is(cases.length, 13);
-  for (const c of cases) t.is(c.params_after_each_step.length, 100);
+  t.is(nadamCases.length, 2);
+  for (const c of [...cases, ...nadamCases]) t.is(c.params_after_each_step.length, 100);
 });
 
 for (const [k, c] of cases.entries()) {

@@ -155,10 +155,15 @@ function build(c: ScheduleCase): LrScheduler {
 
 const torchCases = fixture<{ cases: ScheduleCase[] }>('torch-schedules.json').cases;
 
+test('the PyTorch fixture holds the 7 cases torch-schedules.py writes', (t) => {
+  t.deepEqual(torchCases.map((c) => c.name), ['StepLR', 'MultiStepLR', 'ExponentialLR', 'CosineAnnealingLR', 'LinearWarmup+CosineAnnealingLR', 'ReduceLROnPlateau', 'ReduceLROnPlateau']);
+});
+
 for (const c of torchCases) {
   test(`PyTorch ${c.name} ${JSON.stringify(c.options)}: every step`, (t) => {
-    // PyTorch's first rate (index 0) is the base rate, except warmup's, which starts lowered.
-    const base = c.name.startsWith('LinearWarmup') ? c.lrs[4] : c.lrs[0];
+    // PyTorch's first rate (index 0) is the base rate, except warmup's, which starts lowered and
+    // reaches the base rate after its `steps` steps.
+    const base = c.name.startsWith('LinearWarmup') ? c.lrs[(c.options as { steps: number }).steps] : c.lrs[0];
     const opt0 = { ...c, lrs: [base, ...c.lrs.slice(1)] };
     const lrs = run(build(opt0), c.lrs.length - 1, c.metrics);
     t.is(lrs.length, c.lrs.length);
@@ -222,12 +227,24 @@ test('a state saved with other settings is refused, naming both, and changes not
   t.throws(() => new StepLR(optimizer([0.1]), { stepSize: 2 }).loadStateDict(bad), { message: /state\.baseLrs\[0\] must be a learning rate >= 0, got -1/ });
   const old = saved.stateDict();
   delete old.settings;
-  t.notThrows(() => new StepLR(optimizer([0.1]), { stepSize: 3 }).loadStateDict(old), 'a state from before settings were saved is still read');
+  // A state from before settings were saved is still read, and this schedule's settings apply.
+  const loaded = new StepLR(optimizer([0.1]), { stepSize: 3 });
+  loaded.loadStateDict(old);
+  t.is(loaded.lastEpoch, 1);
+  loaded.step();
+  t.deepEqual(loaded.lastLr, [0.1], 'epoch 2: no decay with stepSize 3 (the saved stepSize 2 would decay)');
 });
 
 test('ReduceLROnPlateau refuses a saved best of NaN (every later metric would compare as no better)', (t) => {
   const plateau = new ReduceLROnPlateau(createOptimizer('sgd', mixedParams(), { lr: 0.1 }), { patience: 0 });
   const saved = plateau.stateDict();
   t.throws(() => plateau.loadStateDict({ ...saved, best: NaN }), { message: /state\.best must be a number or ±Infinity, got NaN/ });
-  t.notThrows(() => plateau.loadStateDict({ ...saved, best: Infinity }));
+  plateau.step(1);
+  plateau.loadStateDict({ ...saved, best: Infinity });
+  t.is(plateau.best, Infinity);
+  t.is(plateau.lastEpoch, 0);
+  const lr = plateau.lastLr;
+  plateau.step(5);
+  t.deepEqual(plateau.lastLr, lr, '5 improves on Infinity (on the best of 1 before loading it would not, and patience 0 would cut the rate)');
+  t.is(plateau.best, 5);
 });

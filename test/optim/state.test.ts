@@ -2,6 +2,7 @@
 import test from 'ava';
 import { createOptimizer } from '../../src/optim/registry.js';
 import type { OptimizerName } from '../../src/optim/rule.js';
+import { SGD } from '../../src/optim/sgd.js';
 import { CONFIGS, mixedParams, testGrad } from './helpers.js';
 
 for (const [name, options] of CONFIGS) {
@@ -88,6 +89,16 @@ test('loaded state is copied in, not aliased: mutating the saved arrays later ch
   sd.groups[0].hyper.lr = 5;
   t.not(fresh.state.expAvg[0], 99);
   t.is(fresh.getLr(0), 1e-3);
+});
+
+test('SGD without lr uses 1e-3, as the README states (PyTorch 2.2 and later)', (t) => {
+  const p = mixedParams();
+  const before = Float64Array.from(p.values);
+  const opt = new SGD(p);
+  t.deepEqual(Array.from({ length: opt.groupCount }, (_, i) => opt.getLr(i)), new Array(opt.groupCount).fill(1e-3));
+  testGrad(p.values, p.grads as Float64Array);
+  opt.step();
+  t.deepEqual(p.values, before.map((v, i) => v - 1e-3 * p.grads[i]), 'p ← p − 1e-3·g');
 });
 
 test('loading restores the learning rates a schedule had set', (t) => {

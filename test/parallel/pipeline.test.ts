@@ -34,7 +34,6 @@ async function run(engine: 'parallel' | 'serial', threads: number, onBatch: (b: 
   const model = build();
   const optimizer = new NAdam(model.parameters(), { lr: 0.01 });
   const lrs: number[] = [];
-  const steps: number[] = [];
   let error: unknown = null;
   const schedule = makeSchedule(optimizer);
   const trainer: Trainer = new Trainer(model, {
@@ -50,7 +49,7 @@ async function run(engine: 'parallel' | 'serial', threads: number, onBatch: (b: 
   } catch (e) {
     error = e;
   }
-  return { params: Float64Array.from(model.params), lrs, steps, stepCount: optimizer.stepCount, state: optimizer.stateDict(), error, snap: trainer.snapshot(), schedule: schedule.stateDict(), lr: optimizer.getLr(0) };
+  return { params: Float64Array.from(model.params), lrs, stepCount: optimizer.stepCount, state: optimizer.stateDict(), error, snap: trainer.snapshot(), schedule: schedule.stateDict(), lr: optimizer.getLr(0) };
 }
 
 function close(t: import('ava').ExecutionContext, a: Float64Array, b: Float64Array) {
@@ -77,9 +76,12 @@ async function compare(t: import('ava').ExecutionContext, onBatch: (b: BatchInfo
 }
 
 test('per-batch schedule and learning rates changed by a callback: the queued step is re-planned', async (t) => {
-  await compare(t, (b, _tr, o) => {
+  const s = await compare(t, (b, _tr, o) => {
     if (b.step % 3 === 1) o.setLr(0, o.getLr(0) * 1.5);
   });
+  t.is(s.error, null);
+  t.is(s.stepCount, 3 * (96 / 16), '3 epochs of 96 rows in batches of 16');
+  t.is(s.lrs.length, s.stepCount);
 });
 
 test('currentParams() and pause()/resume() inside an epoch, then stop(): same as the serial engine', async (t) => {
@@ -91,7 +93,9 @@ test('currentParams() and pause()/resume() inside an epoch, then stop(): same as
     }
     if (b.step === 9) b.stop();
   });
+  t.is(s.error, null);
   t.is(s.stepCount, 9);
+  t.is(s.snap.step, 9);
 });
 
 test('a non-finite step with a step queued behind it: neither counts', async (t) => {

@@ -189,21 +189,35 @@ test('clipValue clamps every averaged gradient before the update (SGD: each para
 test('fit() while fit() runs is refused; currentParams() mid-run is a consistent snapshot at a step boundary', async (t) => {
   const model = net(8, 'float32');
   const optimizer = new SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
-  const trainer = new Trainer(model, { optimizer, loss: 'softmax-cross-entropy', epochs: 40, batchSize: 4, threads: 2 });
+  let started!: () => void;
+  const firstStep = new Promise<void>((resolve) => (started = resolve));
+  const trainer = new Trainer(model, { optimizer, loss: 'softmax-cross-entropy', epochs: 40, batchSize: 4, threads: 2, onBatchEnd: () => started() });
   const data = blobs(200, 13, 'float32');
-  const running = trainer.fit(data);
+  const initial = Float32Array.from(model.params);
+  let finished = false;
+  const running = trainer.fit(data).finally(() => (finished = true));
   await t.throwsAsync(trainer.fit(data), { message: /fit\(\) is already running on this trainer/ });
-  let checks = 0;
-  while (checks < 30) {
+  // Workers take a while to start: check only once steps are being taken.
+  await firstStep;
+  const seen: Array<{ step: number; params: Float32Array }> = [];
+  while (seen.length < 30) {
     await new Promise((r) => setTimeout(r, 3));
-    await trainer.currentParams();
+    const current = await trainer.currentParams();
+    t.is(current, model);
+    t.true(current.params.every(Number.isFinite));
     // The optimizer's step count came with the same copy as the parameters.
     t.is(optimizer.stepCount, trainer.snapshot().step);
-    checks++;
+    seen.push({ step: optimizer.stepCount, params: Float32Array.from(current.params) });
   }
+  const last = seen[seen.length - 1];
+  t.false(finished, 'the run was still going at the last check');
+  t.true(last.step > seen[0].step && last.step < 40 * (200 / 4), `steps ${seen[0].step} to ${last.step} of 2000`);
+  t.notDeepEqual(seen[0].params, initial, 'currentParams() brought the trained parameters over');
+  t.notDeepEqual(last.params, seen[0].params, 'and again at a later step');
   trainer.stop();
   await running;
   t.is(optimizer.stepCount, trainer.snapshot().step);
+  t.true(trainer.history.length < 40);
 });
 
 test('restore() while fit() runs is refused; stop() then pause() in one tick stops the run rather than holding it', async (t) => {
