@@ -1,6 +1,7 @@
 /** `gradpool train`: one run, with progress, a summary, and the files the flags ask for. */
 import { checkPaths, checkSaveTarget, datasetFile } from './paths.js';
 import { writeFileAtomic } from '../io/atomicWrite.js';
+import { jsonDocument } from '../io/json.js';
 import { buildConfig, type RunConfig } from './config.js';
 import { flagHelp, FlagError, parseFlags } from './flags.js';
 import { Progress, type Out } from './progress.js';
@@ -92,6 +93,6 @@ export async function trainCommand(argv: readonly string[], out: Out, stop?: Abo
   }
   progress.summary(result);
   if (flags['save-params']) writeParamsFile(flags['save-params'] as string, result.model);
-  if (flags.json) writeFileAtomic(flags.json as string, JSON.stringify(runJson(result), null, 2) + '\n');
+  if (flags.json) writeFileAtomic(flags.json as string, jsonDocument(runJson(result)));
   return 0;
 }

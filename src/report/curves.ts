@@ -2,6 +2,7 @@
  * The raw curves of a comparison, for plotting elsewhere: CSV in long form (one row per
  * configuration and epoch, empty cells for absent metrics) or JSON (the whole Comparison).
  */
+import { jsonDocument } from '../io/json.js';
 import type { Comparison } from './types.js';
 
 export const CSV_COLUMNS = Object.freeze(['configuration', 'epoch', 'trainLoss', 'trainAccuracy', 'testLoss', 'testAccuracy', 'seconds']);
@@ -23,5 +24,5 @@ export function curvesCsv(c: Comparison): string {
 }
 
 export function curvesJson(c: Comparison): string {
-  return JSON.stringify(c, null, 2) + '\n';
+  return jsonDocument(c);
 }
