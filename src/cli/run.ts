@@ -98,12 +98,22 @@ function checkpointConfig(config: RunConfig): CheckpointMeta['config'] {
   return c as CheckpointMeta['config'];
 }
 
+/**
+ * A setting as resuming compares it. Paths are not compared: a CSV's data are compared by their
+ * fingerprint (the same file may be named from another folder), and a resumed run's weights come
+ * from the checkpoint, not from the params file it started from.
+ */
+function resumeForm(key: string, value: unknown): unknown {
+  if (key === 'dataset' && typeof value === 'string' && value.startsWith('csv:')) return 'csv:';
+  return key === 'initParams' ? undefined : value;
+}
+
 function checkResumable(file: string, meta: CheckpointMeta, config: RunConfig, data: string): void {
   const here = checkpointConfig(config) as Record<string, unknown>;
   const there = (meta?.config ?? {}) as Record<string, unknown>;
   for (const key of new Set([...Object.keys(here), ...Object.keys(there)])) {
-    const a = JSON.stringify(there[key]);
-    const b = JSON.stringify(here[key]);
+    const a = JSON.stringify(resumeForm(key, there[key]));
+    const b = JSON.stringify(resumeForm(key, here[key]));
     if (a !== b) throw new FlagError(`--resume ${file}: the checkpoint's run has ${key} = ${a}, this one ${b}; resume with the flags of the run that wrote it`);
   }
   if (meta.data !== data) throw new FlagError(`--resume ${file}: the data differ from the checkpoint's run (another file, split or standardization)`);

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { once } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildConfig } from '../../src/cli/config.js';
 import { buildModel, buildOptimizer, buildSchedule, loadRunData } from '../../src/cli/build.js';
@@ -96,6 +96,21 @@ test('the CLI refuses to resume a corrupted checkpoint (exit 1, file and reason)
   const other = cli(['train', '--dataset', 'iris', '--epochs', '2', '--lr', '0.5', '--resume', 'c.ckpt'], dir);
   t.is(other.code, 2);
   t.regex(other.stderr, /--resume c\.ckpt: the checkpoint's run has optimizerOptions = \{"lr":0\.01\}, this one \{"lr":0\.5\}; resume with the flags of the run that wrote it/);
+});
+
+test('--resume takes the same CSV named from another folder (its data decide, by fingerprint), and refuses other data under the same name', (t) => {
+  const dir = scratch();
+  mkdirSync(join(dir, 'sub'));
+  const rows = (shift: number) => ['a,b,label', ...Array.from({ length: 40 }, (_, i) => `${(i % 7) + shift},${i % 5},${i % 2}`)].join('\n') + '\n';
+  writeFileSync(join(dir, 'd.csv'), rows(0));
+  t.is(cli(['train', '--dataset', 'csv:d.csv', '--epochs', '1', '--save', 'c.ckpt', '--quiet'], dir).code, 0);
+  const elsewhere = cli(['train', '--dataset', 'csv:../d.csv', '--epochs', '1', '--save', '../c.ckpt', '--resume', '../c.ckpt'], join(dir, 'sub'));
+  t.is(elsewhere.code, 0, elsewhere.stderr);
+  t.regex(elsewhere.stdout, /resuming after epoch 1\n/);
+  writeFileSync(join(dir, 'd.csv'), rows(1));
+  const changed = cli(['train', '--dataset', 'csv:d.csv', '--epochs', '1', '--resume', 'c.ckpt', '--save', 'c.ckpt'], dir);
+  t.is(changed.code, 2);
+  t.regex(changed.stderr, /--resume c\.ckpt: the data differ from the checkpoint's run/);
 });
 
 test.serial('a run killed with SIGKILL in mid-epoch, then resumed, ends with the paramsSha256 of an uninterrupted run', async (t) => {
