@@ -12,6 +12,7 @@ import { ACTIVATIONS } from '../nn/activation.js';
 import { curvesCsv, curvesJson } from '../report/curves.js';
 import { reportHtml } from '../report/html.js';
 import { entryFromHistory } from '../report/history.js';
+import { summaryColumns } from '../report/summary.js';
 import type { Comparison, ComparisonEntry } from '../report/types.js';
 import type { LoadedData } from '../data/load.js';
 import type { EpochRecord } from '../train/trainer.js';
@@ -81,11 +82,12 @@ export function entryOf(label: string, result: RunSummary, target: number | null
 
 /** The results as a fixed-width text table. */
 export function textTable(c: Comparison): string {
-  const head = ['configuration', 'final test loss', 'final test acc', 'best test loss', 'best test acc'];
+  const columns = summaryColumns(c);
+  const head = ['configuration', ...columns.map((col) => col.title.replace('accuracy', 'acc'))];
   if (c.target !== null) head.push(`epochs to ${pct(c.target)}`);
   head.push('time');
   const rows = c.entries.map((e) => {
-    const r = [e.label, num(e.finalTestLoss), pct(e.finalTestAccuracy), num(e.bestTestLoss), pct(e.bestTestAccuracy)];
+    const r = [e.label, ...columns.map((col) => (col.kind === 'loss' ? num(col.value(e)) : pct(col.value(e))))];
     if (c.target !== null) r.push(e.epochsToTarget === null ? 'not reached' : String(e.epochsToTarget));
     r.push(duration(e.seconds));
     return r;

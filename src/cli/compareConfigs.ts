@@ -16,7 +16,7 @@ import { OPTIMIZER_OPTION } from './trainFlags.js';
 export const COMPARE_OPTIMIZERS = Object.freeze([...OPTIMIZER_NAMES, 'momentum', 'nesterov']);
 
 export const PRESETS: Readonly<Record<string, { flags: FlagValues; help: string }>> = Object.freeze({
-  'learning-rates': { flags: { dataset: 'xor', lrs: [0.001, 0.01, 0.1, 1.0] }, help: 'SGD at 0.001, 0.01, 0.1 and 1.0 on xor (the tutorial\'s network)' },
+  'learning-rates': { flags: { dataset: 'xor', optimizer: 'sgd', lrs: [0.001, 0.01, 0.1, 1.0] }, help: 'SGD at 0.001, 0.01, 0.1 and 1.0 on xor (the tutorial\'s network; on another --dataset too)' },
   depth: { flags: { dataset: 'spiral', depths: [1, 2, 3] }, help: '1, 2 and 3 hidden layers of 64 on spiral' },
   activations: { flags: { dataset: 'spiral', activations: ['sigmoid', 'relu', 'tanh'] }, help: 'sigmoid, relu and tanh hidden layers on spiral' },
   optimizers: { flags: { dataset: 'mnist', optimizers: ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adamw'] }, help: 'sgd, momentum, nesterov, adagrad, rmsprop, adam and adamw on mnist' },
@@ -126,6 +126,7 @@ export function compareConfigs(flagsIn: FlagValues): CompareConfig[] {
     if (baseFlags.optimizer !== undefined) throw new FlagError('--optimizer and --optimizers cannot be combined');
   }
   if (kind === 'activations' && baseFlags.activation !== undefined) throw new FlagError('--activation and --activations cannot be combined');
+  if (kind === 'lrs' && baseFlags.lr !== undefined) throw new FlagError('--lr and --lrs cannot be combined: --lrs gives each configuration its learning rate');
   // The hidden-layer flags are checked against every compared model, not the base's alone.
   const base = buildConfig(baseFlags, { checkHiddenFlags: false });
   const configs = variants(kind, flags, base, given);

@@ -4,6 +4,7 @@
  * per configuration, and the results table.
  */
 import { seriesStyle, strokeAttributes, type SeriesStyle } from './style.js';
+import { summaryColumns, type SummaryColumn } from './summary.js';
 import { lineChart, type Series } from './svg.js';
 import { METRICS, type Comparison, type ComparisonEntry, type MetricKey } from './types.js';
 import { escapeXml } from './xml.js';
@@ -44,14 +45,11 @@ export function optimizerText(o: NonNullable<ComparisonEntry['optimizer']>): str
   return [o.name, ...Object.entries(o.options).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : v}`)].join(' ');
 }
 
-function row(e: ComparisonEntry, target: number | null, style: SeriesStyle, optimizers: boolean, hashes: boolean): string {
+function row(e: ComparisonEntry, columns: readonly SummaryColumn[], target: number | null, style: SeriesStyle, optimizers: boolean, hashes: boolean): string {
   const cells = [
     `<td>${swatch(style)}${escapeXml(e.label)}</td>`,
     ...(optimizers ? [`<td class="optimizer">${e.optimizer ? escapeXml(optimizerText(e.optimizer)) : '–'}</td>`] : []),
-    `<td>${num(e.finalTestLoss)}</td>`,
-    `<td>${pct(e.finalTestAccuracy)}</td>`,
-    `<td>${num(e.bestTestLoss)}</td>`,
-    `<td>${pct(e.bestTestAccuracy)}</td>`,
+    ...columns.map((col) => `<td>${col.kind === 'loss' ? num(col.value(e)) : pct(col.value(e))}</td>`),
   ];
   if (target !== null) cells.push(`<td>${e.epochsToTarget ?? 'not reached'}</td>`);
   cells.push(`<td>${e.seconds.toFixed(1)} s</td>`);
@@ -62,12 +60,13 @@ function row(e: ComparisonEntry, target: number | null, style: SeriesStyle, opti
 export function resultsTable(c: Comparison): string {
   // The optimizer column, when the entries say what they used (gradpool compare's do).
   const optimizers = c.entries.some((e) => e.optimizer !== undefined);
-  const head = ['configuration', ...(optimizers ? ['optimizer'] : []), 'final test loss', 'final test accuracy', 'best test loss', 'best test accuracy'];
+  const columns = summaryColumns(c);
+  const head = ['configuration', ...(optimizers ? ['optimizer'] : []), ...columns.map((col) => col.title)];
   if (c.target !== null) head.push(`epochs to ${pct(c.target)}`);
   // The parameters' hash, when the entries have one (gradpool compare's do; curvesReport's do not).
   const hashes = c.entries.some((e) => e.paramsSha256 !== undefined);
   head.push('time', ...(hashes ? ['params sha256'] : []));
-  const rows = c.entries.map((e, i) => row(e, c.target, seriesStyle(i), optimizers, hashes));
+  const rows = c.entries.map((e, i) => row(e, columns, c.target, seriesStyle(i), optimizers, hashes));
   return `<table class="results">\n<thead><tr>${head.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
 }
 

@@ -51,6 +51,10 @@ test('--lrs, --depths, --activations and the presets', (t) => {
   t.deepEqual(compareConfigs({ preset: 'learning-rates' }).map((x) => [x.label, x.config.dataset, x.config.optimizerOptions.lr]), [
     ['lr=0.001', 'xor', 0.001], ['lr=0.01', 'xor', 0.01], ['lr=0.1', 'xor', 0.1], ['lr=1', 'xor', 1],
   ]);
+  t.true(compareConfigs({ preset: 'learning-rates' }).every((x) => x.config.optimizer === 'sgd'));
+  t.deepEqual(compareConfigs({ preset: 'learning-rates', dataset: 'iris' }).map((x) => [x.config.optimizer, x.config.optimizerOptions.lr]), [
+    ['sgd', 0.001], ['sgd', 0.01], ['sgd', 0.1], ['sgd', 1],
+  ], 'SGD on another dataset too, as its help says (iris alone trains with adam)');
   t.deepEqual(compareConfigs({ preset: 'depth' }).map((x) => x.config.model), [[0, 64, 0], [0, 64, 64, 0], [0, 64, 64, 64, 0]]);
   t.deepEqual(compareConfigs({ preset: 'activations' }).map((x) => x.config.activation), ['sigmoid', 'relu', 'tanh']);
   const opt = compareConfigs({ preset: 'optimizers', epochs: 2 });
@@ -72,6 +76,7 @@ test('compare flag errors name the flags', (t) => {
   t.throws(() => compareConfigs({ optimizers: ['adam:speed=1'] }), { message: /--optimizers adam:speed=1: unknown setting "speed"/ });
   t.throws(() => compareConfigs({ optimizers: ['adam'], optimizer: 'sgd' }), { message: '--optimizer and --optimizers cannot be combined' });
   t.throws(() => compareConfigs({ lrs: [0] }), { message: '--lrs must be learning rates > 0, got 0' });
+  t.throws(() => compareConfigs({ dataset: 'iris', lrs: [0.01, 0.1], lr: 0.5 }), { message: '--lr and --lrs cannot be combined: --lrs gives each configuration its learning rate' });
   // A configuration given twice would be two identical rows and curves, and one CSV key twice.
   t.throws(() => compareConfigs({ dataset: 'iris', lrs: [0.1, 0.01, 0.1] }), { message: '--lrs lists 0.1 twice (items 1 and 3); give each once' });
   t.throws(() => compareConfigs({ dataset: 'iris', activations: ['relu', 'relu'] }), { message: '--activations lists relu twice (items 1 and 2); give each once' });
@@ -143,6 +148,11 @@ test('--target is refused, naming it and its value, where there is no held-out a
   const noTest = cli(['compare', '--dataset', 'iris', '--lrs', '0.01,0.02', '--test-split', '0', '--target', '90', '--threads', '1'], dir);
   t.is(noTest.code, 2);
   t.regex(noTest.stderr, /^gradpool compare: --target 90: the epochs to a test accuracy need a test set, and --test-split 0 holds out none of iris/);
+  // Without a test set the table compares the training metrics (every test cell would be empty).
+  const trainOnly = cli(['compare', '--dataset', 'iris', '--lrs', '0.01,0.1', '--epochs', '2', '--test-split', '0', '--threads', '1', '--quiet'], dir);
+  t.is(trainOnly.code, 0, trainOnly.stderr);
+  t.regex(trainOnly.stdout, /^configuration +last train loss +last train acc +best train loss +best train acc +time\n/);
+  t.regex(trainOnly.stdout, /\nlr=0\.01 +\d\.\d{4} +\d+\.\d\d% +\d\.\d{4} +\d+\.\d\d% /);
   // xor's 0/1 target has an accuracy: --target applies.
   const xor = cli(['compare', '--dataset', 'xor', '--lrs', '1,2', '--epochs', '2', '--target', '0.5', '--threads', '1', '--quiet'], dir);
   t.is(xor.code, 0, xor.stderr);
