@@ -98,7 +98,12 @@ export function readParamsFile(file: string, model: Model): void {
     if (l.b.length !== d.units) fail(file, `layers[${i}].b must be ${d.units} numbers, got ${l.b.length}`);
     l.b.forEach((v, j) => checkNumber(file, `layers[${i}].b[${j}]`, v, text, i, 'b', j));
   });
-  model.setWeights(layers.map((l) => ({ W: l.W, b: l.b })));
+  try {
+    model.setWeights(layers.map((l) => ({ W: l.W, b: l.b })));
+  } catch (e) {
+    // What only the model's dtype refuses (a value past float32's range), with the file named.
+    fail(file, (e as Error).message);
+  }
 }
 
 /** The model's Dense weights in the params layout. */

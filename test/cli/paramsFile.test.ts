@@ -72,3 +72,14 @@ test('a resumed run takes its weights from the checkpoint: the --init-params fil
   const r = cli([...flags, '--init-params', 'p.json', '--save', 'run.ckpt', '--resume', 'run.ckpt'], dir);
   t.is(r.code, 0, r.stderr);
 });
+
+test('a value past float32\'s range, which only the model\'s dtype refuses, is reported with the file named', (t) => {
+  const big = good();
+  big.layers[1].W[2][1] = 1e39;
+  const file = join(dir, 'big.json');
+  writeFileSync(file, JSON.stringify(big));
+  const model = buildModel(buildConfig({ dataset: 'iris', model: '4-3-2', threads: 1 }));
+  const e = t.throws(() => readParamsFile(file, model));
+  t.true(e!.message.startsWith(`${file}: `), e!.message);
+  t.regex(e!.message, /1e\+39 does not fit in float32/);
+});
