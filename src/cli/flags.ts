@@ -77,7 +77,8 @@ export function parseFlags(argv: readonly string[], table: FlagTable): { flags: 
   const flags: FlagValues = {};
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
+    // -h is --help, as in most command-line tools, where the table has --help.
+    const arg = argv[i] === '-h' && Object.hasOwn(table, 'help') ? '--help' : argv[i];
     if (!arg.startsWith('--')) {
       positional.push(arg);
       continue;

@@ -103,6 +103,9 @@ test('--help on each command lists every flag', async (t) => {
   t.is(compare.code, 0);
   for (const flag of ['optimizers', 'lrs', 'depths', 'activations', 'preset', 'target', 'report', 'csv', 'json']) t.true(compare.out.includes(`--${flag} `), `compare --help lists --${flag}`);
   t.regex((await run(['--help'])).out, /Commands:\n {2}train .*\n {2}compare /);
+  // -h is --help, after the command too.
+  t.is((await run(['train', '-h'])).out, train.out);
+  t.is((await run(['compare', '--dataset', 'iris', '-h'])).out, compare.out);
 });
 
 test('flag forms: --key value, --key=value, --flag, --no-flag; defaults filled from the dataset', (t) => {
