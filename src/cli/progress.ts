@@ -105,6 +105,8 @@ export class Progress {
     const h = result.history;
     const trained = h.reduce((s, r) => s + r.seconds, 0);
     const lines = [`done: ${h.length} epoch${h.length === 1 ? '' : 's'} in ${duration(trained)}`];
+    const early = result.earlyStopped;
+    if (early) lines.push(`early stopping ended the run and restored the weights of epoch ${early.bestEpoch} (the lowest ${h[0]?.testLoss !== null ? 'test' : 'train'} loss): the results below are that epoch's`);
     lines.push(`train loss ${num(f.trainLoss)}${result.trainAccuracy !== null ? `  train accuracy ${pct(result.trainAccuracy)}` : ''}`);
     if (f.testLoss !== null) lines.push(`test loss ${num(f.testLoss)}`);
     if (f.testAccuracy !== null) lines.push(`test accuracy ${pct(f.testAccuracy)}`);

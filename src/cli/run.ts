@@ -73,6 +73,8 @@ export interface RunResult {
   seconds: number;
   /** Stopped by SIGINT or `stop` before the last epoch ended. */
   interrupted: boolean;
+  /** When early stopping ended the run: the epoch whose weights it restored (the best). */
+  earlyStopped?: { bestEpoch: number };
 }
 
 /**
@@ -200,5 +202,6 @@ export async function runTraining(config: RunConfig, options: RunOptions = {}): 
     model,
     seconds: (performance.now() - started) / 1000,
     interrupted,
+    ...(early?.stopped ? { earlyStopped: { bestEpoch: early.bestEpochNumber } } : {}),
   };
 }

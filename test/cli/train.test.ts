@@ -151,3 +151,14 @@ test('a stop that arrives during the last step does not make a finished run "int
   t.is(result.history.length, 1);
   t.false(result.interrupted);
 });
+
+test('when early stopping ends a run, the summary says so and names the epoch whose weights it restored', (t) => {
+  const r = cli(['train', '--dataset', 'iris', '--epochs', '200', '--early-stop', '2', '--lr', '0.5', '--json', 'e.json', '--quiet'], scratch());
+  t.is(r.code, 0, r.stderr);
+  const m = /early stopping ended the run and restored the weights of epoch (\d+) \(the lowest test loss\)/.exec(r.stdout);
+  t.truthy(m, r.stdout);
+  const done = Number(/^done: (\d+) epochs/.exec(r.stdout)![1]);
+  t.true(done < 200);
+  t.is(Number(m![1]), done - 2, 'patience 2: the best epoch is two before the last');
+  t.false(cli(['train', '--dataset', 'iris', '--epochs', '2', '--quiet'], scratch()).stdout.includes('early stopping'));
+});
