@@ -7,7 +7,7 @@
 import type { Dataset } from '../data/dataset.js';
 import { loadData, type LoadedData } from '../data/load.js';
 import { SplitError } from '../data/split.js';
-import { featureCount, outputCount, toDataset, type Table } from '../data/table.js';
+import { asBinary, featureCount, outputCount, toDataset, type Table } from '../data/table.js';
 import { ARENA_MAX_BYTES } from '../kernels/arena.js';
 import { bytesPer } from '../tensor/dtype.js';
 import { activation } from '../nn/activation.js';
@@ -101,8 +101,16 @@ export function checkBatchNormBatches(config: RunConfig, rows: number): void {
   throw new FlagError(`--batch-size ${given} with --batchnorm leaves a last batch of 1 row (${config.dataset} has ${rows} training rows = ${Math.floor(rows / batch)} × ${batch} + 1), which batch norm cannot normalize; choose another --batch-size${other}`);
 }
 
-/** Fill in the model's input and output widths (or check --model) and the loss for the data. */
+/**
+ * Fill in the model's input and output widths (or check --model) and the loss for the data.
+ * With --loss binary-cross-entropy, two-class labels become one 0/1 target (asBinary), in
+ * `loaded` itself, and the model gets one output.
+ */
 export function fitToData(config: RunConfig, loaded: LoadedData): void {
+  if (config.loss === 'binary-cross-entropy' && loaded.train.task === 'classification' && loaded.train.classes === 2) {
+    loaded.train = asBinary(loaded.train);
+    if (loaded.test) loaded.test = asBinary(loaded.test);
+  }
   resolveModel(config, featureCount(loaded.train), outputCount(loaded.train), describe(loaded.train));
   checkBatchNormBatches(config, loaded.train.rows);
   config.loss ??= loaded.train.task === 'classification' ? 'softmax-cross-entropy' : 'mse';

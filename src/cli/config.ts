@@ -294,6 +294,6 @@ export function resolveModel(config: RunConfig, inputs: number, outputs: number,
   }
   if (m[0] !== inputs || m[m.length - 1] !== outputs) {
     const need = [inputs, ...m.slice(1, -1), outputs].join('-');
-    throw new FlagError(`--model ${m.join('-')} does not fit ${config.dataset}: it has ${inputs} inputs and needs ${outputs} outputs (${what}), e.g. --model ${need}`);
+    throw new FlagError(`--model ${m.join('-')} does not fit ${config.dataset}: it has ${inputs} input${inputs === 1 ? '' : 's'} and needs ${outputs} output${outputs === 1 ? '' : 's'} (${what}), e.g. --model ${need}`);
   }
 }

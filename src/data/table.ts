@@ -40,6 +40,16 @@ export function outputCount(t: Table): number {
   return t.task === 'classification' ? t.classes! : t.targets!.length / t.rows;
 }
 
+/**
+ * Two-class labels as one 0/1 target (class 1 is 1): the form a binary loss trains on, one
+ * output whose logit is class 1's, as PyTorch's BCEWithLogitsLoss takes labels as float targets.
+ */
+export function asBinary(t: Table): Table {
+  if (t.task !== 'classification' || t.classes !== 2) throw new DataError(`${t.name}: only 2-class labels become a 0/1 target, this table has ${t.task === 'classification' ? `${t.classes} classes` : `a ${t.task} task`}`);
+  const { labels: _labels, classes: _classes, ...rest } = t;
+  return { ...rest, task: 'binary', targets: Float64Array.from(t.labels!) };
+}
+
 /** The rows `indices` of `t`, in that order. */
 export function subset(t: Table, indices: ArrayLike<number>): Table {
   const d = featureCount(t);

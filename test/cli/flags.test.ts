@@ -77,7 +77,7 @@ test('--model must fit the dataset: the error says what the dataset needs', asyn
   t.is(r.code, 2);
   t.regex(r.err, /--model 4-8-2 does not fit iris: it has 4 inputs and needs 3 outputs \(3 classes\), e\.g\. --model 4-8-3/);
   const x = await run(['train', '--dataset', 'xor', '--model', '3-1']);
-  t.regex(x.err, /--model 3-1 does not fit xor: it has 2 inputs and needs 1 outputs \(one 0\/1 target\), e\.g\. --model 2-1/);
+  t.regex(x.err, /--model 3-1 does not fit xor: it has 2 inputs and needs 1 output \(one 0\/1 target\), e\.g\. --model 2-1/);
 });
 
 test('--loss must fit the task', async (t) => {

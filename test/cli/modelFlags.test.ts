@@ -28,6 +28,27 @@ test('--loss binary-cross-entropy on xor: the model ends in the output Dense (no
   t.is(readJson<{ config: { outputActivation: string | null } }>(join(dir, 'mse.json')).config.outputActivation, 'sigmoid');
 });
 
+test('--loss binary-cross-entropy on two-class labels trains one output on a 0/1 target (PyTorch\'s BCEWithLogitsLoss), with an accuracy: the same weights as the 0/1 column read as a target', (t) => {
+  const dir = scratch();
+  const rows = Array.from({ length: 60 }, (_, i) => [Math.sin(i), Math.cos(3 * i)]);
+  writeFileSync(join(dir, 'b.csv'), ['a,b,y', ...rows.map(([a, b]) => `${a.toFixed(4)},${b.toFixed(4)},${a + b > 0 ? 1 : 0}`)].join('\n') + '\n');
+  const flags = ['--loss', 'binary-cross-entropy', '--epochs', '3', '--test-split', '0', '--threads', '1', '--quiet'];
+  const labels = cli(['train', '--dataset', 'csv:b.csv', ...flags, '--json', 'labels.json'], dir);
+  t.is(labels.code, 0, labels.stderr);
+  const target = cli(['train', '--dataset', 'csv:b.csv', '--task', 'regression', ...flags, '--json', 'target.json'], dir);
+  t.is(target.code, 0, target.stderr);
+  type Doc = { config: { model: number[] }; final: { paramsSha256: string }; epochs: Array<{ trainAccuracy: number | null }> };
+  const a = readJson<Doc>(join(dir, 'labels.json'));
+  const b = readJson<Doc>(join(dir, 'target.json'));
+  t.deepEqual(a.config.model, [2, 32, 1], 'one output: class 1\'s logit');
+  t.is(a.final.paramsSha256, b.final.paramsSha256);
+  t.is(typeof a.epochs[2].trainAccuracy, 'number');
+  t.is(b.epochs[2].trainAccuracy, null);
+  const three = cli(['train', '--dataset', 'iris', '--loss', 'binary-cross-entropy'], dir);
+  t.is(three.code, 2);
+  t.regex(three.stderr, /--loss binary-cross-entropy does not fit iris \(3 classes\): use softmax-cross-entropy/);
+});
+
 test('--loss binary-cross-entropy on regression targets outside [0, 1] fails before training, naming the flag and why', async (t) => {
   const r = await run(['train', '--dataset', 'addition', '--loss', 'binary-cross-entropy']);
   t.is(r.code, 2);

@@ -3,7 +3,7 @@
  * without overflow for values near the float64 limit, and exactly the plain formula otherwise.
  */
 import test from 'ava';
-import { standardization, standardize, type Table } from '../../src/data/table.js';
+import { asBinary, standardization, standardize, type Table } from '../../src/data/table.js';
 
 const table = (rows: number[][]): Table => ({
   name: 't', task: 'regression', featureNames: rows[0].map((_, j) => `f${j}`), x: Float64Array.from(rows.flat()), rows: rows.length, targets: new Float64Array(rows.length),
@@ -42,4 +42,17 @@ test('a constant column maps to exactly 0, whatever its value: the summed mean i
     const unseen = standardize(table([[0, value * (1 + 1e-7)]]), s).x[1];
     t.true(Math.abs(unseen) <= Math.abs(value) * 2e-7, `a value 1e-7 off maps near 0, not to ${unseen}`);
   }
+});
+
+test('asBinary: two-class labels become one 0/1 target (class 1 is 1); other tables are refused', (t) => {
+  const two: Table = { name: 'two', task: 'classification', featureNames: ['a'], x: Float64Array.from([1, 2, 3]), rows: 3, labels: Int32Array.from([1, 0, 1]), classes: 2 };
+  const b = asBinary(two);
+  t.is(b.task, 'binary');
+  t.deepEqual(Array.from(b.targets!), [1, 0, 1]);
+  t.is(b.labels, undefined);
+  t.is(b.classes, undefined);
+  t.is(b.x, two.x);
+  t.is(two.task, 'classification', 'the table itself is left as it was');
+  t.throws(() => asBinary({ ...two, classes: 3 }), { message: 'two: only 2-class labels become a 0/1 target, this table has 3 classes' });
+  t.throws(() => asBinary(b), { message: 'two: only 2-class labels become a 0/1 target, this table has a binary task' });
 });
