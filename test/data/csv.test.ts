@@ -33,6 +33,28 @@ test('a quoted column name may hold a line break (as spreadsheets write it); the
   t.throws(() => parseCsv('"a\nb",,c\n1,2,3\n', 'q.csv'), { message: /^q\.csv:2:4: header column 2 has no name/ });
 });
 
+test('a quote inside an unquoted cell is a literal character: an inch mark in a header name does not swallow the file', (t) => {
+  const rows = Array.from({ length: 60000 }, (_, i) => `${i % 10}.5,${i % 7},${i % 2}`).join('\n');
+  const table = parseCsv(`screen (in"),weight,y\n${rows}\n`, 'inch.csv');
+  t.deepEqual(table.header, ['screen (in")', 'weight', 'y']);
+  t.is(table.rows, 60000);
+  t.is(table.lines[59999], 60001);
+  t.deepEqual(Array.from(table.values.subarray(-3)), [9.5, 59999 % 7, 1]);
+  // After a quoted name that spans lines, and in a data cell, where it is not a number.
+  const spanned = parseCsv('"a\nb",c"d,e\n1,2,3\n', 'inch.csv');
+  t.deepEqual(spanned.header, ['a\nb', 'c"d', 'e']);
+  t.deepEqual(Array.from(spanned.lines), [3]);
+  t.throws(() => parseCsv('a,b\n1,2"\n', 'inch.csv'), { message: 'inch.csv:2:3: column "b": expected a number, got "2\\""' });
+});
+
+test('a quote left open in the header is an error where it opened, with a short excerpt, however long the file', (t) => {
+  const rows = Array.from({ length: 60000 }, (_, i) => `${i},${i % 2}`).join('\n');
+  const error = t.throws(() => parseCsv(`id,"label of the row, which goes on and on\n${rows}\n`, 'open.csv'));
+  t.is(error?.message, 'open.csv:1:4: unterminated quoted cell: a quote opens here and never closes ("\\"label of the row, w"…)');
+  // A quote closed on a later line ends the name there; one opened in a later line of the header is reported on that line.
+  t.throws(() => parseCsv('"a\nb",c,"d\n1,2,3\n', 'open.csv'), { message: /^open\.csv:2:6: unterminated quoted cell/ });
+});
+
 test('a non-numeric cell: file:line:column, the column name and the value', (t) => {
   t.throws(() => parseCsv('a,b,c\n1,2,3\n4,abc,6\n', 'd.csv'), { message: 'd.csv:3:3: column "b": expected a number, got "abc"' });
   t.throws(() => parseCsv('a,b\n1,0x10\n', 'd.csv'), { message: 'd.csv:2:3: column "b": expected a number, got "0x10"' });
