@@ -50,6 +50,17 @@ export function excerpt(s: string, max = 40): string {
   return s.length > max ? `${JSON.stringify(s.slice(0, max))}…` : JSON.stringify(s);
 }
 
+/** A column name as errors show it: at most 60 characters (a quoted name may be long). */
+export function shownName(name: string): string {
+  return name.length > 60 ? `${name.slice(0, 60)}…` : name;
+}
+
+/** Column names as errors list them: the first 12, then how many there are. */
+export function shownNames(header: readonly string[]): string {
+  const shown = header.slice(0, 12).map(shownName).join(', ');
+  return header.length > 12 ? `${shown}, … (${header.length} columns)` : shown;
+}
+
 /**
  * Split the row starting at `lines[l]` (0-based) into cells with their 1-based positions in the file.
  * A quote opens a quoted cell only at the start of a cell (after any spaces); anywhere else it is
@@ -120,11 +131,11 @@ export function parseCsv(text: string, file: string): CsvTable {
   headerCells.forEach((c, j) => {
     if (c.text === '') throw csvError(file, c.line, c.column, `header column ${j + 1} has no name`);
     const first = header.indexOf(c.text);
-    if (first !== j) throw csvError(file, c.line, c.column, `column name "${c.text}" appears twice (columns ${first + 1} and ${j + 1})`);
+    if (first !== j) throw csvError(file, c.line, c.column, `column name "${shownName(c.text)}" appears twice (columns ${first + 1} and ${j + 1})`);
   });
   // A first row of numbers only is data, not names: taking it as the header would drop it silently.
   if (headerCells.every((c) => NUMBER.test(c.text))) {
-    throw csvError(file, headerLine + 1, 1, `the first row (${header.join(', ')}) is all numbers: the file needs a header row of column names before the data`);
+    throw csvError(file, headerLine + 1, 1, `the first row (${shownNames(header)}) is all numbers: the file needs a header row of column names before the data`);
   }
   const width = header.length;
   const values: number[] = [];
@@ -136,17 +147,17 @@ export function parseCsv(text: string, file: string): CsvTable {
     const { cells } = splitRow(file, lines, l, false);
     if (cells.length !== width) {
       const where = cells.length > width ? cells[width].column : line.length + 1;
-      throw csvError(file, lineNo, where, `ragged row: expected ${width} cells (${header.join(', ')}), got ${cells.length}`);
+      throw csvError(file, lineNo, where, `ragged row: expected ${width} cells (${shownNames(header)}), got ${cells.length}`);
     }
     cells.forEach((c, j) => {
-      if (c.text === '') throw csvError(file, lineNo, c.column, `missing value in column "${header[j]}"`);
-      if (!NUMBER.test(c.text)) throw csvError(file, lineNo, c.column, `column "${header[j]}": expected a number, got ${JSON.stringify(c.text)}`);
+      if (c.text === '') throw csvError(file, lineNo, c.column, `missing value in column "${shownName(header[j])}"`);
+      if (!NUMBER.test(c.text)) throw csvError(file, lineNo, c.column, `column "${shownName(header[j])}": expected a number, got ${excerpt(c.text)}`);
       const v = Number(c.text);
-      if (!Number.isFinite(v)) throw csvError(file, lineNo, c.column, `column "${header[j]}": ${JSON.stringify(c.text)} is too large to be a finite number`);
+      if (!Number.isFinite(v)) throw csvError(file, lineNo, c.column, `column "${shownName(header[j])}": ${excerpt(c.text)} is too large to be a finite number`);
       values.push(v);
     });
     rowLines.push(lineNo);
   }
-  if (rowLines.length === 0) throw csvError(file, headerEnd + 2, 1, `no data rows: the file has a header (${header.join(', ')}) and nothing after it`);
+  if (rowLines.length === 0) throw csvError(file, headerEnd + 2, 1, `no data rows: the file has a header (${shownNames(header)}) and nothing after it`);
   return { file, header, values: Float64Array.from(values), rows: rowLines.length, lines: Int32Array.from(rowLines), headerLine: headerLine + 1 };
 }

@@ -55,6 +55,16 @@ test('a quote left open in the header is an error where it opened, with a short 
   t.throws(() => parseCsv('"a\nb",c,"d\n1,2,3\n', 'open.csv'), { message: /^open\.csv:2:6: unterminated quoted cell/ });
 });
 
+test('errors show long names, long header lists and long values cut short', (t) => {
+  // A quoted name closed many lines later (a quote at the end of a data line) is one long name.
+  const rows = Array.from({ length: 60000 }, (_, i) => `${i},1`).join('\n');
+  const long = t.throws(() => parseCsv(`a,"b\n${rows}"\n`, 'long.csv'));
+  t.is(long?.message, `long.csv:60002:1: no data rows: the file has a header (a, b\n0,1\n1,1\n2,1\n3,1\n4,1\n5,1\n6,1\n7,1\n8,1\n9,1\n10,1\n11,1\n12,1\n13,…) and nothing after it`);
+  const names = Array.from({ length: 30 }, (_, i) => `c${i}`);
+  t.throws(() => parseCsv(`${names.join(',')}\n1\n`, 'wide.csv'), { message: `wide.csv:2:2: ragged row: expected 30 cells (${names.slice(0, 12).join(', ')}, … (30 columns)), got 1` });
+  t.throws(() => parseCsv(`a,b\n1,${'x'.repeat(100000)}\n`, 'big.csv'), { message: `big.csv:2:3: column "b": expected a number, got "${'x'.repeat(40)}"…` });
+});
+
 test('a non-numeric cell: file:line:column, the column name and the value', (t) => {
   t.throws(() => parseCsv('a,b,c\n1,2,3\n4,abc,6\n', 'd.csv'), { message: 'd.csv:3:3: column "b": expected a number, got "abc"' });
   t.throws(() => parseCsv('a,b\n1,0x10\n', 'd.csv'), { message: 'd.csv:2:3: column "b": expected a number, got "0x10"' });
