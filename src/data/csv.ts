@@ -115,6 +115,20 @@ function splitRow(file: string, lines: readonly string[], l: number, span: boole
   }
 }
 
+/**
+ * The text of a CSV file's bytes, which must be UTF-8 (or ASCII). UTF-16, as Excel's "Unicode
+ * text" writes it, is refused before parsing, by its byte-order mark or by NUL bytes (its ASCII
+ * characters are a byte and a NUL), which would otherwise show up as garbled cells.
+ */
+export function csvText(bytes: Uint8Array, file: string): string {
+  const bom = bytes[0] === 0xff && bytes[1] === 0xfe ? 'FF FE, UTF-16 little-endian' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'FE FF, UTF-16 big-endian' : '';
+  const resave = 're-save it as UTF-8 (in Excel: "CSV UTF-8"), or convert it with iconv -f UTF-16 -t UTF-8';
+  if (bom) throw new DataError(`${file}: not UTF-8 text: it starts with the byte-order mark ${bom}; ${resave}`);
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw new DataError(`${file}: not UTF-8 text: byte ${nul} (0-based) is NUL (0x00), which looks like UTF-16; ${resave}`);
+  return new TextDecoder().decode(bytes);
+}
+
 /** A decimal number: `12`, `-0.5`, `.5`, `1e-3`. Not `0x10`, `Infinity`, `NaN` or an empty cell. */
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { DataError, optionError } from '../errors.js';
-import { cellColumn, csvError, parseCsv, shownName, shownNames } from './csv.js';
+import { cellColumn, csvError, csvText, parseCsv, shownName, shownNames } from './csv.js';
 import type { Table } from './table.js';
 
 export interface CsvOptions {
@@ -20,12 +20,13 @@ export interface CsvOptions {
 
 export function csvTable(file: string, options: CsvOptions = {}): Table {
   if (options.task !== undefined && options.task !== 'classification' && options.task !== 'regression') throw optionError('csv options.task', '"classification" or "regression"', options.task);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (e) {
     throw new DataError(`${file}: cannot read the CSV file: ${(e as Error).message}`);
   }
+  const text = csvText(bytes, file);
   const t = parseCsv(text, file);
   const width = t.header.length;
   if (width < 2) throw csvError(file, t.headerLine, 1, `need at least two columns (features and a label), got ${width}: ${shownNames(t.header)}`);

@@ -8,7 +8,7 @@ import { loadData } from '../../src/data/load.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gradpool-csv-'));
 let n = 0;
-function file(text: string): string {
+function file(text: string | Uint8Array): string {
   const f = join(dir, `t${n++}.csv`);
   writeFileSync(f, text);
   return f;
@@ -134,6 +134,20 @@ test('a bad class label points at its cell with any line end or spacing; an erro
   const narrow = file('\n\nonly\n1\n');
   t.throws(() => csvTable(narrow), { message: new RegExp(`:3:1: need at least two columns`) });
   t.throws(() => csvTable(file('a,t\n1,0\n2,1\n'), { task: 'Regression' as never }), { message: /csv options\.task must be "classification" or "regression", got "Regression"/ });
+});
+
+test('a UTF-16 file (by its byte-order mark, or NUL bytes without one) is refused as not UTF-8 before parsing; UTF-8 with a BOM loads', (t) => {
+  const text = 'x,y\n1,0\n2,1\n';
+  const le = Buffer.from(text, 'utf16le');
+  const be = Buffer.from(le).swap16();
+  const resave = 're-save it as UTF-8 (in Excel: "CSV UTF-8"), or convert it with iconv -f UTF-16 -t UTF-8';
+  const withLe = file(Buffer.concat([Buffer.from([0xff, 0xfe]), le]));
+  t.throws(() => csvTable(withLe), { message: `${withLe}: not UTF-8 text: it starts with the byte-order mark FF FE, UTF-16 little-endian; ${resave}` });
+  const withBe = file(Buffer.concat([Buffer.from([0xfe, 0xff]), be]));
+  t.throws(() => csvTable(withBe), { message: `${withBe}: not UTF-8 text: it starts with the byte-order mark FE FF, UTF-16 big-endian; ${resave}` });
+  const bare = file(le);
+  t.throws(() => csvTable(bare), { message: `${bare}: not UTF-8 text: byte 1 (0-based) is NUL (0x00), which looks like UTF-16; ${resave}` });
+  t.deepEqual(csvTable(file(`\uFEFF${text}`)).featureNames, ['x']);
 });
 
 test('a file that cannot be read names itself', (t) => {
