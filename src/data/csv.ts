@@ -4,10 +4,11 @@
  * compiler reports a syntax error, because a 50,000-line file is fixed in an editor.
  *
  * Accepted: a UTF-8 byte-order mark, CRLF, LF or CR line ends, blank lines (skipped), spaces
- * around cells, and double-quoted cells ("a ""b"""). A quote opens a quoted cell only at the start
- * of a cell; inside an unquoted cell it is a literal character (`screen (in")`). A quoted column
- * name may span lines (as spreadsheets write a header cell with a line break); data cells are
- * numbers, so a quote left open on a data line is an error there.
+ * around cells (inside quotes too, for a number: `" 1 "` is 1), and double-quoted cells
+ * ("a ""b"""). A quote opens a quoted cell only at the start of a cell; inside an unquoted cell
+ * it is a literal character (`screen (in")`). A quoted column name may span lines (as
+ * spreadsheets write a header cell with a line break); data cells are numbers, so a quote left
+ * open on a data line is an error there.
  * Columns are 1-based character positions of the cell's first character.
  */
 import { DataError } from '../errors.js';
@@ -148,7 +149,7 @@ export function parseCsv(text: string, file: string): CsvTable {
     if (first !== j) throw csvError(file, c.line, c.column, `column name "${shownName(c.text)}" appears twice (columns ${first + 1} and ${j + 1})`);
   });
   // A first row of numbers only is data, not names: taking it as the header would drop it silently.
-  if (headerCells.every((c) => NUMBER.test(c.text))) {
+  if (headerCells.every((c) => NUMBER.test(c.text.trim()))) {
     throw csvError(file, headerLine + 1, 1, `the first row (${shownNames(header)}) is all numbers: the file needs a header row of column names before the data`);
   }
   const width = header.length;
@@ -164,9 +165,11 @@ export function parseCsv(text: string, file: string): CsvTable {
       throw csvError(file, lineNo, where, `ragged row: expected ${width} cells (${shownNames(header)}), got ${cells.length}`);
     }
     cells.forEach((c, j) => {
-      if (c.text === '') throw csvError(file, lineNo, c.column, `missing value in column "${shownName(header[j])}"`);
-      if (!NUMBER.test(c.text)) throw csvError(file, lineNo, c.column, `column "${shownName(header[j])}": expected a number, got ${excerpt(c.text)}`);
-      const v = Number(c.text);
+      // Spaces inside quotes are spaces around the number too (Python's float(" 1 ") is 1.0), as outside them.
+      const number = c.text.trim();
+      if (number === '') throw csvError(file, lineNo, c.column, `missing value in column "${shownName(header[j])}"`);
+      if (!NUMBER.test(number)) throw csvError(file, lineNo, c.column, `column "${shownName(header[j])}": expected a number, got ${excerpt(c.text)}`);
+      const v = Number(number);
       if (!Number.isFinite(v)) throw csvError(file, lineNo, c.column, `column "${shownName(header[j])}": ${excerpt(c.text)} is too large to be a finite number`);
       values.push(v);
     });

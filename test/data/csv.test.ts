@@ -65,6 +65,14 @@ test('errors show long names, long header lists and long values cut short', (t) 
   t.throws(() => parseCsv(`a,b\n1,${'x'.repeat(100000)}\n`, 'big.csv'), { message: `big.csv:2:3: column "b": expected a number, got "${'x'.repeat(40)}"…` });
 });
 
+test('spaces around a number are ignored inside quotes as outside them (Python\'s float(" 1 ") is 1.0)', (t) => {
+  const table = parseCsv('a,b\n" 1 ", 2 \n"\t-3.5\t",4\n', 's.csv');
+  t.deepEqual(Array.from(table.values), [1, 2, -3.5, 4]);
+  t.throws(() => parseCsv('a,b\n1," "\n', 's.csv'), { message: 's.csv:2:3: missing value in column "b"' });
+  t.throws(() => parseCsv('a,b\n1," 1 2 "\n', 's.csv'), { message: 's.csv:2:3: column "b": expected a number, got " 1 2 "' });
+  t.throws(() => parseCsv('" 1 ",2\n3,4\n', 's.csv'), { message: /^s\.csv:1:1: the first row \( 1 , 2\) is all numbers/ });
+});
+
 test('a non-numeric cell: file:line:column, the column name and the value', (t) => {
   t.throws(() => parseCsv('a,b,c\n1,2,3\n4,abc,6\n', 'd.csv'), { message: 'd.csv:3:3: column "b": expected a number, got "abc"' });
   t.throws(() => parseCsv('a,b\n1,0x10\n', 'd.csv'), { message: 'd.csv:2:3: column "b": expected a number, got "0x10"' });
