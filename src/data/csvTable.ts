@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { DataError, optionError } from '../errors.js';
-import { cellColumn, csvError, parseCsv } from './csv.js';
+import { cellColumn, csvError, csvText, parseCsv, shownName, shownNames } from './csv.js';
 import type { Table } from './table.js';
 
 export interface CsvOptions {
@@ -20,19 +20,20 @@ export interface CsvOptions {
 
 export function csvTable(file: string, options: CsvOptions = {}): Table {
   if (options.task !== undefined && options.task !== 'classification' && options.task !== 'regression') throw optionError('csv options.task', '"classification" or "regression"', options.task);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (e) {
     throw new DataError(`${file}: cannot read the CSV file: ${(e as Error).message}`);
   }
+  const text = csvText(bytes, file);
   const t = parseCsv(text, file);
   const width = t.header.length;
-  if (width < 2) throw csvError(file, t.headerLine, 1, `need at least two columns (features and a label), got ${width}: ${t.header.join(', ')}`);
+  if (width < 2) throw csvError(file, t.headerLine, 1, `need at least two columns (features and a label), got ${width}: ${shownNames(t.header)}`);
   let labelCol = width - 1;
   if (options.label !== undefined) {
     labelCol = t.header.indexOf(options.label);
-    if (labelCol < 0) throw new DataError(`${file}: no column named "${options.label}" for the label; the columns are ${t.header.join(', ')}`);
+    if (labelCol < 0) throw new DataError(`${file}: no column named "${options.label}" for the label; the columns are ${t.header.map(shownName).join(', ')}`);
   }
   const featureNames = t.header.filter((_, j) => j !== labelCol);
   const d = width - 1;
@@ -48,7 +49,7 @@ export function csvTable(file: string, options: CsvOptions = {}): Table {
   }
   const firstNonClass = y.findIndex((v) => !Number.isInteger(v) || v < 0);
   const name = `csv:${file}`;
-  const column = `column "${t.header[labelCol]}"`;
+  const column = `column "${shownName(t.header[labelCol])}"`;
   // Non-negative integer labels are classes 0..K-1 unless --task regression; anything else is a regression target.
   if (options.task === 'regression' || (options.task === undefined && firstNonClass >= 0)) return { name, task: 'regression', featureNames, x, rows: t.rows, targets: y, lines: t.lines };
   if (firstNonClass >= 0) {

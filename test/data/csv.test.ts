@@ -8,7 +8,7 @@ import { loadData } from '../../src/data/load.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gradpool-csv-'));
 let n = 0;
-function file(text: string): string {
+function file(text: string | Uint8Array): string {
   const f = join(dir, `t${n++}.csv`);
   writeFileSync(f, text);
   return f;
@@ -31,6 +31,46 @@ test('a quoted column name may hold a line break (as spreadsheets write it); the
   // Errors in such a header point at the line and column in the file, not in the joined text.
   t.throws(() => parseCsv('"first\nname",x,x\n1,2,3\n', 'q.csv'), { message: /^q\.csv:2:9: column name "x" appears twice/ });
   t.throws(() => parseCsv('"a\nb",,c\n1,2,3\n', 'q.csv'), { message: /^q\.csv:2:4: header column 2 has no name/ });
+});
+
+test('a quote inside an unquoted cell is a literal character: an inch mark in a header name does not swallow the file', (t) => {
+  const rows = Array.from({ length: 60000 }, (_, i) => `${i % 10}.5,${i % 7},${i % 2}`).join('\n');
+  const table = parseCsv(`screen (in"),weight,y\n${rows}\n`, 'inch.csv');
+  t.deepEqual(table.header, ['screen (in")', 'weight', 'y']);
+  t.is(table.rows, 60000);
+  t.is(table.lines[59999], 60001);
+  t.deepEqual(Array.from(table.values.subarray(-3)), [9.5, 59999 % 7, 1]);
+  // After a quoted name that spans lines, and in a data cell, where it is not a number.
+  const spanned = parseCsv('"a\nb",c"d,e\n1,2,3\n', 'inch.csv');
+  t.deepEqual(spanned.header, ['a\nb', 'c"d', 'e']);
+  t.deepEqual(Array.from(spanned.lines), [3]);
+  t.throws(() => parseCsv('a,b\n1,2"\n', 'inch.csv'), { message: 'inch.csv:2:3: column "b": expected a number, got "2\\""' });
+});
+
+test('a quote left open in the header is an error where it opened, with a short excerpt, however long the file', (t) => {
+  const rows = Array.from({ length: 60000 }, (_, i) => `${i},${i % 2}`).join('\n');
+  const error = t.throws(() => parseCsv(`id,"label of the row, which goes on and on\n${rows}\n`, 'open.csv'));
+  t.is(error?.message, 'open.csv:1:4: unterminated quoted cell: a quote opens here and never closes ("\\"label of the row, w"…)');
+  // A quote closed on a later line ends the name there; one opened in a later line of the header is reported on that line.
+  t.throws(() => parseCsv('"a\nb",c,"d\n1,2,3\n', 'open.csv'), { message: /^open\.csv:2:6: unterminated quoted cell/ });
+});
+
+test('errors show long names, long header lists and long values cut short', (t) => {
+  // A quoted name closed many lines later (a quote at the end of a data line) is one long name.
+  const rows = Array.from({ length: 60000 }, (_, i) => `${i},1`).join('\n');
+  const long = t.throws(() => parseCsv(`a,"b\n${rows}"\n`, 'long.csv'));
+  t.is(long?.message, `long.csv:60002:1: no data rows: the file has a header (a, b\n0,1\n1,1\n2,1\n3,1\n4,1\n5,1\n6,1\n7,1\n8,1\n9,1\n10,1\n11,1\n12,1\n13,…) and nothing after it`);
+  const names = Array.from({ length: 30 }, (_, i) => `c${i}`);
+  t.throws(() => parseCsv(`${names.join(',')}\n1\n`, 'wide.csv'), { message: `wide.csv:2:2: ragged row: expected 30 cells (${names.slice(0, 12).join(', ')}, … (30 columns)), got 1` });
+  t.throws(() => parseCsv(`a,b\n1,${'x'.repeat(100000)}\n`, 'big.csv'), { message: `big.csv:2:3: column "b": expected a number, got "${'x'.repeat(40)}"…` });
+});
+
+test('spaces around a number are ignored inside quotes as outside them (Python\'s float(" 1 ") is 1.0)', (t) => {
+  const table = parseCsv('a,b\n" 1 ", 2 \n"\t-3.5\t",4\n', 's.csv');
+  t.deepEqual(Array.from(table.values), [1, 2, -3.5, 4]);
+  t.throws(() => parseCsv('a,b\n1," "\n', 's.csv'), { message: 's.csv:2:3: missing value in column "b"' });
+  t.throws(() => parseCsv('a,b\n1," 1 2 "\n', 's.csv'), { message: 's.csv:2:3: column "b": expected a number, got " 1 2 "' });
+  t.throws(() => parseCsv('" 1 ",2\n3,4\n', 's.csv'), { message: /^s\.csv:1:1: the first row \( 1 , 2\) is all numbers/ });
 });
 
 test('a non-numeric cell: file:line:column, the column name and the value', (t) => {
@@ -102,6 +142,20 @@ test('a bad class label points at its cell with any line end or spacing; an erro
   const narrow = file('\n\nonly\n1\n');
   t.throws(() => csvTable(narrow), { message: new RegExp(`:3:1: need at least two columns`) });
   t.throws(() => csvTable(file('a,t\n1,0\n2,1\n'), { task: 'Regression' as never }), { message: /csv options\.task must be "classification" or "regression", got "Regression"/ });
+});
+
+test('a UTF-16 file (by its byte-order mark, or NUL bytes without one) is refused as not UTF-8 before parsing; UTF-8 with a BOM loads', (t) => {
+  const text = 'x,y\n1,0\n2,1\n';
+  const le = Buffer.from(text, 'utf16le');
+  const be = Buffer.from(le).swap16();
+  const resave = 're-save it as UTF-8 (in Excel: "CSV UTF-8"), or convert it with iconv -f UTF-16 -t UTF-8';
+  const withLe = file(Buffer.concat([Buffer.from([0xff, 0xfe]), le]));
+  t.throws(() => csvTable(withLe), { message: `${withLe}: not UTF-8 text: it starts with the byte-order mark FF FE, UTF-16 little-endian; ${resave}` });
+  const withBe = file(Buffer.concat([Buffer.from([0xfe, 0xff]), be]));
+  t.throws(() => csvTable(withBe), { message: `${withBe}: not UTF-8 text: it starts with the byte-order mark FE FF, UTF-16 big-endian; ${resave}` });
+  const bare = file(le);
+  t.throws(() => csvTable(bare), { message: `${bare}: not UTF-8 text: byte 1 (0-based) is NUL (0x00), which looks like UTF-16; ${resave}` });
+  t.deepEqual(csvTable(file(`\uFEFF${text}`)).featureNames, ['x']);
 });
 
 test('a file that cannot be read names itself', (t) => {
