@@ -8,6 +8,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CHECKPOINT_FORMAT } from '../train/checkpoint.js';
 import { MODEL_FORMAT } from '../io/modelFile.js';
+import { writeTarget } from '../io/writeTarget.js';
 import { FlagError } from './flags.js';
 
 type Paths = Readonly<Record<string, string | undefined>>;
@@ -43,7 +44,8 @@ export function savedStateIn(file: string): 'checkpoint' | 'model' | null {
  * run continues, which its `--save` may (and should) overwrite; a new run's `--save` is checked
  * by checkSaveTarget, which refuses any file that is there. Any other output (`--json`,
  * `--report`, …) may replace an earlier file of its own kind, but not a checkpoint or a saved
- * model.
+ * model. A device, FIFO or descriptor link (/dev/null, /dev/stdout) is written in place, not
+ * replaced (writeTarget.ts): it is not looked into, and several outputs may name it.
  */
 export function checkPaths(outputs: Paths, inputs: Paths, resume?: { save: string; resume: string }): void {
   const seen = new Map<string, string>();
@@ -51,14 +53,22 @@ export function checkPaths(outputs: Paths, inputs: Paths, resume?: { save: strin
   for (const [flag, path] of Object.entries(outputs)) {
     if (path === undefined) continue;
     const full = resolve(path);
+    // Metadata only: a FIFO is never opened here (opening it to read would wait for a writer).
+    const how = writeTarget(full);
+    if (how.how === 'refused') throw new FlagError(`${flag} ${path}: that is ${how.what}; choose another name`);
     const other = seen.get(full);
     const continued = resume && flag === resume.save && other === resume.resume;
-    if (other !== undefined && !continued) throw new FlagError(`${flag} ${path}: ${other} names the same file, which ${flag} would overwrite`);
+    // Several outputs may go to one device or pipe (/dev/null, /dev/stdout): each is written in turn, none replaced.
+    const shared = how.how === 'in place' && other !== undefined && inputs[other] === undefined;
+    if (other !== undefined && !continued && !shared) throw new FlagError(`${flag} ${path}: ${other} names the same file, which ${flag} would overwrite`);
     seen.set(full, flag);
+    if (how.how === 'in place') continue;
     const folder = dirname(full);
     if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new FlagError(`${flag} ${path}: the folder ${dirname(path)} does not exist`);
-    if (existsSync(full) && statSync(full).isDirectory()) throw new FlagError(`${flag} ${path}: that is a folder, not a file`);
-    const saved = flag === resume?.save ? null : savedStateIn(full);
+    const node = statSync(full, { throwIfNoEntry: false });
+    if (node?.isDirectory()) throw new FlagError(`${flag} ${path}: that is a folder, not a file`);
+    // Only a regular file is opened to see what it holds.
+    const saved = flag === resume?.save || !node?.isFile() ? null : savedStateIn(full);
     if (saved !== null) {
       throw new FlagError(`${flag} ${path}: the file is a gradpool ${saved}${saved === 'checkpoint' ? ' (of another run?)' : ''}, which ${flag} would overwrite; choose another name, or remove the file`);
     }
