@@ -153,3 +153,26 @@ test('an output that cannot be written as a file is refused before training: a s
   t.regex(r.stderr, /--csv \/dev\/fd\/2000000000: that is file descriptor 2000000000, which is not open/);
   t.is(r.stdout, '');
 });
+
+test('an output replaces only an empty file or its own kind: not saved weights, notes or a dataset, refused before training', (t) => {
+  const dir = scratch();
+  t.is(cli(['train', ...quick, '--save-params', 'w.json'], dir).code, 0);
+  writeFileSync(join(dir, 'notes.txt'), 'lr 0.1 diverged\n');
+  writeFileSync(join(dir, 'reg.csv'), 'x,y\n1,2\n2,4\n3,6\n');
+  const before = Object.fromEntries(['w.json', 'notes.txt', 'reg.csv'].map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+  let r = cli(['train', ...quick, '--json', 'w.json'], dir);
+  t.is(r.code, 2);
+  t.regex(r.stderr, /--json w\.json: the file is a parameters file \(the layout of --save-params and --init-params\), which --json would overwrite; choose another name, or remove the file \(--json replaces only an empty file or a run JSON\)/);
+  t.is(r.stdout, '', 'no training started');
+  r = cli(['train', ...quick, '--json', 'notes.txt'], dir);
+  t.regex(r.stderr, /--json notes\.txt: the file is a text file \(16 bytes\), which --json would overwrite/);
+  r = cli(['compare', '--dataset', 'iris', '--lrs', '0.01,0.1', '--epochs', '2', '--threads', '1', '--quiet', '--csv', 'reg.csv'], dir);
+  t.is(r.code, 2);
+  t.regex(r.stderr, /--csv reg\.csv: the file is a CSV file \(16 bytes; a dataset\?\), which --csv would overwrite; choose another name, or remove the file \(--csv replaces only an empty file or a curves CSV\)/);
+  t.is(r.stdout, '');
+  for (const [f, text] of Object.entries(before)) t.is(readFileSync(join(dir, f), 'utf8'), text, `${f} untouched`);
+  // An empty file (touch out.json, mktemp) is replaced; so is the weights file by --save-params.
+  writeFileSync(join(dir, 'out.json'), '');
+  t.is(cli(['train', ...quick, '--json', 'out.json', '--save-params', 'w.json'], dir).code, 0);
+  t.like(JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')), { config: { dataset: 'xor' } });
+});
