@@ -185,7 +185,7 @@ export async function compareCommand(argv: readonly string[], out: Out, stop?: A
   }
   const configs = compareConfigs(flags);
   const path = (k: string) => flags[k] as string | undefined;
-  checkPaths({ '--report': path('report'), '--csv': path('csv'), '--json': path('json') }, { '--dataset': datasetFile(flags) });
+  checkPaths({ '--report': { path: path('report'), kind: 'report' }, '--csv': { path: path('csv'), kind: 'curves' }, '--json': { path: path('json'), kind: 'comparison' } }, { '--dataset': datasetFile(flags) });
   const quiet = flags.quiet === true;
   const width = Math.max(...configs.map((c) => c.label.length));
   const comparison = await runComparison(configs, {

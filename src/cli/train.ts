@@ -75,7 +75,11 @@ export async function trainCommand(argv: readonly string[], out: Out, stop?: Abo
   if (positional.length > 0) throw new FlagError(`unexpected argument ${JSON.stringify(positional[0])}; flags start with --`);
   const config = buildConfig(flags);
   const path = (k: string) => flags[k] as string | undefined;
-  checkPaths({ '--save': path('save'), '--save-params': path('save-params'), '--json': path('json') }, { '--dataset': datasetFile(flags), '--init-params': path('init-params'), '--resume': path('resume') }, { save: '--save', resume: '--resume' });
+  checkPaths(
+    { '--save': { path: path('save'), kind: null }, '--save-params': { path: path('save-params'), kind: 'params' }, '--json': { path: path('json'), kind: 'run' } },
+    { '--dataset': datasetFile(flags), '--init-params': path('init-params'), '--resume': path('resume') },
+    { save: '--save', resume: '--resume' },
+  );
   checkSaveTarget(path('save'), path('resume'));
   const progress = new Progress(out, flags.quiet === true);
   const result = await runTraining(config, {

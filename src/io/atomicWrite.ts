@@ -1,11 +1,14 @@
 /**
  * Atomic file replacement: write a temp file in the same folder, fsync it, rename it over the
  * target, then fsync the folder. A crash at any point leaves either the old file or the new
- * one, never a torn mix, so what was saved before is never lost.
+ * one, never a torn mix, so what was saved before is never lost. An existing device, FIFO or
+ * descriptor link (/dev/null, /dev/stdout, `>(…)`) is not replaced but written in place
+ * (writeTarget.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, fchmodSync, fsyncSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { writeInPlace, writeTarget } from './writeTarget.js';
 
 /**
  * The file a write replaces: a symbolic link's target (the link stays a link, as with an ordinary
@@ -35,10 +38,21 @@ function modeOf(file: string): number | null {
 }
 
 /**
- * Replace `file` with `data`. A failure (no such folder, a full disk, the target a folder) throws
- * an error that names `file`, leaves no temp file behind, and leaves the old file as it was.
+ * Replace `file` with `data` (or write it in place: see the top). A failure (no such folder, a
+ * full disk, the target a folder, a socket) throws an error that names `file`, leaves no temp
+ * file behind, and leaves the old file as it was.
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  const how = writeTarget(file);
+  if (how.how !== 'replace') {
+    try {
+      if (how.how === 'refused') throw new Error(`it is ${how.what}`);
+      writeInPlace(file, how, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    } catch (e) {
+      throw new Error(`${file}: cannot write: ${(e as Error).message}`, { cause: e });
+    }
+    return;
+  }
   const path = target(file);
   // Unique across processes and threads (which share a pid): created with 'wx', so two writers
   // never share a temp file. Short, so a target name near the 255-byte limit still fits.

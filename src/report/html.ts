@@ -70,12 +70,16 @@ export function resultsTable(c: Comparison): string {
   return `<table class="results">\n<thead><tr>${head.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
 }
 
+/** In every report's head: how `gradpool compare --report` knows a file it may replace (cli/outputKinds.ts). */
+export const REPORT_MARKER = '<meta name="generator" content="gradpool">';
+
 export function reportHtml(c: Comparison): string {
   const figures = charts(c).map(([key, svg]) => `<figure data-metric="${key}">\n${svg}\n</figure>`);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+${REPORT_MARKER}
 <title>${escapeXml(c.title)}</title>
 <style>
 body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #222; }
