@@ -22,6 +22,9 @@ import { stateNamesOf, type OptimizerSetup } from './setup.js';
 
 export { setupOptimizer, type OptimizerSetup } from './setup.js';
 
+/** Steps a pipelined runtime may have begun and not finished (the parallel runtime's QUEUE_SLOTS at most). */
+const MAX_PENDING = 16;
+
 /** JSON data from which a worker rebuilds an identical optimizer (see `optimizerFromSpec`). */
 export interface OptimizerSpec<H = BaseHyper> {
   rule: OptimizerName;
@@ -64,8 +67,8 @@ export class Optimizer<H extends BaseHyper = BaseHyper> implements LrGroups {
   private steps = 0;
   private lastPlan: Float64Array | undefined;
   /**
-   * The step count and carried scalars before each of the last (at most 2) beginStep() calls not
-   * yet cancelled, for cancelStep(): a pipelined runtime has one step in flight and one queued.
+   * The step count and carried scalars before each of the last (at most MAX_PENDING) beginStep()
+   * calls not yet cancelled, for cancelStep(): a pipelined runtime has steps in flight and queued.
    */
   private before: Array<{ steps: number; scalars: Float64Array[] }> = [];
 
@@ -142,7 +145,7 @@ export class Optimizer<H extends BaseHyper = BaseHyper> implements LrGroups {
   beginStep(out: Float64Array = new Float64Array(this.planLength)): Float64Array {
     if (!(out instanceof Float64Array) || out.length < this.planLength) throw optionError('beginStep(out)', `a Float64Array of at least ${this.planLength} elements`, out);
     this.before.push({ steps: this.steps, scalars: this.scalars.map((s) => s.slice()) });
-    if (this.before.length > 2) this.before.shift();
+    if (this.before.length > MAX_PENDING) this.before.shift();
     this.steps += 1;
     const k = this.rule.coefCount;
     this.groups.forEach((g, i) => this.rule.coefficients(g.hyper, g.hyper.lr, this.steps, this.scalars[i], out.subarray(i * k, i * k + k)));

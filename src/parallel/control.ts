@@ -6,11 +6,11 @@
 export const CTL = Object.freeze({
   /**
    * Sequence number of the last step issued (steps are numbered 1, 2, … per run, a cancelled
-   * one included). Workers wait on it; the coordinator may issue the next step while the
-   * current one runs (a queue of depth 2: descriptors in two slots, seq & 1).
+   * one included). Workers wait on it; the coordinator may issue steps while earlier ones run
+   * (a queue of QUEUE_SLOTS descriptors, seq % QUEUE_SLOTS).
    */
   ISSUED: 0,
-  /** Sequence number of the last step finished by every thread (the coordinator waits on it with waitAsync). */
+  /** Sequence number of the last step finished by every thread (threads wait on it; the coordinator on WAKE). */
   DONE_SEQ: 1,
   /** CMD_EXIT: the workers return instead of starting another step (end() then aborts, which wakes any that wait). */
   CMD: 2,
@@ -24,6 +24,14 @@ export const CTL = Object.freeze({
   READY: 8,
   /** Threads taking part in the run. */
   PARTIES: 9,
+  /**
+   * The coordinator waits on this cell, not on DONE_SEQ: the thread that ends a step adds 1 and
+   * notifies it only when the step is the one the coordinator waits for (WAKE_AT) or later, or
+   * its gradients were not finite. A run of auto-applied steps then wakes the coordinator once.
+   */
+  WAKE: 10,
+  /** The sequence number the coordinator waits for (see WAKE). */
+  WAKE_AT: 11,
 });
 
 /** The cells of one queue slot (a step descriptor and its per-step counters): ctl[slotBase(seq) + SLOT.X]. */
@@ -46,18 +54,28 @@ export const SLOT = Object.freeze({
   /**
    * DECISION_NONE while the step is only queued: workers may compute its shards and reduction
    * (which change nothing that persists) but wait before the update for DECISION_APPLY (go on)
-   * or DECISION_CANCEL (skip the update; the step does not count).
+   * or DECISION_CANCEL (skip the update; the step does not count). DECISION_AUTO: applied
+   * unless revoked before it starts; the first thread to start it turns it to DECISION_RUNNING
+   * (compareExchange), the coordinator revokes it by turning it to DECISION_REVOKED, so exactly
+   * one of the two happens and every thread takes the same path. (A queued step's
+   * DECISION_CANCEL may come at any moment, so threads act on it only at the gate.)
    */
   DECISION: 11,
   length: 12,
 });
 const SLOTS_AT = 16;
-export const slotBase = (seq: number): number => SLOTS_AT + (seq & 1) * SLOT.length;
-export const CTL_LENGTH = 48;
+/** Queue slots: steps issued and not yet finished, at most (step seq uses slot seq % QUEUE_SLOTS). */
+export const QUEUE_SLOTS = 8;
+export const slotOf = (seq: number): number => seq % QUEUE_SLOTS;
+export const slotBase = (seq: number): number => SLOTS_AT + slotOf(seq) * SLOT.length;
+export const CTL_LENGTH = SLOTS_AT + QUEUE_SLOTS * SLOT.length;
 
 export const DECISION_NONE = 0;
 export const DECISION_APPLY = 1;
 export const DECISION_CANCEL = 2;
+export const DECISION_AUTO = 3;
+export const DECISION_RUNNING = 4;
+export const DECISION_REVOKED = 5;
 
 export const CMD_STEP = 1;
 export const CMD_EXIT = 2;
@@ -89,7 +107,8 @@ export function waitWhile(ctl: Int32Array, index: number, value: number): void {
 /** Tell every waiter to give up the step. */
 export function abort(ctl: Int32Array): void {
   Atomics.store(ctl, CTL.ABORT, 1);
-  for (const i of [CTL.ISSUED, CTL.BAR_GEN, CTL.DONE_SEQ, CTL.READY, slotBase(0) + SLOT.DECISION, slotBase(1) + SLOT.DECISION]) Atomics.notify(ctl, i);
+  for (const i of [CTL.ISSUED, CTL.BAR_GEN, CTL.DONE_SEQ, CTL.WAKE, CTL.READY]) Atomics.notify(ctl, i);
+  for (let s = 0; s < QUEUE_SLOTS; s++) Atomics.notify(ctl, slotBase(s) + SLOT.DECISION);
 }
 
 /** What a queue slot says about its step (the coordinator writes it, in issue()). */
@@ -117,4 +136,19 @@ export function decide(ctl: Int32Array, seq: number, decision: number): void {
   const i = slotBase(seq) + SLOT.DECISION;
   Atomics.store(ctl, i, decision);
   Atomics.notify(ctl, i);
+}
+
+/** Revoke auto-applied step `seq` if no thread has started it; true if it is revoked. */
+export function revoke(ctl: Int32Array, seq: number): boolean {
+  const i = slotBase(seq) + SLOT.DECISION;
+  if (Atomics.compareExchange(ctl, i, DECISION_AUTO, DECISION_REVOKED) !== DECISION_AUTO) return false;
+  Atomics.notify(ctl, i);
+  return true;
+}
+
+/** The thread that ended step `seq` tells the coordinator, if it waits for this step or a later one, or if `always`. */
+export function wakeCoordinator(ctl: Int32Array, seq: number, always: boolean): void {
+  if (!always && seq < Atomics.load(ctl, CTL.WAKE_AT)) return;
+  Atomics.add(ctl, CTL.WAKE, 1);
+  Atomics.notify(ctl, CTL.WAKE);
 }

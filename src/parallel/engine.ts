@@ -2,10 +2,12 @@
  * The coordinator of the data-parallel runtime: the step protocol. The threads are a TaskPool
  * (taskPool.ts: piscina, one long-lived task per thread running worker.ts), driven through the
  * control block with Atomics, the coordinator waiting with Atomics.waitAsync so its event loop
- * stays free. Per step it writes a few control cells and the optimizer's plan into one of two
- * queue slots; it never loops over the parameters. The trainer may queue step k+1 (prefetch)
+ * stays free. Per step it writes a few control cells and the optimizer's plan into a queue slot
+ * (stepQueue.ts); it never loops over the parameters. The trainer may queue step k+1 (prefetch)
  * while k runs; the workers then compute it straight away and wait only before its update for
- * the coordinator's decision (apply, or cancel: stop, a changed learning rate, a failed k).
+ * the coordinator's decision (apply, or cancel: stop, a changed learning rate, a failed k). Or,
+ * when nothing watches single steps, it hands over a run of steps (runSteps), which the
+ * threads take one after another, waking the coordinator once at the end.
  *
  * Faults: a shard that throws fails the step with an error naming the shard (no retry: it
  * would throw again); a thread that exits, crashes or overruns the step deadline is replaced
@@ -19,14 +21,15 @@ import type { Loss } from '../losses/loss.js';
 import type { Model } from '../nn/model.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { optimizerFromSpec } from '../optim/registry.js';
-import type { StepEngine, StepResult } from '../train/engine.js';
+import type { StepBatch, StepEngine, StepResult, StepsResult } from '../train/engine.js';
 import { throwNonFinite } from '../train/update.js';
-import { CMD_EXIT, CTL, decide, DECISION_APPLY, DECISION_CANCEL, DECISION_NONE, ERROR_THROWN, SLOT, slotBase, writeSlot } from './control.js';
+import { CMD_EXIT, CTL, DECISION_APPLY, ERROR_THROWN, QUEUE_SLOTS, SLOT, slotBase } from './control.js';
 import type { ClipSettings } from './reduce.js';
 import { createRunArena, type RunViews } from './runArena.js';
 import { StepLog } from './stepLog.js';
 import { checkParallelOptions, finalFailure, WorkerFailure, type ParallelOptions, type StepProfile, type StepTime } from './options.js';
-import { stateMomenta, sumShards } from './shard.js';
+import { stateMomenta } from './shard.js';
+import { StepQueue } from './stepQueue.js';
 import { TaskPool } from './taskPool.js';
 
 let nextRunId = 1;
@@ -39,15 +42,11 @@ export class ParallelEngine implements StepEngine {
   private views: RunViews | null = null;
   private arena: WasmArena | null = null;
   private shadow: Optimizer | null = null;
+  private queue: StepQueue | null = null;
   /** An update failed part-way: the arena's parameters are not to be copied out. */
   private torn = false;
   /** Set when a step was given up, or the threads could not be restarted after one that had completed: step() rejects with it (see fail()). */
   private broken: Error | null = null;
-  private orderEpochStart = -1;
-  /** Sequence number of the last step issued (control.ts: ISSUED). */
-  private issued = 0;
-  /** The step queued by prefetch() and not yet applied or cancelled. */
-  private pending: { seq: number; step: number; start: number; end: number; lrs: number[] } | null = null;
   /** Steps redone after a crash or hang in this run (for tests and logs). */
   retries = 0;
   private readonly log = new StepLog();
@@ -77,9 +76,10 @@ export class ParallelEngine implements StepEngine {
     // Copied in once per run: parameters, running statistics, optimizer state (data: createRunArena).
     views.params.set(this.model.params);
     views.state.set(this.model.state);
-    this.shadow = optimizerFromSpec(spec.optimizer, { dtype: spec.dtype, values: views.params, grads: views.grads, entries: this.model.entries }, views.optimizerState);
-    this.shadow.loadStateDict(this.optimizer.stateDict());
-    Object.assign(this, { views, arena, orderEpochStart: -1, retries: 0, torn: false, broken: null, issued: 0, pending: null });
+    const shadow = optimizerFromSpec(spec.optimizer, { dtype: spec.dtype, values: views.params, grads: views.grads, entries: this.model.entries }, views.optimizerState);
+    shadow.loadStateDict(this.optimizer.stateDict());
+    const queue = new StepQueue(views, shadow, this.optimizer, this.log, o.microShard);
+    Object.assign(this, { views, arena, shadow, queue, retries: 0, torn: false, broken: null });
     this.pool = new TaskPool(spec, views.ctl, o);
     this.log.reset();
     try {
@@ -96,21 +96,13 @@ export class ParallelEngine implements StepEngine {
 
   step(data: Dataset, order: Int32Array, start: number, end: number, step: number): Promise<StepResult> {
     if (this.broken) return Promise.reject(this.broken);
-    const q = this.pending;
-    if (q && q.step === step && q.start === start && q.end === end && this.optimizer.lrs.every((lr, g) => lr === q.lrs[g])) {
-      // The queued step is the one asked for, with the learning rates it was planned with: apply it.
-      this.pending = null;
-      decide(this.views!.ctl, q.seq, DECISION_APPLY);
-      return this.finish(q.seq);
-    }
-    // Anything else (other rows, or a learning rate changed since it was queued): cancel it.
-    if (q) this.cancelPending();
-    if (start === 0 || this.orderEpochStart < 0) {
-      this.views!.order.set(order); // once per epoch; no step is in flight or queued here
-      this.orderEpochStart = 0;
-    }
-    const seq = this.issue(start, end, step, DECISION_APPLY);
-    return this.finish(seq);
+    const queue = this.queue!;
+    // The queued step if it is the one asked for, with the learning rates it was planned with;
+    // anything else (other rows, or a learning rate changed since) is cancelled.
+    const queued = queue.takeQueued(start, end, step);
+    if (queued !== null) return this.finish(queued);
+    queue.setOrder(order, start);
+    return this.finish(queue.issue(start, end, step, DECISION_APPLY));
   }
 
   /**
@@ -122,74 +114,106 @@ export class ParallelEngine implements StepEngine {
    * counts. Returns false (and does not call `prepare`) if nothing was queued.
    */
   prefetch(data: Dataset, order: Int32Array, start: number, end: number, step: number, prepare?: () => void): boolean {
-    const views = this.views;
-    if (!views || this.pending || this.torn || this.broken || start === 0 || this.orderEpochStart < 0 || start >= end) return false;
-    // The slot the new step takes must be free: its previous step finished.
-    if (Atomics.load(views.ctl, CTL.DONE_SEQ) < this.issued - 1) return false;
+    const queue = this.queue;
+    if (!queue || !queue.canQueue || this.torn || this.broken || start === 0 || start >= end || !queue.slotFree) return false;
     prepare?.();
-    const seq = this.issue(start, end, step, DECISION_NONE);
-    this.pending = { seq, step, start, end, lrs: this.optimizer.lrs };
+    queue.queue(start, end, step);
     return true;
   }
 
-  /** Write a step's descriptor and plan into its queue slot and publish it. */
-  private issue(start: number, end: number, step: number, decision: number): number {
-    const views = this.views!;
-    const { ctl } = views;
-    // Counted as issued only once its plan is made: a schedule's learning rate that throws here
-    // must not leave a half-written slot for the workers.
-    const seq = this.issued + 1;
-    const shadow = this.shadow!;
-    for (let g = 0; g < shadow.groupCount; g++) shadow.setLr(g, this.optimizer.getLr(g));
-    shadow.beginStep(views.plan[seq & 1]);
-    writeSlot(ctl, seq, { step, start, end, shards: Math.ceil((end - start) / this.options.microShard), decision });
-    this.log.issued(seq);
-    this.issued = seq;
-    Atomics.store(ctl, CTL.ISSUED, seq);
-    Atomics.notify(ctl, CTL.ISSUED);
-    return seq;
+  /**
+   * Run `batches` (consecutive steps of one epoch, at most QUEUE_SLOTS) as auto-applied steps:
+   * the threads go from one to the next without waiting for the coordinator, which is woken
+   * once, when the last is done (or a gradient was not finite, or a thread failed). revoke()
+   * cancels the ones not yet started. Resolves with the results of the steps applied, in order,
+   * and the error that ended the run of steps early, if any: steps applied before it count.
+   */
+  async runSteps(data: Dataset, order: Int32Array, batches: readonly StepBatch[]): Promise<StepsResult> {
+    if (this.broken) return { results: [], error: this.broken };
+    if (batches.length === 0 || batches.length > QUEUE_SLOTS) throw new RangeError(`runSteps takes 1 to ${QUEUE_SLOTS} steps, got ${batches.length}`);
+    const queue = this.queue!;
+    const { ctl } = this.views!;
+    queue.cancelQueued();
+    // Every slot must be free: the steps issued before have finished (cancelled ones pass at once).
+    if (Atomics.load(ctl, CTL.DONE_SEQ) < queue.issued) await this.awaitDone(queue.issued);
+    queue.setOrder(order, batches[0].start);
+    const run = queue.startRun(batches);
+    const results: StepResult[] = [];
+    let error: unknown = null;
+    try {
+      await this.awaitDone(run.last, () => queue.nonFiniteIn(run));
+    } catch (e) {
+      error = e;
+    }
+    const done = Math.min(Atomics.load(ctl, CTL.DONE_SEQ), run.last);
+    for (let seq = run.first; seq <= done; seq++) {
+      this.log.finished(seq);
+      if (queue.nonFinite(seq)) {
+        // Not applied, and nothing after it runs: the threads wait for these revocations.
+        queue.revoke();
+        this.shadow!.cancelStep();
+        error = this.nonFiniteError(seq);
+        break;
+      }
+      results.push(queue.resultOf(seq));
+    }
+    queue.run = null;
+    // Revoked steps are passed by the threads at once; their slots are then free.
+    if (!this.broken && this.pool && Atomics.load(ctl, CTL.DONE_SEQ) < queue.issued) {
+      try {
+        await this.awaitDone(queue.issued);
+      } catch (e) {
+        error ??= e;
+      }
+    }
+    return { results, error };
   }
 
-  /**
-   * Cancel the queued step: the workers skip its update (they may have computed its shards,
-   * which changes nothing that persists) and the optimizer forgets its beginStep. Nothing waits:
-   * a later step in its slot is issued only once it is finished.
-   */
-  private cancelPending(): void {
-    const q = this.pending;
-    if (!q) return;
-    this.pending = null;
-    decide(this.views!.ctl, q.seq, DECISION_CANCEL);
-    this.shadow!.cancelStep(); // the queued step's beginStep was the last one
+  /** Cancel the steps of the current runSteps() that no thread has started (the last first). */
+  revoke(): void {
+    this.queue?.revoke();
+  }
+
+  /** Wait until step `seq` is done (or `enough()`), each step given stepTimeout, recovering from crashes and hangs. */
+  private async awaitDone(seq: number, enough?: () => boolean): Promise<void> {
+    const { ctl } = this.views!;
+    for (let attempt = 0; ; attempt++) {
+      const next = Math.min(seq, Atomics.load(ctl, CTL.DONE_SEQ) + 1);
+      try {
+        Atomics.store(ctl, CTL.WAKE_AT, seq);
+        await this.pool!.waitFor(CTL.DONE_SEQ, seq, performance.now() + this.options.stepTimeout, `step ${Atomics.load(ctl, slotBase(next) + SLOT.STEP)}`, { wake: CTL.WAKE, enough, progress: CTL.DONE_SEQ });
+        return;
+      } catch (e) {
+        await this.recover(e, attempt, Math.min(seq, Atomics.load(ctl, CTL.DONE_SEQ) + 1));
+      }
+    }
   }
 
   /** Wait for step `seq` (applied), recovering from crashes and hangs; its result. */
   private async finish(seq: number): Promise<StepResult> {
-    const views = this.views!;
-    const { ctl } = views;
-    const b = slotBase(seq);
-    const step = Atomics.load(ctl, b + SLOT.STEP);
-    const shards = Atomics.load(ctl, b + SLOT.SHARDS);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.pool!.waitFor(CTL.DONE_SEQ, seq, performance.now() + this.options.stepTimeout, `step ${step}`);
-        break;
-      } catch (e) {
-        await this.recover(e, attempt, seq);
-      }
-    }
+    const queue = this.queue!;
+    await this.awaitDone(seq);
     this.log.finished(seq);
-    if (Atomics.load(ctl, b + SLOT.NONFINITE)) {
+    if (queue.nonFinite(seq)) {
       // The update was not applied, so the step does not count; nor does the one queued after it
       // (the workers do not start it after a non-finite step).
-      this.cancelPending();
+      queue.cancelQueued();
       this.shadow!.cancelStep();
-      this.model.grads.set(views.grads);
-      throwNonFinite(this.model, step);
+      throw this.nonFiniteError(seq);
     }
-    return sumShards(views.shardLoss[seq & 1], views.shardCorrect[seq & 1], shards);
+    return queue.resultOf(seq);
   }
 
+  /** The error of step `seq`, whose gradients were not finite (the model's grads show them). */
+  private nonFiniteError(seq: number): unknown {
+    this.model.grads.set(this.views!.grads);
+    try {
+      throwNonFinite(this.model, Atomics.load(this.views!.ctl, slotBase(seq) + SLOT.STEP));
+    } catch (e) {
+      return e;
+    }
+    return new Error(`step ${seq}: gradients not finite`);
+  }
   /**
    * After a failed attempt: stop every task, then throw, or restart the tasks for a retry of
    * every unfinished step (the oldest first; at most two: one applied, one queued). A step that
@@ -211,18 +235,19 @@ export class ParallelEngine implements StepEngine {
     // last update chunk): it was applied, so it is neither failed nor cancelled; only what is
     // queued behind it is restarted.
     const finished = oldest > seq;
+    const queue = this.queue!;
+    const issued = queue.issued;
     // The step the messages name: the oldest unfinished one, or `seq` if nothing is left.
-    const step = Atomics.load(ctl, slotBase(oldest <= this.issued ? oldest : seq) + SLOT.STEP);
+    const step = Atomics.load(ctl, slotBase(oldest <= issued ? oldest : seq) + SLOT.STEP);
     const unfinished: number[] = [];
-    for (let seq = oldest; seq <= this.issued; seq++) unfinished.push(seq);
+    for (let seq = oldest; seq <= issued; seq++) unfinished.push(seq);
     if (unfinished.some((seq) => Atomics.load(ctl, slotBase(seq) + SLOT.UPDATING) !== 0)) {
       this.torn = true;
-      this.pending = null;
+      queue.forget();
       throw this.fail(new WorkerFailure(`a worker thread failed while applying the update of step ${step}: parameters may be partly updated, so the step cannot be redone exactly, and the model keeps the parameters of its last synchronization; resume from a checkpoint`, error, true));
     }
     const giveUp = (e: Error): never => {
-      this.cancelPending();
-      if (!finished) this.shadow!.cancelStep();
+      queue.giveUp(oldest, finished);
       throw this.fail(e);
     };
     if (!finished) {
@@ -233,13 +258,13 @@ export class ParallelEngine implements StepEngine {
       Atomics.store(ctl, slotBase(oldest) + SLOT.ATTEMPT, attempt + 1);
     }
     try {
-      await pool.restart(oldest, this.issued);
+      await pool.restart(oldest, issued);
     } catch (e) {
       await pool.stop();
       const failure = new WorkerFailure(`step ${step}: the worker threads could not be restarted after a failure: ${(e as Error)?.message}`, e);
       // Step `seq` itself was applied: its result stands, and the next step() reports this.
-      if (finished) {
-        this.cancelPending();
+      if (finished && !queue.run) {
+        queue.cancelQueued();
         this.broken = failure;
         return;
       }
@@ -259,7 +284,7 @@ export class ParallelEngine implements StepEngine {
    * reduction, update and barrier waits.
    */
   profile(): StepProfile {
-    return this.log.profile(this.views?.timings ?? new Float64Array(0), this.options.threads);
+    return this.log.profile(this.views?.timings ?? new Float64Array(0), this.options.threads, this.views ? Atomics.load(this.views.ctl, CTL.WAKE) : 0);
   }
 
   /** Per-step times of the last `count` steps, oldest first (stepLog.ts; for medians). */
@@ -274,11 +299,7 @@ export class ParallelEngine implements StepEngine {
     // The caller's optimizer keeps its own learning rates: schedules set them there, after the
     // shadow last read them.
     const lrs = this.optimizer.lrs;
-    // A queued step has not been applied: the state is the one before its beginStep, which is
-    // then redone (with the same learning rates, so the same plan) for the step to stay queued.
-    if (this.pending) this.shadow.cancelStep();
-    this.optimizer.copyStateFrom(this.shadow);
-    if (this.pending) this.shadow.beginStep(this.views.plan[this.pending.seq & 1]);
+    this.queue!.applied(() => this.optimizer.copyStateFrom(this.shadow!));
     lrs.forEach((lr, g) => this.optimizer.setLr(g, lr));
   }
 
@@ -288,7 +309,7 @@ export class ParallelEngine implements StepEngine {
     const pool = this.pool;
     this.pool = null;
     try {
-      this.cancelPending();
+      this.queue!.cancelQueued();
       this.sync();
       Atomics.store(this.views!.ctl, CTL.CMD, CMD_EXIT);
       Atomics.notify(this.views!.ctl, CTL.ISSUED);

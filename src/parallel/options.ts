@@ -17,6 +17,8 @@ export interface StepProfile {
   reduce: number[];
   update: number[];
   wait: number[];
+  /** Times a thread woke the coordinator (control.ts WAKE): once per step, or once per run of steps (runSteps). */
+  wakes: number;
 }
 
 /** One step as ParallelEngine.stepTimes reports it. */

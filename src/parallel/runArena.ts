@@ -13,7 +13,7 @@ import { Model } from '../nn/model.js';
 import type { Optimizer, OptimizerSpec } from '../optim/optimizer.js';
 import { bytesPer, heapAllocator, viewOf, type Allocator, type DType, type FloatArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
-import { CTL_LENGTH } from './control.js';
+import { CTL_LENGTH, QUEUE_SLOTS } from './control.js';
 import { captureLength, planChunks, slotsLength } from './batchGrads.js';
 import { type ClipSettings } from './reduce.js';
 
@@ -98,9 +98,9 @@ export interface RunViews {
   readonly momenta: Float64Array;
   readonly slots: FloatArray;
   readonly stateSlots: FloatArray;
-  /** Per queue slot (seq & 1, control.ts): the shards' losses and correct counts of that slot's step. */
-  readonly shardLoss: readonly [Float64Array, Float64Array];
-  readonly shardCorrect: readonly [Int32Array, Int32Array];
+  /** Per queue slot (slotOf(seq), control.ts): the shards' losses and correct counts of that slot's step. */
+  readonly shardLoss: readonly Float64Array[];
+  readonly shardCorrect: readonly Int32Array[];
   readonly chunkSq: Float64Array;
   /** Each dense layer's inputs and dL/dY for the whole batch (batchGrads.ts). */
   readonly captures: FloatArray;
@@ -112,7 +112,7 @@ export interface RunViews {
    */
   readonly stepLog: Float64Array;
   /** Per queue slot: the optimizer's plan of that slot's step. */
-  readonly plan: readonly [Float64Array, Float64Array];
+  readonly plan: readonly Float64Array[];
   readonly x: Tensor;
   readonly y: Int32Array | Tensor;
   readonly order: Int32Array;
@@ -170,13 +170,13 @@ export function createRunArena(
     ['momenta', q * 8],
     ['slots', slotsLength(model, maxShards) * b],
     ['stateSlots', maxShards * q * b],
-    ['shardLoss', 2 * maxShards * 8],
-    ['shardCorrect', 2 * maxShards * 4],
+    ['shardLoss', QUEUE_SLOTS * maxShards * 8],
+    ['shardCorrect', QUEUE_SLOTS * maxShards * 4],
     ['chunkSq', chunks * 8],
     ['captures', captures * b],
     ['timings', options.threads * TIMING.length * 8],
     ['stepLog', options.threads * STEP_LOG * STEP_LOG_ENTRY * 8],
-    ['plan', 2 * Math.max(1, optimizer.planLength) * 8],
+    ['plan', QUEUE_SLOTS * Math.max(1, optimizer.planLength) * 8],
     ['x', data.size * data.x.cols * b],
     ['y', data.size * (yCols === 0 ? 4 : yCols * b)],
     ['order', data.size * 4],
@@ -204,6 +204,8 @@ export function createRunArena(
   return { spec, views, arena };
 }
 
+const perSlot = <T>(view: (slot: number) => T): T[] => Array.from({ length: QUEUE_SLOTS }, (_, s) => view(s));
+
 /** Views of a run's arrays in an (already opened) arena. */
 export function openViews(arena: WasmArena, spec: RunSpec): RunViews {
   const { dtype, paramCount: p, stateCount: q, maxShards, offsets: o } = spec;
@@ -220,13 +222,13 @@ export function openViews(arena: WasmArena, spec: RunSpec): RunViews {
     momenta: new Float64Array(buf, o.momenta, q),
     slots: f(o.slots, spec.slotsLength),
     stateSlots: f(o.stateSlots, maxShards * q),
-    shardLoss: [new Float64Array(buf, o.shardLoss, maxShards), new Float64Array(buf, o.shardLoss + maxShards * 8, maxShards)],
-    shardCorrect: [new Int32Array(buf, o.shardCorrect, maxShards), new Int32Array(buf, o.shardCorrect + maxShards * 4, maxShards)],
+    shardLoss: perSlot((s) => new Float64Array(buf, o.shardLoss + s * maxShards * 8, maxShards)),
+    shardCorrect: perSlot((s) => new Int32Array(buf, o.shardCorrect + s * maxShards * 4, maxShards)),
     chunkSq: new Float64Array(buf, o.chunkSq, spec.gradChunks),
     captures: f(o.captures, spec.captureLength),
     timings: new Float64Array(buf, o.timings, spec.threads * TIMING.length),
     stepLog: new Float64Array(buf, o.stepLog, spec.threads * STEP_LOG * STEP_LOG_ENTRY),
-    plan: [new Float64Array(buf, o.plan, planLength), new Float64Array(buf, o.plan + planLength * 8, planLength)],
+    plan: perSlot((s) => new Float64Array(buf, o.plan + s * planLength * 8, planLength)),
     x: new Tensor(f(o.x, spec.rows * spec.cols), spec.rows, spec.cols),
     y: spec.yCols === 0 ? new Int32Array(buf, o.y, spec.rows) : new Tensor(f(o.y, spec.rows * spec.yCols), spec.rows, spec.yCols),
     order: new Int32Array(buf, o.order, spec.rows),

@@ -31,7 +31,8 @@ export class TaskPool {
   private failed: { error: unknown } | null = null;
   /** The cell waitFor is waiting on and its deadline; the watchdog wakes it once that has passed. */
   private waitIndex = -1;
-  private waitDeadline = Infinity;
+  /** The wait's deadline now (it moves on while the `progress` cell of waitFor advances). */
+  private waitDeadline: () => number = () => Infinity;
   private watchdog: ReturnType<typeof setInterval> | null = null;
 
   constructor(
@@ -51,7 +52,7 @@ export class TaskPool {
   /** Remember the first failure since start() and wake whatever the coordinator waits on. */
   private fail(e: unknown): void {
     this.failed ??= { error: e };
-    for (const i of [CTL.DONE_SEQ, CTL.READY]) Atomics.notify(this.ctl, i);
+    for (const i of [CTL.DONE_SEQ, CTL.WAKE, CTL.READY]) Atomics.notify(this.ctl, i);
   }
 
   /** Submit one long-lived task per thread and wait until every one is serving. */
@@ -73,7 +74,7 @@ export class TaskPool {
       task.then(() => fail(new WorkerFailure('a worker task ended while the run was on')), fail);
     }
     this.watchdog ??= setInterval(() => {
-      if (this.waitIndex >= 0 && performance.now() >= this.waitDeadline) Atomics.notify(ctl, this.waitIndex);
+      if (this.waitIndex >= 0 && performance.now() >= this.waitDeadline()) Atomics.notify(ctl, this.waitIndex);
     }, watchdogPeriod(this.options.stepTimeout));
     const deadline = performance.now() + Math.max(this.options.stepTimeout, STARTUP_MS);
     try {
@@ -105,15 +106,28 @@ export class TaskPool {
   }
 
   /**
-   * Wait, without blocking the event loop, until ctl[index] >= `target`. Rejects with the first
-   * task failure, or as a hung thread at `deadline` (seen up to one watchdog period late). One
-   * wait at a time (the engine's). A wake-up alone proves nothing: abort() and the watchdog
-   * notify cells, so the value is checked again after each one.
+   * Wait, without blocking the event loop, until ctl[index] >= `target` (or `enough()`),
+   * sleeping on ctl[wake] (the threads notify it: see control.ts WAKE). Rejects with the first
+   * task failure, or as a hung thread at `deadline` (seen up to one watchdog period late); with
+   * `progress`, the deadline starts again each time ctl[progress] changes (a wait for several
+   * steps gives each step the time). One wait at a time (the engine's). A wake-up alone proves
+   * nothing: abort() and the watchdog notify cells, so the value is checked again after each one.
    */
-  async waitFor(index: number, target: number, deadline: number, what: string): Promise<void> {
+  async waitFor(index: number, target: number, deadline: number, what: string, wait: { wake?: number; enough?: () => boolean; progress?: number } = {}): Promise<void> {
     const { ctl } = this;
+    const { wake = index, enough, progress = -1 } = wait;
     let abortedAt = 0;
-    for (let value = Atomics.load(ctl, index); value < target; value = Atomics.load(ctl, index)) {
+    const span = deadline - performance.now();
+    let seen = progress >= 0 ? Atomics.load(ctl, progress) : 0;
+    const deadlineNow = () => {
+      if (progress >= 0 && Atomics.load(ctl, progress) !== seen) {
+        seen = Atomics.load(ctl, progress);
+        deadline = performance.now() + span;
+      }
+      return deadline;
+    };
+    // The wake cell is read before the condition: a notify after that read ends the wait at once.
+    for (let value = Atomics.load(ctl, wake); Atomics.load(ctl, index) < target && !enough?.(); value = Atomics.load(ctl, wake)) {
       if (this.failed) throw this.failed.error;
       const now = performance.now();
       if (Atomics.load(ctl, CTL.ABORT) !== 0) {
@@ -123,17 +137,17 @@ export class TaskPool {
         await sleep(5);
         continue;
       }
-      if (now >= deadline) throw new WorkerFailure(`a worker thread hung: ${what} took longer than stepTimeout (${this.options.stepTimeout} ms)`);
+      if (now >= deadlineNow()) throw new WorkerFailure(`a worker thread hung: ${what} took longer than stepTimeout (${this.options.stepTimeout} ms)`);
       // No timeout on the waitAsync itself: V8 keeps a waitAsync's timeout task until it fires,
       // even after a notify ended the wait, and the two cost this thread ~115 µs a step against
       // ~60 µs without (measured), CPU that on a machine with as many threads as cores comes
       // out of a worker's. The deadline is the watchdog's: it notifies the cell once it passes.
-      const wait = Atomics.waitAsync(ctl, index, value);
-      if (!wait.async) continue;
-      this.waitIndex = index;
-      this.waitDeadline = deadline;
+      const sleeping = Atomics.waitAsync(ctl, wake, value);
+      if (!sleeping.async) continue;
+      this.waitIndex = wake;
+      this.waitDeadline = deadlineNow;
       try {
-        await wait.value;
+        await sleeping.value;
       } finally {
         this.waitIndex = -1;
       }

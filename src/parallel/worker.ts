@@ -14,7 +14,7 @@ import { lossByName } from '../losses/index.js';
 import { Model } from '../nn/model.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { optimizerFromSpec } from '../optim/registry.js';
-import { Aborted, abort, checkAbort, CMD_EXIT, CTL, DECISION_CANCEL, DECISION_NONE, ERROR_THROWN, SLOT, slotBase, waitWhile } from './control.js';
+import { Aborted, abort, checkAbort, CMD_EXIT, CTL, DECISION_APPLY, DECISION_AUTO, DECISION_CANCEL, DECISION_NONE, DECISION_REVOKED, DECISION_RUNNING, ERROR_THROWN, SLOT, slotBase, slotOf, wakeCoordinator } from './control.js';
 import { BatchGrads, type Reducer } from './batchGrads.js';
 import { chunkCount, CHUNK_SIZE, clipFactor, reduceState, totalNorm } from './reduce.js';
 import { openViews, SPARE_WORKSPACES, STEP_LOG, STEP_LOG_ENTRY, TIMING, type RunSpec, type RunViews } from './runArena.js';
@@ -26,7 +26,7 @@ interface WorkerContext {
   runId: number;
   views: RunViews;
   /** Per queue slot: the shard context writing that slot's losses. */
-  shards: readonly [ShardContext, ShardContext];
+  shards: readonly ShardContext[];
   optimizer: Optimizer;
   /** Reduction and update: WASM on the arena's arrays, the JS pieces of reduce.ts otherwise. */
   step: WasmStep;
@@ -63,7 +63,7 @@ function context(spec: RunSpec): WorkerContext {
     grad: arena.alloc(spec.dtype, ms * spec.model.outputs),
   };
   const step = new WasmStep(new WasmStepKernels(arena), optimizer, spec.clip);
-  const shards: [ShardContext, ShardContext] = [shard, { ...shard, shardLoss: views.shardLoss[1], shardCorrect: views.shardCorrect[1] }];
+  const shards = views.shardLoss.map((shardLoss, s) => ({ ...shard, shardLoss, shardCorrect: views.shardCorrect[s] }));
   cached = { runId: spec.runId, views, shards, optimizer, step, reduce: step.reduceChunk.bind(step) };
   return cached;
 }
@@ -95,7 +95,7 @@ type Outcome = 'applied' | 'nonfinite' | 'cancelled';
 function runStep(spec: RunSpec, ctx: WorkerContext, thread: number, seq: number): Outcome {
   const { ctl } = ctx.views;
   const b = slotBase(seq);
-  const slot = seq & 1;
+  const slot = slotOf(seq);
   const times = ctx.views.timings.subarray(thread * TIMING.length, (thread + 1) * TIMING.length);
   const t0 = performance.now();
   const step = Atomics.load(ctl, b + SLOT.STEP);
@@ -176,6 +176,21 @@ function runStep(spec: RunSpec, ctx: WorkerContext, thread: number, seq: number)
 }
 
 /**
+ * After a step whose gradients were not finite, the next step waits for the coordinator: a
+ * queued or auto-applied one is cancelled, a step issued afresh (DECISION_APPLY) runs.
+ */
+function decisionAfterNonFinite(ctl: Int32Array, b: number): number {
+  const i = b + SLOT.DECISION;
+  for (let d = Atomics.load(ctl, i); d === DECISION_NONE || d === DECISION_AUTO; d = Atomics.load(ctl, i)) {
+    checkAbort(ctl);
+    Atomics.wait(ctl, i, d, 200);
+  }
+  checkAbort(ctl);
+  const d = Atomics.load(ctl, i);
+  return d === DECISION_CANCEL || d === DECISION_REVOKED ? DECISION_CANCEL : DECISION_APPLY;
+}
+
+/**
  * The task: serve queued steps in sequence until told to exit or aborted. Every thread finishes
  * step n (a barrier whose last arrival publishes DONE_SEQ = n) before any starts step n + 1, so
  * the next step's shards never read parameters that are being updated. After a step whose
@@ -206,16 +221,17 @@ export function serveRun(spec: RunSpec): 'exit' | 'aborted' {
       if (Atomics.load(ctl, CTL.CMD) === CMD_EXIT) return 'exit';
       const b = slotBase(seq);
       // Every thread must take the same path through a step, so a cancellation is only acted on
-      // where all of them wait for the decision: here after a non-finite step, else at the gate.
-      if (previous === 'nonfinite') {
-        waitWhile(ctl, b + SLOT.DECISION, DECISION_NONE);
-        previous = Atomics.load(ctl, b + SLOT.DECISION) === DECISION_CANCEL ? 'cancelled' : runStep(spec, ctx, thread, seq);
-      } else {
-        previous = runStep(spec, ctx, thread, seq);
-      }
+      // where all of them see the same decision: at the start (an auto-applied step is claimed
+      // or revoked once, by compareExchange), after a non-finite step (the coordinator decides
+      // on everything queued behind it), and at the gate of a queued step.
+      let decision: number = previous === 'nonfinite' ? decisionAfterNonFinite(ctl, b) : Atomics.compareExchange(ctl, b + SLOT.DECISION, DECISION_AUTO, DECISION_RUNNING);
+      // A queued step's cancellation may land between two threads' starts: acted on at its gate.
+      if (previous !== 'nonfinite' && decision === DECISION_CANCEL) decision = DECISION_NONE;
+      previous = decision === DECISION_REVOKED || decision === DECISION_CANCEL ? 'cancelled' : runStep(spec, ctx, thread, seq);
       if (Atomics.add(ctl, b + SLOT.DONE_COUNT, 1) === Atomics.load(ctl, CTL.PARTIES) - 1) {
         Atomics.store(ctl, CTL.DONE_SEQ, seq);
         Atomics.notify(ctl, CTL.DONE_SEQ);
+        wakeCoordinator(ctl, seq, previous === 'nonfinite');
       } else {
         const t = performance.now();
         spinThenWait(ctl, CTL.DONE_SEQ, seq - 1, spinBudget(spec, SPIN_BARRIER_US));

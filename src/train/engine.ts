@@ -13,6 +13,19 @@ export interface StepResult {
   correct: number;
 }
 
+/** One step of runSteps(): rows [start, end) of the epoch order, the 0-based global step. */
+export interface StepBatch {
+  start: number;
+  end: number;
+  step: number;
+}
+
+/** What runSteps() resolves with: the results of the steps applied, in order, and the error that ended the run early, or null. */
+export interface StepsResult {
+  results: StepResult[];
+  error: unknown;
+}
+
 export interface StepEngine {
   /** Before the first step of a fit(): `maxBatch` is the largest batch that will be asked for. */
   begin?(data: Dataset, maxBatch: number): void | Promise<void>;
@@ -32,6 +45,13 @@ export interface StepEngine {
    * Returns whether a step was queued (`prepare` is called only then).
    */
   prefetch?(data: Dataset, order: Int32Array, start: number, end: number, step: number, prepare?: () => void): boolean;
+  /**
+   * Optional: several consecutive steps of one epoch at once, applied without a word from the
+   * caller in between (the trainer uses it when nothing observes single steps: no onBatchEnd,
+   * no per-batch schedule). `revoke()` cancels the ones not yet started (stop, pause).
+   */
+  runSteps?(data: Dataset, order: Int32Array, batches: readonly StepBatch[]): Promise<StepsResult>;
+  revoke?(): void;
   /** Make the model's and optimizer's own arrays current (before evaluation and callbacks). */
   sync?(): void;
   /** After the last step of a fit(), even a failed one: sync and release threads. */

@@ -16,6 +16,7 @@ import type { StepEngine, StepResult } from './engine.js';
 import { evaluate } from './evaluate.js';
 import { isClassification } from './metrics.js';
 import { TRAINER_DEFAULTS, type TrainerOptions } from './options.js';
+import { canRunSteps, runSteps } from './autoSteps.js';
 import { NOT_QUEUED, queueNext, type QueuedStep } from './queue.js';
 import type { EpochPosition, EpochRecord, TrainerState } from './records.js';
 import { SerialEngine } from './serialEngine.js';
@@ -126,6 +127,7 @@ export class Trainer {
   /** Ask the run to stop once the step in flight is done. */
   stop(): void {
     this.stopRequested = true;
+    this.engine.revoke?.();
     this.resume();
   }
 
@@ -134,6 +136,7 @@ export class Trainer {
     // A run asked to stop stops: a pause after stop() would hold it instead.
     if (this.running && this.stopRequested) return;
     this.pauseGate ??= new Promise<void>((resolve) => (this.releasePause = resolve));
+    this.engine.revoke?.();
   }
 
   resume(): void {
@@ -151,8 +154,12 @@ export class Trainer {
    * brings the model's own arrays up to date (the runtime trains on its copy in shared memory).
    */
   async currentParams(): Promise<Model> {
-    if (this.stepping) await new Promise<void>((resolve) => this.syncWaiters.push(resolve));
-    else this.engine.sync?.();
+    if (this.stepping) {
+      this.engine.revoke?.(); // a run of steps ends after the step in flight
+      await new Promise<void>((resolve) => this.syncWaiters.push(resolve));
+    } else {
+      this.engine.sync?.();
+    }
     return this.model;
   }
 
@@ -210,15 +217,24 @@ export class Trainer {
   private async epochs(train: Dataset, validation: Dataset | undefined, batchSize: number, early: EarlyStopping | null, stop: () => void): Promise<void> {
     let lastYield = performance.now();
     const o = this.options;
+    const runs = canRunSteps(this.engine, o);
     for (let p = this.position ?? this.nextEpoch(train.size); p && !this.stopRequested; p = this.nextEpoch(train.size)) {
       this.position = p;
       const started = performance.now();
       while (p.next < train.size && !this.stopRequested) {
         while (this.pauseGate && !this.stopRequested) await this.pauseGate;
         if (this.stopRequested) break;
+        this.stepping = true;
+        if (runs) {
+          const { applied, error } = await runSteps(this.engine, train, p, batchSize, this.stepCount);
+          this.stepCount += applied;
+          if ((error as { torn?: unknown } | null)?.torn === true) this.torn = error as Error;
+          if (error !== null) throw error;
+          this.releaseSyncWaiters();
+          continue;
+        }
         const start = p.next;
         const end = Math.min(train.size, start + batchSize);
-        this.stepping = true;
         const result = this.engine.step(train, p.order, start, end, this.stepCount);
         // A synchronous engine (serial) would never give the event loop a turn: timers, pause(),
         // stop() and SIGINT get one every YIELD_MS.

@@ -4,6 +4,7 @@
  * and never an entry of a step the ring has since overwritten.
  */
 import test from 'ava';
+import { QUEUE_SLOTS } from '../../src/parallel/control.js';
 import { makeDataset } from '../../src/data/dataset.js';
 import { activation } from '../../src/nn/activation.js';
 import { dense } from '../../src/nn/dense.js';
@@ -50,6 +51,7 @@ test(`after more than ${STEP_LOG} steps only the last ones, none read from an ov
   const { engine } = await train(2, 8 * 130, 8, 8); // 1,040 steps
   t.is(engine.profile().steps, 1040);
   const times = engine.stepTimes(5000);
-  t.true(times.length <= STEP_LOG - 3 && times.length >= STEP_LOG - 4, `${times.length} entries`);
+  // Threads may be up to QUEUE_SLOTS steps ahead of the last step seen done, over older entries.
+  t.true(times.length <= STEP_LOG - QUEUE_SLOTS - 1 && times.length >= STEP_LOG - QUEUE_SLOTS - 2, `${times.length} entries`);
   t.true(times.every((s) => s.wallSeconds > 0 && s.wallSeconds < 1 && s.forwardBackwardSeconds > 0));
 });

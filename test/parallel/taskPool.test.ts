@@ -23,7 +23,8 @@ test('the coordinator never gives Atomics.waitAsync a timeout', async (t) => {
   try {
     const model = new Model([dense(2, 1)], { dtype: 'float64', seed: 1 });
     const data = makeDataset({ x: [[1, 2], [3, 4], [5, 6], [7, 8]], targets: [[1], [2], [3], [4]] }, 'float64');
-    await new Trainer(model, { optimizer: new SGD(model.parameters(), { lr: 0.001 }), loss: 'mse', epochs: 5, batchSize: 2, threads: 2 }).fit(data);
+    // With onBatchEnd the coordinator waits for every step (without, once per run of steps).
+    await new Trainer(model, { optimizer: new SGD(model.parameters(), { lr: 0.001 }), loss: 'mse', epochs: 5, batchSize: 2, threads: 2, onBatchEnd: () => {} }).fit(data);
   } finally {
     Atomics.waitAsync = original;
   }

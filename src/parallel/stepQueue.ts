@@ -1,0 +1,183 @@
+/**
+ * What the coordinator has handed the threads: each step's descriptor and optimizer plan in
+ * its queue slot (control.ts, QUEUE_SLOTS of them), the step queued by prefetch() (applied or
+ * cancelled by the next step()), and the auto-applied steps of a runSteps() (revocable until a
+ * thread starts them). It keeps the shadow optimizer in step with what the threads apply: its
+ * beginStep() runs as a step is issued, and every step that will not be applied is cancelled
+ * on it, the last first.
+ */
+import type { Optimizer } from '../optim/optimizer.js';
+import type { StepBatch, StepResult } from '../train/engine.js';
+import { CTL, decide, DECISION_APPLY, DECISION_AUTO, DECISION_CANCEL, DECISION_NONE, QUEUE_SLOTS, revoke, SLOT, slotBase, slotOf, writeSlot } from './control.js';
+import type { RunViews } from './runArena.js';
+import { sumShards } from './shard.js';
+import type { StepLog } from './stepLog.js';
+
+interface Pending {
+  seq: number;
+  step: number;
+  start: number;
+  end: number;
+  lrs: number[];
+}
+
+/** The auto-applied steps of a runSteps(): sequence numbers first … last (last drops as revoke() cancels). */
+export interface Run {
+  readonly first: number;
+  last: number;
+}
+
+export class StepQueue {
+  /** Sequence number of the last step issued (control.ts: ISSUED). */
+  issued = 0;
+  /** The step queued by prefetch() and not yet applied or cancelled. */
+  private pending: Pending | null = null;
+  /** The auto-applied steps in flight, if any. */
+  run: Run | null = null;
+  private orderSet = false;
+
+  constructor(
+    private readonly views: RunViews,
+    /** The optimizer on the arena's state, whose plans the threads apply. */
+    private readonly shadow: Optimizer,
+    /** The caller's optimizer: its learning rates go into each plan. */
+    private readonly optimizer: Optimizer,
+    private readonly log: StepLog,
+    private readonly microShard: number,
+  ) {}
+
+  private get ctl(): Int32Array {
+    return this.views.ctl;
+  }
+
+  /** The epoch's data order, written once per epoch (at its first step, when nothing is in flight). */
+  setOrder(order: Int32Array, start: number): void {
+    if (start !== 0 && this.orderSet) return;
+    this.views.order.set(order);
+    this.orderSet = true;
+  }
+
+  /** Whether steps can be queued behind the one in flight (the epoch's order is in place). */
+  get canQueue(): boolean {
+    return this.orderSet && this.pending === null;
+  }
+
+  /** Write a step's descriptor and plan into its queue slot and publish it; its sequence number. */
+  issue(start: number, end: number, step: number, decision: number): number {
+    const { ctl } = this;
+    // Counted as issued only once its plan is made: a schedule's learning rate that throws here
+    // must not leave a half-written slot for the workers.
+    const seq = this.issued + 1;
+    const shadow = this.shadow;
+    for (let g = 0; g < shadow.groupCount; g++) shadow.setLr(g, this.optimizer.getLr(g));
+    shadow.beginStep(this.views.plan[slotOf(seq)]);
+    writeSlot(ctl, seq, { step, start, end, shards: Math.ceil((end - start) / this.microShard), decision });
+    this.log.issued(seq);
+    this.issued = seq;
+    Atomics.store(ctl, CTL.ISSUED, seq);
+    Atomics.notify(ctl, CTL.ISSUED);
+    return seq;
+  }
+
+  /** Whether the slot of the next step is free (the step QUEUE_SLOTS before it has finished). */
+  get slotFree(): boolean {
+    return Atomics.load(this.ctl, CTL.DONE_SEQ) >= this.issued + 1 - QUEUE_SLOTS;
+  }
+
+  /** prefetch(): queue a step whose update waits for the next step()'s decision. */
+  queue(start: number, end: number, step: number): void {
+    const seq = this.issue(start, end, step, DECISION_NONE);
+    this.pending = { seq, step, start, end, lrs: this.optimizer.lrs };
+  }
+
+  /**
+   * The queued step, if it is the one asked for with the learning rates it was planned with:
+   * applied, and its sequence number returned. Anything else is cancelled (null).
+   */
+  takeQueued(start: number, end: number, step: number): number | null {
+    const q = this.pending;
+    if (q && q.step === step && q.start === start && q.end === end && this.optimizer.lrs.every((lr, g) => lr === q.lrs[g])) {
+      this.pending = null;
+      decide(this.ctl, q.seq, DECISION_APPLY);
+      return q.seq;
+    }
+    this.cancelQueued();
+    return null;
+  }
+
+  /**
+   * Cancel the queued step: the workers skip its update (they may have computed its shards,
+   * which changes nothing that persists) and the optimizer forgets its beginStep. Nothing waits:
+   * a later step in its slot is issued only once it is finished.
+   */
+  cancelQueued(): void {
+    const q = this.pending;
+    if (!q) return;
+    this.pending = null;
+    decide(this.ctl, q.seq, DECISION_CANCEL);
+    this.shadow.cancelStep(); // the queued step's beginStep was the last one
+  }
+
+  /** Issue `batches` as auto-applied steps (runSteps). */
+  startRun(batches: readonly StepBatch[]): Run {
+    const first = this.issued + 1;
+    for (const b of batches) this.issue(b.start, b.end, b.step, DECISION_AUTO);
+    this.run = { first, last: this.issued };
+    return this.run;
+  }
+
+  /** Cancel the run's steps that no thread has started (the last first). */
+  revoke(): void {
+    const run = this.run;
+    if (!run) return;
+    while (run.last >= run.first && revoke(this.ctl, run.last)) {
+      this.shadow.cancelStep();
+      run.last--;
+    }
+  }
+
+  /** Whether a finished step of `run` had gradients that were not finite. */
+  nonFiniteIn(run: Run): boolean {
+    const done = Math.min(Atomics.load(this.ctl, CTL.DONE_SEQ), run.last);
+    for (let seq = run.first; seq <= done; seq++) if (this.nonFinite(seq)) return true;
+    return false;
+  }
+
+  nonFinite(seq: number): boolean {
+    return Atomics.load(this.ctl, slotBase(seq) + SLOT.NONFINITE) !== 0;
+  }
+
+  /** The losses and correct counts of finished step `seq`. */
+  resultOf(seq: number): StepResult {
+    const s = slotOf(seq);
+    return sumShards(this.views.shardLoss[s], this.views.shardCorrect[s], Atomics.load(this.ctl, slotBase(seq) + SLOT.SHARDS));
+  }
+
+  /**
+   * A failure is final: every step not finished (from `oldest`) is given up, and cancelled on the
+   * optimizer, the last first: the queued step, a run's unfinished steps, or the step awaited
+   * (`awaited`, unless it finished).
+   */
+  giveUp(oldest: number, awaitedFinished: boolean): void {
+    this.cancelQueued();
+    const run = this.run;
+    if (run) for (; run.last >= Math.max(oldest, run.first); run.last--) this.shadow.cancelStep();
+    else if (!awaitedFinished) this.shadow.cancelStep();
+  }
+
+  /** A failure left the parameters torn: nothing queued is applied or cancelled any more. */
+  forget(): void {
+    this.pending = null;
+  }
+
+  /**
+   * Run `copy` on the shadow optimizer's state as of the last applied step: a queued step's
+   * beginStep is undone for it, then redone (with the same learning rates, so the same plan).
+   */
+  applied(copy: () => void): void {
+    const q = this.pending;
+    if (q) this.shadow.cancelStep();
+    copy();
+    if (q) this.shadow.beginStep(this.views.plan[slotOf(q.seq)]);
+  }
+}

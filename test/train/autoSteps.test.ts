@@ -1,0 +1,115 @@
+/**
+ * Runs of steps (src/train/autoSteps.ts, ParallelEngine.runSteps): when nothing observes single
+ * steps, the threads go from step to step and the coordinator is woken once per run. Every way
+ * a run can end early (stop, pause, currentParams, a non-finite gradient) must leave exactly
+ * the steps that were counted, as one step at a time would.
+ */
+import test from 'ava';
+import { makeDataset, type Dataset } from '../../src/data/dataset.js';
+import { activation } from '../../src/nn/activation.js';
+import { dense } from '../../src/nn/dense.js';
+import { Model } from '../../src/nn/model.js';
+import { lossByName } from '../../src/losses/index.js';
+import { Adam } from '../../src/optim/adam.js';
+import { ParallelEngine } from '../../src/parallel/engine.js';
+import { Rng } from '../../src/rng.js';
+import { RUN_STEPS } from '../../src/train/autoSteps.js';
+import { Trainer, type TrainerOptions } from '../../src/train/trainer.js';
+import { NonFiniteGradientError } from '../../src/train/update.js';
+
+function data(n: number, bad = -1): Dataset {
+  const rng = new Rng(8);
+  const x = Array.from({ length: n }, () => Array.from({ length: 5 }, () => rng.normal()));
+  return makeDataset({ x, targets: x.map((r, i) => [i === bad ? 1e308 : r[0] * r[1] - r[2]]) }, 'float64');
+}
+
+function trainer(extra: Partial<TrainerOptions> = {}) {
+  const model = new Model([dense(5, 24), activation('tanh'), dense(24, 1)], { dtype: 'float64', seed: 4 });
+  const tr = new Trainer(model, { optimizer: new Adam(model.parameters(), { lr: 0.01 }), loss: 'mse', epochs: 4, batchSize: 8, microShard: 4, seed: 2, threads: 2, ...extra });
+  return { model, tr };
+}
+
+/** Parameters after exactly `steps` steps, taken one at a time (a callback watches every step). */
+async function after(steps: number, ds: Dataset): Promise<Float64Array> {
+  const { model, tr } = trainer({ onBatchEnd: (b) => b.step === steps && b.stop() });
+  await tr.fit(ds);
+  return model.params.slice() as Float64Array;
+}
+
+test('with nothing watching single steps, the coordinator is woken once per run of steps; the weights are those of one step at a time', async (t) => {
+  const ds = data(200); // 25 steps an epoch: runs of 8, 8, 8 and 1
+  const runs = trainer();
+  await runs.tr.fit(ds);
+  const watched = trainer({ onBatchEnd: () => {} });
+  await watched.tr.fit(ds);
+  t.deepEqual(runs.model.params, watched.model.params);
+  t.is(runs.tr.options.optimizer.stepCount, 100);
+  const wakes = (e: Trainer) => (e.stepEngine as ParallelEngine).profile().wakes;
+  t.true(wakes(runs.tr) <= 4 * Math.ceil(25 / RUN_STEPS) + 2, `${wakes(runs.tr)} wake-ups for 100 steps in runs`);
+  t.true(wakes(watched.tr) >= 100, `${wakes(watched.tr)} wake-ups for 100 steps one at a time`);
+});
+
+test('stop() from outside: the run ends after the step in flight, and the weights are those of exactly the steps counted', async (t) => {
+  const ds = data(4000); // 500 steps an epoch
+  const { model, tr } = trainer({ epochs: 1 });
+  // Once some runs are done (the threads take a while to start): a moment unrelated to steps.
+  const timer = setInterval(() => (tr.stepEngine as ParallelEngine).profile().steps >= 20 && tr.stop(), 2);
+  await tr.fit(ds);
+  clearInterval(timer);
+  const steps = tr.snapshot().step;
+  t.true(steps > 0 && steps < 500, `stopped at step ${steps}`);
+  t.is(tr.options.optimizer.stepCount, steps);
+  t.is(tr.snapshot().inEpoch!.next, steps * 8);
+  t.deepEqual(model.params, await after(steps, ds));
+});
+
+test('pause(), currentParams() and resume() from outside, mid-run: the run ends as an uninterrupted one', async (t) => {
+  const ds = data(2000);
+  const clean = trainer({ epochs: 2 });
+  await clean.tr.fit(ds);
+  const { model, tr } = trainer({ epochs: 2 });
+  const seen: number[] = [];
+  const poke = setInterval(() => {
+    tr.pause();
+    void tr.currentParams().then((m) => {
+      seen.push(m.params[0]);
+      tr.resume();
+    });
+  }, 15);
+  await tr.fit(ds);
+  clearInterval(poke);
+  t.true(seen.length > 0, 'currentParams() answered during the run');
+  t.deepEqual(model.params, clean.model.params);
+});
+
+test('a non-finite gradient inside a run: the steps before it count, it and the rest do not', async (t) => {
+  const ds = data(96, 8 * 3 + 5); // not shuffled: row 29 is in step 3
+  const { model, tr } = trainer({ epochs: 1, shuffle: false });
+  const e = await t.throwsAsync(tr.fit(ds), { instanceOf: NonFiniteGradientError });
+  t.regex(e!.message, /^step 3: gradient of /);
+  t.is(tr.snapshot().step, 3);
+  t.is(tr.options.optimizer.stepCount, 3);
+  const clean = trainer({ epochs: 1, shuffle: false, onBatchEnd: (b) => b.step === 3 && b.stop() });
+  await clean.tr.fit(ds);
+  t.deepEqual(model.params, clean.model.params);
+});
+
+test('revoke() right after runSteps(): the steps not yet started are cancelled and do not count; those applied are kept', async (t) => {
+  const ds = data(200, -1);
+  const model = new Model([dense(5, 24), activation('tanh'), dense(24, 1)], { dtype: 'float64', seed: 4 });
+  const optimizer = new Adam(model.parameters(), { lr: 0.01 });
+  const engine = new ParallelEngine(model, lossByName('mse'), optimizer, { clipNorm: null, clipValue: null }, 2, { threads: 2, microShard: 4 });
+  const order = Int32Array.from({ length: ds.size }, (_, i) => i);
+  await engine.begin(ds, 8);
+  const batches = Array.from({ length: RUN_STEPS }, (_, i) => ({ start: 8 * i, end: 8 * i + 8, step: i }));
+  const running = engine.runSteps(ds, order, batches);
+  engine.revoke(); // the threads have had microseconds: at most the first step has started
+  const { results, error } = await running;
+  t.is(error, null);
+  t.true(results.length < RUN_STEPS, `${results.length} of ${RUN_STEPS} steps applied`);
+  await engine.end();
+  t.is(optimizer.stepCount, results.length);
+  const { model: reference, tr } = trainer({ epochs: 1, shuffle: false, onBatchEnd: (b) => b.step === results.length && b.stop() });
+  if (results.length > 0) await tr.fit(ds);
+  t.deepEqual(model.params, reference.params);
+});
