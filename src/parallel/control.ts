@@ -32,6 +32,11 @@ export const CTL = Object.freeze({
   WAKE: 10,
   /** The sequence number the coordinator waits for (see WAKE). */
   WAKE_AT: 11,
+  /**
+   * The last step whose non-finite gradients the coordinator has seen: the threads, which wait
+   * after such a step, go on once it is here and what was queued behind it is decided.
+   */
+  NONFINITE_SEEN: 12,
 });
 
 /** The cells of one queue slot (a step descriptor and its per-step counters): ctl[slotBase(seq) + SLOT.X]. */

@@ -135,7 +135,13 @@ export class ParallelEngine implements StepEngine {
     const { ctl } = this.views!;
     queue.cancelQueued();
     // Every slot must be free: the steps issued before have finished (cancelled ones pass at once).
-    if (Atomics.load(ctl, CTL.DONE_SEQ) < queue.issued) await this.awaitDone(queue.issued);
+    if (Atomics.load(ctl, CTL.DONE_SEQ) < queue.issued) {
+      try {
+        await this.awaitDone(queue.issued);
+      } catch (e) {
+        return { results: [], error: e };
+      }
+    }
     queue.setOrder(order, batches[0].start);
     const run = queue.startRun(batches);
     const results: StepResult[] = [];
@@ -151,10 +157,11 @@ export class ParallelEngine implements StepEngine {
       if (queue.nonFinite(seq)) {
         // Not applied, and nothing after it runs: the threads wait for these revocations.
         queue.revoke();
-        this.shadow!.cancelStep();
+        queue.cancel(seq);
         error = this.nonFiniteError(seq);
         break;
       }
+      queue.applied(seq);
       results.push(queue.resultOf(seq));
     }
     queue.run = null;
@@ -177,14 +184,18 @@ export class ParallelEngine implements StepEngine {
   /** Wait until step `seq` is done (or `enough()`), each step given stepTimeout, recovering from crashes and hangs. */
   private async awaitDone(seq: number, enough?: () => boolean): Promise<void> {
     const { ctl } = this.views!;
+    // The oldest unfinished step, and its failed attempts (maxRetries is per step).
+    const oldest = () => Math.min(seq, Atomics.load(ctl, CTL.DONE_SEQ) + 1);
+    let failing = 0;
     for (let attempt = 0; ; attempt++) {
-      const next = Math.min(seq, Atomics.load(ctl, CTL.DONE_SEQ) + 1);
       try {
         Atomics.store(ctl, CTL.WAKE_AT, seq);
-        await this.pool!.waitFor(CTL.DONE_SEQ, seq, performance.now() + this.options.stepTimeout, `step ${Atomics.load(ctl, slotBase(next) + SLOT.STEP)}`, { wake: CTL.WAKE, enough, progress: CTL.DONE_SEQ });
+        const what = () => `step ${Atomics.load(ctl, slotBase(oldest()) + SLOT.STEP)}`;
+        await this.pool!.waitFor(CTL.DONE_SEQ, seq, performance.now() + this.options.stepTimeout, what, { wake: CTL.WAKE, enough, progress: CTL.DONE_SEQ });
         return;
       } catch (e) {
-        await this.recover(e, attempt, Math.min(seq, Atomics.load(ctl, CTL.DONE_SEQ) + 1));
+        if (oldest() !== failing) [failing, attempt] = [oldest(), 0];
+        await this.recover(e, attempt, oldest());
       }
     }
   }
@@ -198,14 +209,21 @@ export class ParallelEngine implements StepEngine {
       // The update was not applied, so the step does not count; nor does the one queued after it
       // (the workers do not start it after a non-finite step).
       queue.cancelQueued();
-      this.shadow!.cancelStep();
+      queue.cancel(seq);
       throw this.nonFiniteError(seq);
     }
+    queue.applied(seq);
     return queue.resultOf(seq);
   }
 
-  /** The error of step `seq`, whose gradients were not finite (the model's grads show them). */
+  /**
+   * The error of step `seq`, whose gradients were not finite (the model's grads show them). The
+   * threads, which wait after such a step, may go on: what was queued behind it is decided.
+   */
   private nonFiniteError(seq: number): unknown {
+    const { ctl } = this.views!;
+    Atomics.store(ctl, CTL.NONFINITE_SEEN, seq);
+    Atomics.notify(ctl, slotBase(seq + 1) + SLOT.DECISION);
     this.model.grads.set(this.views!.grads);
     try {
       throwNonFinite(this.model, Atomics.load(this.views!.ctl, slotBase(seq) + SLOT.STEP));
@@ -247,7 +265,7 @@ export class ParallelEngine implements StepEngine {
       throw this.fail(new WorkerFailure(`a worker thread failed while applying the update of step ${step}: parameters may be partly updated, so the step cannot be redone exactly, and the model keeps the parameters of its last synchronization; resume from a checkpoint`, error, true));
     }
     const giveUp = (e: Error): never => {
-      queue.giveUp(oldest, finished);
+      queue.giveUp(oldest);
       throw this.fail(e);
     };
     if (!finished) {
@@ -299,7 +317,7 @@ export class ParallelEngine implements StepEngine {
     // The caller's optimizer keeps its own learning rates: schedules set them there, after the
     // shadow last read them.
     const lrs = this.optimizer.lrs;
-    this.queue!.applied(() => this.optimizer.copyStateFrom(this.shadow!));
+    this.queue!.asApplied(() => this.optimizer.copyStateFrom(this.shadow!));
     lrs.forEach((lr, g) => this.optimizer.setLr(g, lr));
   }
 
@@ -308,8 +326,19 @@ export class ParallelEngine implements StepEngine {
     if (!this.pool) return;
     const pool = this.pool;
     this.pool = null;
+    const queue = this.queue!;
+    const { ctl } = this.views!;
     try {
-      this.queue!.cancelQueued();
+      queue.revoke();
+      queue.cancelQueued();
+      if (Atomics.load(ctl, CTL.DONE_SEQ) < queue.issued) {
+        // A step in flight (end() called mid-step): it fails (WorkerFailure); the threads stop
+        // first, so nothing is copied from a half-done update, and what did not finish is undone.
+        await pool.stop();
+        const oldest = Atomics.load(ctl, CTL.DONE_SEQ) + 1;
+        for (let s = oldest; s <= queue.issued; s++) if (Atomics.load(ctl, slotBase(s) + SLOT.UPDATING) !== 0) this.torn = true;
+        if (!this.torn) queue.giveUp(oldest);
+      }
       this.sync();
       Atomics.store(this.views!.ctl, CTL.CMD, CMD_EXIT);
       Atomics.notify(this.views!.ctl, CTL.ISSUED);

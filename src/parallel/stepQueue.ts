@@ -4,7 +4,8 @@
  * cancelled by the next step()), and the auto-applied steps of a runSteps() (revocable until a
  * thread starts them). It keeps the shadow optimizer in step with what the threads apply: its
  * beginStep() runs as a step is issued, and every step that will not be applied is cancelled
- * on it, the last first.
+ * on it, the last first. `open` lists the steps whose beginStep is neither applied (its result
+ * taken) nor cancelled: always the latest issued ones, so they are what cancelStep() undoes.
  */
 import type { Optimizer } from '../optim/optimizer.js';
 import type { StepBatch, StepResult } from '../train/engine.js';
@@ -35,6 +36,8 @@ export class StepQueue {
   /** The auto-applied steps in flight, if any. */
   run: Run | null = null;
   private orderSet = false;
+  /** Issued steps, in order, whose beginStep is neither applied nor cancelled. */
+  private readonly open: number[] = [];
 
   constructor(
     private readonly views: RunViews,
@@ -71,6 +74,7 @@ export class StepQueue {
     const shadow = this.shadow;
     for (let g = 0; g < shadow.groupCount; g++) shadow.setLr(g, this.optimizer.getLr(g));
     shadow.beginStep(this.views.plan[slotOf(seq)]);
+    this.open.push(seq);
     writeSlot(ctl, seq, { step, start, end, shards: Math.ceil((end - start) / this.microShard), decision });
     this.log.issued(seq);
     this.issued = seq;
@@ -115,7 +119,20 @@ export class StepQueue {
     if (!q) return;
     this.pending = null;
     decide(this.ctl, q.seq, DECISION_CANCEL);
-    this.shadow.cancelStep(); // the queued step's beginStep was the last one
+    this.cancel(q.seq);
+  }
+
+  /** Undo step `seq`'s beginStep on the shadow optimizer: it must be the last one open. */
+  cancel(seq: number): void {
+    if (this.open[this.open.length - 1] !== seq) throw new Error(`step queue: cancelling step ${seq}, but the last step open is ${this.open[this.open.length - 1]}`);
+    this.open.pop();
+    this.shadow.cancelStep();
+  }
+
+  /** Step `seq`'s update was applied and its result taken: its beginStep stands. */
+  applied(seq: number): void {
+    const i = this.open.indexOf(seq);
+    if (i >= 0) this.open.splice(i, 1);
   }
 
   /** Issue `batches` as auto-applied steps (runSteps). */
@@ -130,10 +147,7 @@ export class StepQueue {
   revoke(): void {
     const run = this.run;
     if (!run) return;
-    while (run.last >= run.first && revoke(this.ctl, run.last)) {
-      this.shadow.cancelStep();
-      run.last--;
-    }
+    while (run.last >= run.first && revoke(this.ctl, run.last)) this.cancel(run.last--);
   }
 
   /** Whether a finished step of `run` had gradients that were not finite. */
@@ -154,30 +168,30 @@ export class StepQueue {
   }
 
   /**
-   * A failure is final: every step not finished (from `oldest`) is given up, and cancelled on the
-   * optimizer, the last first: the queued step, a run's unfinished steps, or the step awaited
-   * (`awaited`, unless it finished).
+   * A failure is final: every step not finished (from `oldest` on) is given up, and cancelled on
+   * the optimizer, the last first.
    */
-  giveUp(oldest: number, awaitedFinished: boolean): void {
-    this.cancelQueued();
-    const run = this.run;
-    if (run) for (; run.last >= Math.max(oldest, run.first); run.last--) this.shadow.cancelStep();
-    else if (!awaitedFinished) this.shadow.cancelStep();
+  giveUp(oldest: number): void {
+    this.pending = null;
+    while (this.open.length > 0 && this.open[this.open.length - 1] >= oldest) this.cancel(this.open[this.open.length - 1]);
+    if (this.run) this.run.last = Math.min(this.run.last, oldest - 1);
   }
 
   /** A failure left the parameters torn: nothing queued is applied or cancelled any more. */
   forget(): void {
     this.pending = null;
+    this.open.length = 0;
   }
 
   /**
-   * Run `copy` on the shadow optimizer's state as of the last applied step: a queued step's
-   * beginStep is undone for it, then redone (with the same learning rates, so the same plan).
+   * Run `copy` on the shadow optimizer's state as of the last applied step: the beginSteps of
+   * the steps still open (a queued one) are undone for it, then redone (with the same learning
+   * rates, so the same plans).
    */
-  applied(copy: () => void): void {
-    const q = this.pending;
-    if (q) this.shadow.cancelStep();
+  asApplied(copy: () => void): void {
+    const open = [...this.open];
+    for (let i = open.length - 1; i >= 0; i--) this.shadow.cancelStep();
     copy();
-    if (q) this.shadow.beginStep(this.views.plan[slotOf(q.seq)]);
+    for (const seq of open) this.shadow.beginStep(this.views.plan[slotOf(seq)]);
   }
 }

@@ -113,7 +113,8 @@ export class TaskPool {
    * steps gives each step the time). One wait at a time (the engine's). A wake-up alone proves
    * nothing: abort() and the watchdog notify cells, so the value is checked again after each one.
    */
-  async waitFor(index: number, target: number, deadline: number, what: string, wait: { wake?: number; enough?: () => boolean; progress?: number } = {}): Promise<void> {
+  async waitFor(index: number, target: number, deadline: number, what: string | (() => string), wait: { wake?: number; enough?: () => boolean; progress?: number } = {}): Promise<void> {
+    const named = () => (typeof what === 'string' ? what : what());
     const { ctl } = this;
     const { wake = index, enough, progress = -1 } = wait;
     let abortedAt = 0;
@@ -133,11 +134,11 @@ export class TaskPool {
       if (Atomics.load(ctl, CTL.ABORT) !== 0) {
         // A shard threw and aborted the step: its task's rejection is on its way.
         abortedAt ||= now;
-        if (now - abortedAt > SETTLE_MS) throw new WorkerFailure(`${what} was aborted by a worker thread`);
+        if (now - abortedAt > SETTLE_MS) throw new WorkerFailure(`${named()} was aborted by a worker thread`);
         await sleep(5);
         continue;
       }
-      if (now >= deadlineNow()) throw new WorkerFailure(`a worker thread hung: ${what} took longer than stepTimeout (${this.options.stepTimeout} ms)`);
+      if (now >= deadlineNow()) throw new WorkerFailure(`a worker thread hung: ${named()} took longer than stepTimeout (${this.options.stepTimeout} ms)`);
       // No timeout on the waitAsync itself: V8 keeps a waitAsync's timeout task until it fires,
       // even after a notify ended the wait, and the two cost this thread ~115 µs a step against
       // ~60 µs without (measured), CPU that on a machine with as many threads as cores comes

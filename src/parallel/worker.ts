@@ -14,7 +14,7 @@ import { lossByName } from '../losses/index.js';
 import { Model } from '../nn/model.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { optimizerFromSpec } from '../optim/registry.js';
-import { Aborted, abort, checkAbort, CMD_EXIT, CTL, DECISION_APPLY, DECISION_AUTO, DECISION_CANCEL, DECISION_NONE, DECISION_REVOKED, DECISION_RUNNING, ERROR_THROWN, SLOT, slotBase, slotOf, wakeCoordinator } from './control.js';
+import { Aborted, abort, checkAbort, CMD_EXIT, CTL, DECISION_AUTO, DECISION_CANCEL, DECISION_NONE, DECISION_REVOKED, DECISION_RUNNING, ERROR_THROWN, SLOT, slotBase, slotOf, wakeCoordinator } from './control.js';
 import { BatchGrads, type Reducer } from './batchGrads.js';
 import { chunkCount, CHUNK_SIZE, clipFactor, reduceState, totalNorm } from './reduce.js';
 import { openViews, SPARE_WORKSPACES, STEP_LOG, STEP_LOG_ENTRY, TIMING, type RunSpec, type RunViews } from './runArena.js';
@@ -176,18 +176,17 @@ function runStep(spec: RunSpec, ctx: WorkerContext, thread: number, seq: number)
 }
 
 /**
- * After a step whose gradients were not finite, the next step waits for the coordinator: a
- * queued or auto-applied one is cancelled, a step issued afresh (DECISION_APPLY) runs.
+ * After step `seq` − 1, whose gradients were not finite, step `seq` waits until the coordinator
+ * has seen it (NONFINITE_SEEN) or decided the step (a step queued or auto-applied behind it is
+ * cancelled; one issued afresh is applied). Then every thread sees the same, final decision.
  */
-function decisionAfterNonFinite(ctl: Int32Array, b: number): number {
+function waitAfterNonFinite(ctl: Int32Array, b: number, seq: number): void {
   const i = b + SLOT.DECISION;
-  for (let d = Atomics.load(ctl, i); d === DECISION_NONE || d === DECISION_AUTO; d = Atomics.load(ctl, i)) {
+  for (let d = Atomics.load(ctl, i); (d === DECISION_NONE || d === DECISION_AUTO) && Atomics.load(ctl, CTL.NONFINITE_SEEN) < seq - 1; d = Atomics.load(ctl, i)) {
     checkAbort(ctl);
     Atomics.wait(ctl, i, d, 200);
   }
   checkAbort(ctl);
-  const d = Atomics.load(ctl, i);
-  return d === DECISION_CANCEL || d === DECISION_REVOKED ? DECISION_CANCEL : DECISION_APPLY;
 }
 
 /**
@@ -209,7 +208,9 @@ export function serveRun(spec: RunSpec): 'exit' | 'aborted' {
   const { ctl } = ctx.views;
   // The oldest step not finished by every thread (a restart after a fault redoes it).
   let seq = Atomics.load(ctl, CTL.DONE_SEQ) + 1;
-  let previous: Outcome = 'applied';
+  // A restart after a step whose gradients were not finite waits as the threads before it did
+  // (that step's slot is intact: the next use of it is QUEUE_SLOTS steps on).
+  let previous: Outcome = seq > 1 && Atomics.load(ctl, slotBase(seq - 1) + SLOT.NONFINITE) !== 0 ? 'nonfinite' : 'applied';
   const thread = Atomics.add(ctl, CTL.READY, 1);
   Atomics.notify(ctl, CTL.READY);
   try {
@@ -224,10 +225,12 @@ export function serveRun(spec: RunSpec): 'exit' | 'aborted' {
       // where all of them see the same decision: at the start (an auto-applied step is claimed
       // or revoked once, by compareExchange), after a non-finite step (the coordinator decides
       // on everything queued behind it), and at the gate of a queued step.
-      let decision: number = previous === 'nonfinite' ? decisionAfterNonFinite(ctl, b) : Atomics.compareExchange(ctl, b + SLOT.DECISION, DECISION_AUTO, DECISION_RUNNING);
-      // A queued step's cancellation may land between two threads' starts: acted on at its gate.
-      if (previous !== 'nonfinite' && decision === DECISION_CANCEL) decision = DECISION_NONE;
-      previous = decision === DECISION_REVOKED || decision === DECISION_CANCEL ? 'cancelled' : runStep(spec, ctx, thread, seq);
+      if (previous === 'nonfinite') waitAfterNonFinite(ctl, b, seq);
+      const decision = Atomics.compareExchange(ctl, b + SLOT.DECISION, DECISION_AUTO, DECISION_RUNNING);
+      // A queued step's cancellation may land between two threads' starts, so it is acted on at
+      // the step's gate; after a non-finite step it is final before any thread starts.
+      const skip: boolean = decision === DECISION_REVOKED || (decision === DECISION_CANCEL && previous === 'nonfinite');
+      previous = skip ? 'cancelled' : runStep(spec, ctx, thread, seq);
       if (Atomics.add(ctl, b + SLOT.DONE_COUNT, 1) === Atomics.load(ctl, CTL.PARTIES) - 1) {
         Atomics.store(ctl, CTL.DONE_SEQ, seq);
         Atomics.notify(ctl, CTL.DONE_SEQ);

@@ -267,7 +267,8 @@ export class Trainer {
         p.correct += r.correct;
         if (scheduleError) throw scheduleError.error;
         if (!next.queued && o.scheduleEvery === 'batch') o.schedule?.step();
-        o.onBatchEnd?.({ epoch: p.epoch, batch: p.batch++, step: this.stepCount, size: end - start, loss: r.lossSum / (end - start), stop });
+        const batch = p.batch++;
+        o.onBatchEnd?.({ epoch: p.epoch, batch, step: this.stepCount, size: end - start, loss: r.lossSum / (end - start), stop });
       }
       p.seconds += (performance.now() - started) / 1000;
       // Stopped mid-epoch: the position stays, for a later fit() or a checkpoint.

@@ -14,6 +14,7 @@ import { Adam } from '../../src/optim/adam.js';
 import { ParallelEngine } from '../../src/parallel/engine.js';
 import { Rng } from '../../src/rng.js';
 import { RUN_STEPS } from '../../src/train/autoSteps.js';
+import type { StepEngine } from '../../src/train/engine.js';
 import { Trainer, type TrainerOptions } from '../../src/train/trainer.js';
 import { NonFiniteGradientError } from '../../src/train/update.js';
 
@@ -112,4 +113,94 @@ test('revoke() right after runSteps(): the steps not yet started are cancelled a
   const { model: reference, tr } = trainer({ epochs: 1, shuffle: false, onBatchEnd: (b) => b.step === results.length && b.stop() });
   if (results.length > 0) await tr.fit(ds);
   t.deepEqual(model.params, reference.params);
+});
+
+test('stop() and pause() during a run revoke its steps not yet started (an engine that records the calls)', async (t) => {
+  const calls: string[] = [];
+  let cut: (() => void) | null = null;
+  const engine: StepEngine = {
+    step: () => ({ lossSum: 0, correct: 0 }),
+    // A run that lasts until it is revoked, then reports 2 steps applied.
+    runSteps: async (_d, _o, batches) => {
+      calls.push(`run of ${batches.length}`);
+      await new Promise<void>((resolve) => (cut = resolve));
+      return { results: batches.slice(0, 2).map(() => ({ lossSum: 1, correct: 0 })), error: null };
+    },
+    revoke: () => {
+      calls.push('revoke');
+      cut?.();
+    },
+  };
+  const { tr } = trainer({ engine, epochs: 1 });
+  const fitting = tr.fit(data(200));
+  await new Promise((r) => setImmediate(r));
+  tr.pause();
+  await new Promise((r) => setImmediate(r));
+  t.deepEqual(calls, ['run of 8', 'revoke'], 'pause() revoked the run in flight');
+  tr.stop();
+  await fitting;
+  t.is(tr.snapshot().step, 2, 'the 2 steps the run applied count');
+  t.is(tr.snapshot().inEpoch!.next, 16);
+});
+
+test('a thread that is late once in each step of a run: each step is redone once (maxRetries counts per step), and the weights are a clean run\'s', async (t) => {
+  const ds = data(48); // 6 steps in one run
+  const clean = trainer({ epochs: 1, shuffle: false });
+  await clean.tr.fit(ds);
+  const slow = trainer({ epochs: 1, shuffle: false, parallel: { fault: { kind: 'slow', step: -1, shard: 1, times: 1, ms: 600 }, stepTimeout: 250, maxRetries: 2 } });
+  await slow.tr.fit(ds);
+  t.is((slow.tr.stepEngine as ParallelEngine).retries, 6);
+  t.deepEqual(slow.model.params, clean.model.params);
+});
+
+test('driving the engine: a run whose last step is not finite, then another run, which goes on at once; a prefetched step cancelled by a run is not counted twice', async (t) => {
+  const ds = data(64, 8 * 2 + 1); // row 17: step 2
+  const model = new Model([dense(5, 24), activation('tanh'), dense(24, 1)], { dtype: 'float64', seed: 4 });
+  const optimizer = new Adam(model.parameters(), { lr: 0.01 });
+  const engine = new ParallelEngine(model, lossByName('mse'), optimizer, { clipNorm: null, clipValue: null }, 2, { threads: 2, microShard: 4, stepTimeout: 60_000 });
+  const order = Int32Array.from({ length: ds.size }, (_, i) => i);
+  const batch = (i: number) => ({ start: 8 * i, end: 8 * i + 8, step: i });
+  await engine.begin(ds, 8);
+  await engine.step(ds, order, 0, 8, 0);
+  t.true(engine.prefetch(ds, order, 8, 16, 1));
+  const first = await engine.runSteps(ds, order, [batch(1), batch(2)]); // cancels the prefetched step 1, runs 1 and 2
+  t.is(first.results.length, 1);
+  t.true(first.error instanceof NonFiniteGradientError);
+  const second = await engine.runSteps(ds, order, [batch(3), batch(4), batch(5)]);
+  t.is(second.error, null);
+  t.is(second.results.length, 3);
+  t.is(engine.retries, 0, 'no thread was taken for hung');
+  await engine.end();
+  t.is(optimizer.stepCount, 5, 'steps 0, 1, 3, 4 and 5');
+});
+
+test('end() in the middle of a run: it fails, nothing half-done is copied, and the optimizer counts the steps applied', async (t) => {
+  const ds = data(4000);
+  const model = new Model([dense(5, 24), activation('tanh'), dense(24, 1)], { dtype: 'float64', seed: 4 });
+  const optimizer = new Adam(model.parameters(), { lr: 0.01 });
+  const engine = new ParallelEngine(model, lossByName('mse'), optimizer, { clipNorm: null, clipValue: null }, 2, { threads: 2, microShard: 4 });
+  const order = Int32Array.from({ length: ds.size }, (_, i) => i);
+  await engine.begin(ds, 8);
+  const running = engine.runSteps(ds, order, Array.from({ length: RUN_STEPS }, (_, i) => ({ start: 8 * i, end: 8 * i + 8, step: i })));
+  await engine.end();
+  const { results } = await running;
+  t.true(results.length < RUN_STEPS, `${results.length} steps applied`);
+  t.is(optimizer.stepCount, results.length);
+  t.true(model.params.every(Number.isFinite));
+});
+
+test('driving the engine: a shard that throws in a prefetched step a run has cancelled fails the run, and undoes no applied step', async (t) => {
+  const ds = data(64);
+  const model = new Model([dense(5, 24), activation('tanh'), dense(24, 1)], { dtype: 'float64', seed: 4 });
+  const optimizer = new Adam(model.parameters(), { lr: 0.01 });
+  const engine = new ParallelEngine(model, lossByName('mse'), optimizer, { clipNorm: null, clipValue: null }, 2, { threads: 2, microShard: 4, fault: { kind: 'throw', step: 1, shard: 0, times: 99 } });
+  const order = Int32Array.from({ length: ds.size }, (_, i) => i);
+  await engine.begin(ds, 8);
+  await engine.step(ds, order, 0, 8, 0);
+  t.true(engine.prefetch(ds, order, 8, 16, 1));
+  const { results, error } = await engine.runSteps(ds, order, [{ start: 8, end: 16, step: 1 }]);
+  t.is(results.length, 0);
+  t.regex(String(error), /step 1, micro-shard 0/);
+  await engine.end();
+  t.is(optimizer.stepCount, 1, 'step 0 stands');
 });
