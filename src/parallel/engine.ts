@@ -195,7 +195,7 @@ export class ParallelEngine implements StepEngine {
         return;
       } catch (e) {
         if (oldest() !== failing) [failing, attempt] = [oldest(), 0];
-        await this.recover(e, attempt, oldest());
+        await this.recover(e, attempt, seq);
       }
     }
   }
@@ -243,7 +243,7 @@ export class ParallelEngine implements StepEngine {
     const { ctl } = this.views!;
     const pool = this.pool;
     if (!pool) {
-      const step = Atomics.load(ctl, slotBase(seq) + SLOT.STEP);
+      const step = Atomics.load(ctl, slotBase(Math.min(seq, Atomics.load(ctl, CTL.DONE_SEQ) + 1)) + SLOT.STEP);
       throw this.fail(new WorkerFailure(`step ${step}: the run was ended (end()) while the step was in flight`, error));
     }
     // Only once every task has ended are UPDATING and ERROR_KIND final.

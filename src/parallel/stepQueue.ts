@@ -184,14 +184,16 @@ export class StepQueue {
   }
 
   /**
-   * Run `copy` on the shadow optimizer's state as of the last applied step: the beginSteps of
-   * the steps still open (a queued one) are undone for it, then redone (with the same learning
-   * rates, so the same plans).
+   * Run `copy` on the shadow optimizer's state as of the last applied step: the beginSteps of the
+   * open steps not applied (not finished, or not finite: always the last ones open) are undone
+   * for it, then redone (with the same learning rates, so the same plans). A step that finished
+   * is applied in the arena's parameters even before its result is taken.
    */
   asApplied(copy: () => void): void {
-    const open = [...this.open];
-    for (let i = open.length - 1; i >= 0; i--) this.shadow.cancelStep();
+    const done = Atomics.load(this.ctl, CTL.DONE_SEQ);
+    const undone = this.open.filter((seq) => seq > done || this.nonFinite(seq));
+    for (let i = undone.length - 1; i >= 0; i--) this.shadow.cancelStep();
     copy();
-    for (const seq of open) this.shadow.beginStep(this.views.plan[slotOf(seq)]);
+    for (const seq of undone) this.shadow.beginStep(this.views.plan[slotOf(seq)]);
   }
 }

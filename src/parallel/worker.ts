@@ -177,12 +177,14 @@ function runStep(spec: RunSpec, ctx: WorkerContext, thread: number, seq: number)
 
 /**
  * After step `seq` − 1, whose gradients were not finite, step `seq` waits until the coordinator
- * has seen it (NONFINITE_SEEN) or decided the step (a step queued or auto-applied behind it is
- * cancelled; one issued afresh is applied). Then every thread sees the same, final decision.
+ * has decided it (a step queued behind it is cancelled or applied; an auto-applied one revoked)
+ * or, for an auto-applied step, has seen the non-finite one (NONFINITE_SEEN: a new run). Then
+ * every thread sees the same, final decision.
  */
 function waitAfterNonFinite(ctl: Int32Array, b: number, seq: number): void {
   const i = b + SLOT.DECISION;
-  for (let d = Atomics.load(ctl, i); (d === DECISION_NONE || d === DECISION_AUTO) && Atomics.load(ctl, CTL.NONFINITE_SEEN) < seq - 1; d = Atomics.load(ctl, i)) {
+  // A queued step (NONE) waits for its decision; an auto-applied one until the coordinator has seen step seq − 1.
+  for (let d = Atomics.load(ctl, i); d === DECISION_NONE || (d === DECISION_AUTO && Atomics.load(ctl, CTL.NONFINITE_SEEN) < seq - 1); d = Atomics.load(ctl, i)) {
     checkAbort(ctl);
     Atomics.wait(ctl, i, d, 200);
   }
