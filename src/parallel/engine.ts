@@ -23,13 +23,14 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { optimizerFromSpec } from '../optim/registry.js';
 import type { StepBatch, StepEngine, StepResult, StepsResult } from '../train/engine.js';
 import { throwNonFinite } from '../train/update.js';
-import { CMD_EXIT, CTL, DECISION_APPLY, ERROR_THROWN, QUEUE_SLOTS, SLOT, slotBase } from './control.js';
+import { CMD_EXIT, CTL, DECISION_APPLY, QUEUE_SLOTS, SLOT, slotBase } from './control.js';
 import type { ClipSettings } from './reduce.js';
 import { createRunArena, type RunViews } from './runArena.js';
 import { StepLog } from './stepLog.js';
-import { checkParallelOptions, finalFailure, WorkerFailure, type ParallelOptions, type StepProfile, type StepTime } from './options.js';
+import { checkParallelOptions, WorkerFailure, type ParallelOptions, type StepProfile, type StepTime } from './options.js';
 import { stateMomenta } from './shard.js';
 import { StepQueue } from './stepQueue.js';
+import { recover } from './recovery.js';
 import { TaskPool } from './taskPool.js';
 
 let nextRunId = 1;
@@ -232,62 +233,15 @@ export class ParallelEngine implements StepEngine {
     }
     return new Error(`step ${seq}: gradients not finite`);
   }
-  /**
-   * After a failed attempt: stop every task, then throw, or restart the tasks for a retry of
-   * every unfinished step (the oldest first; at most two: one applied, one queued). A step that
-   * is given up is cancelled on the optimizer (its step count and scalars go back), since its
-   * update was never applied, and so is the step queued after it; one whose update had begun
-   * cannot be redone or undone.
-   */
-  private async recover(error: unknown, attempt: number, seq: number): Promise<void> {
-    const { ctl } = this.views!;
-    const pool = this.pool;
-    if (!pool) {
-      const step = Atomics.load(ctl, slotBase(Math.min(seq, Atomics.load(ctl, CTL.DONE_SEQ) + 1)) + SLOT.STEP);
-      throw this.fail(new WorkerFailure(`step ${step}: the run was ended (end()) while the step was in flight`, error));
-    }
-    // Only once every task has ended are UPDATING and ERROR_KIND final.
-    error = (await pool.stop())[0] ?? error;
-    const oldest = Atomics.load(ctl, CTL.DONE_SEQ) + 1;
-    // Step `seq` may have finished while the tasks were stopped (a deadline that fired during its
-    // last update chunk): it was applied, so it is neither failed nor cancelled; only what is
-    // queued behind it is restarted.
-    const finished = oldest > seq;
-    const queue = this.queue!;
-    const issued = queue.issued;
-    // The step the messages name: the oldest unfinished one, or `seq` if nothing is left.
-    const step = Atomics.load(ctl, slotBase(oldest <= issued ? oldest : seq) + SLOT.STEP);
-    const unfinished: number[] = [];
-    for (let seq = oldest; seq <= issued; seq++) unfinished.push(seq);
-    if (unfinished.some((seq) => Atomics.load(ctl, slotBase(seq) + SLOT.UPDATING) !== 0)) {
-      this.torn = true;
-      queue.forget();
-      throw this.fail(new WorkerFailure(`a worker thread failed while applying the update of step ${step}: parameters may be partly updated, so the step cannot be redone exactly, and the model keeps the parameters of its last synchronization; resume from a checkpoint`, error, true));
-    }
-    const giveUp = (e: Error): never => {
-      queue.giveUp(oldest);
-      throw this.fail(e);
-    };
-    if (!finished) {
-      const thrownShard = Atomics.load(ctl, CTL.ERROR_KIND) === ERROR_THROWN ? Atomics.load(ctl, CTL.ERROR_SHARD) : -1;
-      const final = finalFailure(error, step, thrownShard, attempt, this.options);
-      if (final) giveUp(final);
-      this.retries++;
-      Atomics.store(ctl, slotBase(oldest) + SLOT.ATTEMPT, attempt + 1);
-    }
-    try {
-      await pool.restart(oldest, issued);
-    } catch (e) {
-      await pool.stop();
-      const failure = new WorkerFailure(`step ${step}: the worker threads could not be restarted after a failure: ${(e as Error)?.message}`, e);
-      // Step `seq` itself was applied: its result stands, and the next step() reports this.
-      if (finished && !queue.run) {
-        queue.cancelQueued();
-        this.broken = failure;
-        return;
-      }
-      giveUp(failure);
-    }
+  /** After a failed attempt: recovery.ts (retry, or give the steps up and throw). */
+  private recover(error: unknown, attempt: number, seq: number): Promise<void> {
+    return recover(
+      {
+        ctl: this.views!.ctl, queue: this.queue!, options: this.options, pool: this.pool,
+        markTorn: () => void (this.torn = true), fail: (e) => this.fail(e), retried: () => void this.retries++, breakWith: (e) => void (this.broken = e),
+      },
+      error, attempt, seq,
+    );
   }
 
   /** A step was given up and stays unfinished in the queue: step() rejects until end() and begin(). Returns `e`. */
