@@ -1,9 +1,13 @@
 /**
- * The trainer's options and their frozen defaults (validated in the Trainer's constructor).
+ * The trainer's options, their frozen defaults, and their checks (run by the Trainer's
+ * constructor), each error naming the option and the value received.
  */
+import { checkBoolean, checkFinite, checkPositiveInt, checkSeed, mergeOptions, optionError } from '../errors.js';
+import { lossByName } from '../losses/index.js';
 import type { Loss } from '../losses/loss.js';
-import type { Optimizer } from '../optim/optimizer.js';
-import type { ParallelOptions } from '../parallel/options.js';
+import type { Model } from '../nn/model.js';
+import { Optimizer } from '../optim/optimizer.js';
+import { checkParallelOptions, type ParallelOptions } from '../parallel/options.js';
 import type { EarlyStoppingOptions } from './earlyStopping.js';
 import type { StepEngine } from './engine.js';
 import type { BatchInfo, EpochRecord, Schedule } from './records.js';
@@ -54,3 +58,28 @@ export const TRAINER_DEFAULTS: Readonly<TrainerOptions> = Object.freeze({
   onBatchEnd: null,
   onEpochEnd: null,
 });
+
+/** `options` merged with the defaults and checked against `model`; the loss, and the parallel runtime's options they give. */
+export function checkTrainerOptions(model: Model, options: TrainerOptions): { o: TrainerOptions; loss: Loss; parallel: Required<ParallelOptions> } {
+  const o = mergeOptions('trainer options', TRAINER_DEFAULTS, options);
+  if (!(o.optimizer instanceof Optimizer)) throw optionError('trainer options.optimizer', 'an optimizer (e.g. new SGD(model.parameters(), {lr}))', o.optimizer);
+  if (o.optimizer.params.values !== model.params) throw new TypeError('trainer options.optimizer must be built on this model\'s parameters (model.parameters())');
+  const loss = typeof o.loss === 'string' ? lossByName(o.loss) : o.loss!;
+  checkPositiveInt('trainer options.epochs', o.epochs);
+  if (o.batchSize !== 'full') checkPositiveInt('trainer options.batchSize', o.batchSize);
+  checkBoolean('trainer options.shuffle', o.shuffle);
+  checkSeed('trainer options.seed', o.seed);
+  if (o.scheduleEvery !== 'epoch' && o.scheduleEvery !== 'batch') throw optionError('trainer options.scheduleEvery', '"epoch" or "batch"', o.scheduleEvery);
+  if (o.scheduleEvery === 'batch' && o.schedule?.needsMetric) {
+    throw optionError('trainer options.scheduleEvery', '"epoch" for a schedule that steps on a metric (ReduceLROnPlateau: the held-out loss, known per epoch)', o.scheduleEvery);
+  }
+  for (const k of ['clipNorm', 'clipValue'] as const) {
+    const v = o[k];
+    if (v !== null && v !== undefined && (checkFinite(`trainer options.${k}`, v) < 0 || (k === 'clipNorm' && v === 0))) throw optionError(`trainer options.${k}`, k === 'clipNorm' ? 'a number > 0' : 'a number >= 0', v);
+  }
+  const parallel = checkParallelOptions({ ...o.parallel, ...(o.threads === undefined ? {} : { threads: o.threads }), microShard: o.microShard });
+  // Each micro-shard is a batch of (ghost) batch norm, which needs 2 rows: with 3 or more, a
+  // batch's last shards can always be cut so (shard.ts, shardRows).
+  if (model.hasBatchNorm && parallel.microShard < 3) throw optionError('trainer options.microShard', 'at least 3 with batch norm in the model (each micro-shard is a batch-norm batch of at least 2 rows)', parallel.microShard);
+  return { o, loss, parallel };
+}

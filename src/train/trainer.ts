@@ -4,18 +4,16 @@
  * and a history of every epoch. How a step is computed is the engine's business.
  */
 import { outputWidth, type Dataset } from '../data/dataset.js';
-import { checkBoolean, checkFinite, checkPositiveInt, checkSeed, mergeOptions, optionError, ShapeError } from '../errors.js';
-import { lossByName } from '../losses/index.js';
+import { optionError, ShapeError } from '../errors.js';
 import type { Loss } from '../losses/loss.js';
 import type { Model } from '../nn/model.js';
-import { Optimizer } from '../optim/optimizer.js';
-import { checkParallelOptions, ParallelEngine } from '../parallel/engine.js';
+import { ParallelEngine } from '../parallel/engine.js';
 import { Rng } from '../rng.js';
 import { EarlyStopping } from './earlyStopping.js';
 import type { StepEngine, StepResult } from './engine.js';
 import { evaluate } from './evaluate.js';
 import { isClassification } from './metrics.js';
-import { TRAINER_DEFAULTS, type TrainerOptions } from './options.js';
+import { checkTrainerOptions, type TrainerOptions } from './options.js';
 import { canRunSteps, runSteps } from './autoSteps.js';
 import { NOT_QUEUED, queueNext, type QueuedStep } from './queue.js';
 import type { EpochPosition, EpochRecord, TrainerState } from './records.js';
@@ -49,26 +47,8 @@ export class Trainer {
   private readonly early: EarlyStopping | null;
 
   constructor(readonly model: Model, options: TrainerOptions) {
-    const o = mergeOptions('trainer options', TRAINER_DEFAULTS, options);
-    if (!(o.optimizer instanceof Optimizer)) throw optionError('trainer options.optimizer', 'an optimizer (e.g. new SGD(model.parameters(), {lr}))', o.optimizer);
-    if (o.optimizer.params.values !== model.params) throw new TypeError('trainer options.optimizer must be built on this model\'s parameters (model.parameters())');
-    this.loss = typeof o.loss === 'string' ? lossByName(o.loss) : o.loss!;
-    checkPositiveInt('trainer options.epochs', o.epochs);
-    if (o.batchSize !== 'full') checkPositiveInt('trainer options.batchSize', o.batchSize);
-    checkBoolean('trainer options.shuffle', o.shuffle);
-    checkSeed('trainer options.seed', o.seed);
-    if (o.scheduleEvery !== 'epoch' && o.scheduleEvery !== 'batch') throw optionError('trainer options.scheduleEvery', '"epoch" or "batch"', o.scheduleEvery);
-    if (o.scheduleEvery === 'batch' && o.schedule?.needsMetric) {
-      throw optionError('trainer options.scheduleEvery', '"epoch" for a schedule that steps on a metric (ReduceLROnPlateau: the held-out loss, known per epoch)', o.scheduleEvery);
-    }
-    for (const k of ['clipNorm', 'clipValue'] as const) {
-      const v = o[k];
-      if (v !== null && v !== undefined && (checkFinite(`trainer options.${k}`, v) < 0 || (k === 'clipNorm' && v === 0))) throw optionError(`trainer options.${k}`, k === 'clipNorm' ? 'a number > 0' : 'a number >= 0', v);
-    }
-    const parallel = checkParallelOptions({ ...o.parallel, ...(o.threads === undefined ? {} : { threads: o.threads }), microShard: o.microShard });
-    // Each micro-shard is a batch of (ghost) batch norm, which needs 2 rows: with 3 or more, a
-    // batch's last shards can always be cut so (shard.ts, shardRows).
-    if (model.hasBatchNorm && parallel.microShard < 3) throw optionError('trainer options.microShard', 'at least 3 with batch norm in the model (each micro-shard is a batch-norm batch of at least 2 rows)', parallel.microShard);
+    const { o, loss, parallel } = checkTrainerOptions(model, options);
+    this.loss = loss;
     this.options = Object.freeze(o);
     this.early = o.earlyStopping ? new EarlyStopping(model, o.earlyStopping) : null;
     this.rng = new Rng(o.seed!);
