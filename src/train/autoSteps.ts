@@ -8,11 +8,12 @@
  * the step in flight. The numbers are those of one step at a time, bit for bit.
  */
 import type { Dataset } from '../data/dataset.js';
+import { QUEUE_SLOTS } from '../parallel/control.js';
 import type { StepBatch, StepEngine } from './engine.js';
 import type { EpochPosition } from './records.js';
 
-/** Steps per run: the parallel runtime's queue (control.ts QUEUE_SLOTS). */
-export const RUN_STEPS = 8;
+/** Steps per run: as many as the parallel runtime's queue holds. */
+export const RUN_STEPS = QUEUE_SLOTS;
 
 /** Whether the trainer may run steps in runs: the engine can, and nothing observes single steps. */
 export function canRunSteps(engine: StepEngine, options: { onBatchEnd?: unknown; schedule?: unknown; scheduleEvery?: string }): boolean {
