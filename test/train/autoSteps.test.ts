@@ -143,7 +143,8 @@ test('stop() and pause() during a run revoke its steps not yet started (an engin
   t.is(tr.snapshot().inEpoch!.next, 16);
 });
 
-test('a thread that is late once in each step of a run: each step is redone once (maxRetries counts per step), and the weights are a clean run\'s', async (t) => {
+// Serial (before the others): it measures steps against a short deadline.
+test.serial('a thread that is late once in each step of a run: each step is redone once (maxRetries counts per step), and the weights are a clean run\'s', async (t) => {
   const ds = data(48); // 6 steps in one run
   const clean = trainer({ epochs: 1, shuffle: false });
   await clean.tr.fit(ds);
