@@ -96,13 +96,15 @@ test('a non-finite gradient inside a run: the steps before it count, it and the 
 });
 
 test('revoke() right after runSteps(): the steps not yet started are cancelled and do not count; those applied are kept', async (t) => {
-  const ds = data(200, -1);
-  const model = new Model([dense(5, 24), activation('tanh'), dense(24, 1)], { dtype: 'float64', seed: 4 });
+  // Steps of several milliseconds: the threads cannot finish the run before revoke() comes.
+  const ds = data(512);
+  const heavy = () => new Model([dense(5, 256), activation('tanh'), dense(256, 256), activation('tanh'), dense(256, 1)], { dtype: 'float64', seed: 4 });
+  const model = heavy();
   const optimizer = new Adam(model.parameters(), { lr: 0.01 });
   const engine = new ParallelEngine(model, lossByName('mse'), optimizer, { clipNorm: null, clipValue: null }, 2, { threads: 2, microShard: 4 });
   const order = Int32Array.from({ length: ds.size }, (_, i) => i);
-  await engine.begin(ds, 8);
-  const batches = Array.from({ length: RUN_STEPS }, (_, i) => ({ start: 8 * i, end: 8 * i + 8, step: i }));
+  await engine.begin(ds, 64);
+  const batches = Array.from({ length: RUN_STEPS }, (_, i) => ({ start: 64 * i, end: 64 * i + 64, step: i }));
   const running = engine.runSteps(ds, order, batches);
   engine.revoke(); // the threads have had microseconds: at most the first step has started
   const { results, error } = await running;
@@ -110,7 +112,8 @@ test('revoke() right after runSteps(): the steps not yet started are cancelled a
   t.true(results.length < RUN_STEPS, `${results.length} of ${RUN_STEPS} steps applied`);
   await engine.end();
   t.is(optimizer.stepCount, results.length);
-  const { model: reference, tr } = trainer({ epochs: 1, shuffle: false, onBatchEnd: (b) => b.step === results.length && b.stop() });
+  const reference = heavy();
+  const tr = new Trainer(reference, { optimizer: new Adam(reference.parameters(), { lr: 0.01 }), loss: 'mse', epochs: 1, batchSize: 64, microShard: 4, seed: 2, threads: 2, shuffle: false, onBatchEnd: (b) => b.step === results.length && b.stop() });
   if (results.length > 0) await tr.fit(ds);
   t.deepEqual(model.params, reference.params);
 });
