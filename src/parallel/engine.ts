@@ -22,7 +22,7 @@ import type { Model } from '../nn/model.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { optimizerFromSpec } from '../optim/registry.js';
 import type { StepBatch, StepEngine, StepResult, StepsResult } from '../train/engine.js';
-import { throwNonFinite } from '../train/update.js';
+import { nonFiniteError } from '../train/update.js';
 import { CMD_EXIT, CTL, DECISION_APPLY, QUEUE_SLOTS, SLOT, slotBase } from './control.js';
 import type { ClipSettings } from './reduce.js';
 import { createRunArena, type RunViews } from './runArena.js';
@@ -221,18 +221,14 @@ export class ParallelEngine implements StepEngine {
    * The error of step `seq`, whose gradients were not finite (the model's grads show them). The
    * threads, which wait after such a step, may go on: what was queued behind it is decided.
    */
-  private nonFiniteError(seq: number): unknown {
-    const { ctl } = this.views!;
+  private nonFiniteError(seq: number): Error {
+    const { ctl, grads } = this.views!;
     Atomics.store(ctl, CTL.NONFINITE_SEEN, seq);
     Atomics.notify(ctl, slotBase(seq + 1) + SLOT.DECISION);
-    this.model.grads.set(this.views!.grads);
-    try {
-      throwNonFinite(this.model, Atomics.load(this.views!.ctl, slotBase(seq) + SLOT.STEP));
-    } catch (e) {
-      return e;
-    }
-    return new Error(`step ${seq}: gradients not finite`);
+    this.model.grads.set(grads);
+    return nonFiniteError(this.model, Atomics.load(ctl, slotBase(seq) + SLOT.STEP));
   }
+
   /** After a failed attempt: recovery.ts (retry, or give the steps up and throw). */
   private recover(error: unknown, attempt: number, seq: number): Promise<void> {
     return recover(

@@ -8,13 +8,18 @@ export class NonFiniteGradientError extends RangeError {
   }
 }
 
-/** Throw NonFiniteGradientError for the first parameter tensor of `model` whose gradient is not finite. */
-export function throwNonFinite(model: Model, step: number): never {
+/** NonFiniteGradientError for the first parameter tensor of `model` whose gradient is not finite. */
+export function nonFiniteError(model: Model, step: number): NonFiniteGradientError {
   const g = model.grads;
   for (const e of model.entries) {
     for (let i = e.offset; i < e.offset + e.size; i++) {
-      if (!Number.isFinite(g[i])) throw new NonFiniteGradientError(step, e.name, g[i]);
+      if (!Number.isFinite(g[i])) return new NonFiniteGradientError(step, e.name, g[i]);
     }
   }
-  throw new NonFiniteGradientError(step, 'the whole model (the global norm overflowed)', Infinity);
+  return new NonFiniteGradientError(step, 'the whole model (the global norm overflowed)', Infinity);
+}
+
+/** Throw nonFiniteError(model, step). */
+export function throwNonFinite(model: Model, step: number): never {
+  throw nonFiniteError(model, step);
 }
