@@ -3,7 +3,7 @@
  * MNIST-shaped data) through the public `Trainer` with its `threads` option, so it measures what
  * users get: the pool, the coordinator, the step kernels. Batch 128 and 256, with 1, 2 and
  * `os.availableParallelism()` threads (deduplicated). Nothing watches single steps (no
- * onBatchEnd), so the steps go in runs of 8 (src/train/autoSteps.ts).
+ * onBatchEnd), so each epoch goes as one run of steps (src/train/autoSteps.ts).
  *
  * Each run is one `fit`: warm-up epochs of at least WARMUP_STEPS steps in all (threads start,
  * WASM compiles, V8 optimizes the JS of every thread: with 2 threads each one runs half the

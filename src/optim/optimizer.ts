@@ -23,7 +23,7 @@ import { stateNamesOf, type OptimizerSetup } from './setup.js';
 export { setupOptimizer, type OptimizerSetup } from './setup.js';
 
 /** Steps a pipelined runtime may have begun and not finished (the parallel runtime's QUEUE_SLOTS at most). */
-const MAX_PENDING = 16;
+const MAX_PENDING = 64;
 
 /** JSON data from which a worker rebuilds an identical optimizer (see `optimizerFromSpec`). */
 export interface OptimizerSpec<H = BaseHyper> {

@@ -26,8 +26,9 @@ export const CTL = Object.freeze({
   PARTIES: 9,
   /**
    * The coordinator waits on this cell, not on DONE_SEQ: the thread that ends a step adds 1 and
-   * notifies it only when the step is the one the coordinator waits for (WAKE_AT) or later, or
-   * its gradients were not finite. A run of auto-applied steps then wakes the coordinator once.
+   * notifies it only when the step is the one the coordinator waits for (WAKE_AT) or later, and
+   * only once per wait, or when its gradients were not finite. A run of auto-applied steps then
+   * wakes the coordinator once per refill of the queue, not once per step.
    */
   WAKE: 10,
   /** The sequence number the coordinator waits for (see WAKE). */
@@ -70,7 +71,7 @@ export const SLOT = Object.freeze({
 });
 const SLOTS_AT = 16;
 /** Queue slots: steps issued and not yet finished, at most (step seq uses slot seq % QUEUE_SLOTS). */
-export const QUEUE_SLOTS = 8;
+export const QUEUE_SLOTS = 64;
 export const slotOf = (seq: number): number => seq % QUEUE_SLOTS;
 export const slotBase = (seq: number): number => SLOTS_AT + slotOf(seq) * SLOT.length;
 export const CTL_LENGTH = SLOTS_AT + QUEUE_SLOTS * SLOT.length;
@@ -151,9 +152,22 @@ export function revoke(ctl: Int32Array, seq: number): boolean {
   return true;
 }
 
-/** The thread that ended step `seq` tells the coordinator, if it waits for this step or a later one, or if `always`. */
+/** WAKE_AT once the coordinator has been woken for the step it waited for: no step wakes it again until it waits for another. */
+export const WAKE_NEVER = 0x7fffffff;
+
+/**
+ * The thread that ended step `seq` tells the coordinator, if it waits for this step or an
+ * earlier one, or if `always`. It wakes it once: the steps that end while the coordinator is
+ * busy (tiny steps run many in one wake-up's time) do not notify it again. A compareExchange,
+ * so that a thread late with an old WAKE_AT never overwrites the coordinator's next one.
+ */
 export function wakeCoordinator(ctl: Int32Array, seq: number, always: boolean): void {
-  if (!always && seq < Atomics.load(ctl, CTL.WAKE_AT)) return;
+  if (!always) {
+    for (let at = Atomics.load(ctl, CTL.WAKE_AT); ; at = Atomics.load(ctl, CTL.WAKE_AT)) {
+      if (seq < at) return;
+      if (Atomics.compareExchange(ctl, CTL.WAKE_AT, at, WAKE_NEVER) === at) break;
+    }
+  }
   Atomics.add(ctl, CTL.WAKE, 1);
   Atomics.notify(ctl, CTL.WAKE);
 }

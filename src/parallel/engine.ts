@@ -35,6 +35,9 @@ import { TaskPool } from './taskPool.js';
 
 let nextRunId = 1;
 
+/** A run of steps wakes the coordinator to issue more when this many are still queued. */
+const REFILL_AT = QUEUE_SLOTS / 2;
+
 export { checkParallelOptions, PARALLEL_DEFAULTS, ShardError, WorkerFailure, type ParallelOptions, type StepProfile, type StepTime } from './options.js';
 
 export class ParallelEngine implements StepEngine {
@@ -123,15 +126,18 @@ export class ParallelEngine implements StepEngine {
   }
 
   /**
-   * Run `batches` (consecutive steps of one epoch, at most QUEUE_SLOTS) as auto-applied steps:
-   * the threads go from one to the next without waiting for the coordinator, which is woken
-   * once, when the last is done (or a gradient was not finite, or a thread failed). revoke()
-   * cancels the ones not yet started. Resolves with the results of the steps applied, in order,
-   * and the error that ended the run of steps early, if any: steps applied before it count.
+   * Run `batches` (consecutive steps of one epoch) as auto-applied steps: the threads go from
+   * one to the next without waiting for the coordinator. It issues as many as the queue holds,
+   * and is woken when REFILL_AT of them are still queued, to take the finished steps' results
+   * and issue more into their slots; so it wakes once per REFILL_AT steps, and the threads never
+   * wait for it. It is woken at once by a gradient that is not finite or a thread that failed.
+   * revoke() cancels the steps not yet started. Resolves with the results of the steps applied,
+   * in order, and the error that ended the run of steps early, if any: steps applied before it
+   * count.
    */
   async runSteps(data: Dataset, order: Int32Array, batches: readonly StepBatch[]): Promise<StepsResult> {
     if (this.broken) return { results: [], error: this.broken };
-    if (batches.length === 0 || batches.length > QUEUE_SLOTS) throw new RangeError(`runSteps takes 1 to ${QUEUE_SLOTS} steps, got ${batches.length}`);
+    if (batches.length === 0) throw new RangeError('runSteps takes at least one step, got none');
     const queue = this.queue!;
     const { ctl } = this.views!;
     queue.cancelQueued();
@@ -147,23 +153,29 @@ export class ParallelEngine implements StepEngine {
     const run = queue.startRun(batches);
     const results: StepResult[] = [];
     let error: unknown = null;
-    try {
-      await this.awaitDone(run.last, () => queue.nonFiniteIn(run));
-    } catch (e) {
-      error = e;
-    }
-    const done = Math.min(Atomics.load(ctl, CTL.DONE_SEQ), run.last);
-    for (let seq = run.first; seq <= done; seq++) {
-      this.log.finished(seq);
-      if (queue.nonFinite(seq)) {
-        // Not applied, and nothing after it runs: the threads wait for these revocations.
-        queue.revoke();
-        queue.cancel(seq);
-        error = this.nonFiniteError(seq);
-        break;
+    // The steps whose results are taken: run.first … taken (their slots may be issued again).
+    let taken = run.first - 1;
+    while (error === null && taken < run.last) {
+      const more = run.next < run.batches.length;
+      try {
+        await this.awaitDone(more ? Math.max(taken + 1, run.last - REFILL_AT) : run.last, () => queue.nonFiniteIn(taken + 1, run.last));
+      } catch (e) {
+        error = e;
       }
-      queue.applied(seq);
-      results.push(queue.resultOf(seq));
+      for (const done = Math.min(Atomics.load(ctl, CTL.DONE_SEQ), run.last); taken < done; ) {
+        const seq = ++taken;
+        this.log.finished(seq);
+        if (queue.nonFinite(seq)) {
+          // Not applied, and nothing after it runs: the threads wait for these revocations.
+          queue.revoke();
+          queue.cancel(seq);
+          error = this.nonFiniteError(seq);
+          break;
+        }
+        queue.applied(seq);
+        results.push(queue.resultOf(seq));
+      }
+      if (error === null) queue.refill(taken);
     }
     queue.run = null;
     // Revoked steps are passed by the threads at once; their slots are then free.

@@ -17,7 +17,7 @@ export interface StepProfile {
   reduce: number[];
   update: number[];
   wait: number[];
-  /** Times a thread woke the coordinator (control.ts WAKE): once per step, or once per run of steps (runSteps). */
+  /** Times a thread woke the coordinator (control.ts WAKE): once per step it waited for, or once per half queue in a run of steps (runSteps). */
   wakes: number;
 }
 

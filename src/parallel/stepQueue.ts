@@ -22,10 +22,15 @@ interface Pending {
   lrs: number[];
 }
 
-/** The auto-applied steps of a runSteps(): sequence numbers first … last (last drops as revoke() cancels). */
+/**
+ * The auto-applied steps of a runSteps(): issued as sequence numbers first … last (last drops
+ * as revoke() cancels), and `batches[next…]` still to issue as queue slots free up (refill()).
+ */
 export interface Run {
   readonly first: number;
   last: number;
+  readonly batches: readonly StepBatch[];
+  next: number;
 }
 
 export class StepQueue {
@@ -135,25 +140,38 @@ export class StepQueue {
     if (i >= 0) this.open.splice(i, 1);
   }
 
-  /** Issue `batches` as auto-applied steps (runSteps). */
+  /** Start a run of `batches` as auto-applied steps (runSteps): as many as the queue holds are issued now. Every slot must be free. */
   startRun(batches: readonly StepBatch[]): Run {
     const first = this.issued + 1;
-    for (const b of batches) this.issue(b.start, b.end, b.step, DECISION_AUTO);
-    this.run = { first, last: this.issued };
+    this.run = { first, last: first - 1, batches, next: 0 };
+    this.refill(first - 1);
     return this.run;
   }
 
-  /** Cancel the run's steps that no thread has started (the last first). */
+  /**
+   * Issue the run's next steps into the slots of the steps up to `taken` (finished, their results
+   * taken): the threads go on from the steps still queued while the coordinator does this.
+   */
+  refill(taken: number): void {
+    const run = this.run!;
+    while (run.next < run.batches.length && this.issued + 1 - QUEUE_SLOTS <= taken) {
+      const b = run.batches[run.next++];
+      run.last = this.issue(b.start, b.end, b.step, DECISION_AUTO);
+    }
+  }
+
+  /** Cancel the run's steps that no thread has started (the last first), and issue no more. */
   revoke(): void {
     const run = this.run;
     if (!run) return;
+    run.next = run.batches.length;
     while (run.last >= run.first && revoke(this.ctl, run.last)) this.cancel(run.last--);
   }
 
-  /** Whether a finished step of `run` had gradients that were not finite. */
-  nonFiniteIn(run: Run): boolean {
-    const done = Math.min(Atomics.load(this.ctl, CTL.DONE_SEQ), run.last);
-    for (let seq = run.first; seq <= done; seq++) if (this.nonFinite(seq)) return true;
+  /** Whether a finished step among `from` … `last` had gradients that were not finite. */
+  nonFiniteIn(from: number, last: number): boolean {
+    const done = Math.min(Atomics.load(this.ctl, CTL.DONE_SEQ), last);
+    for (let seq = from; seq <= done; seq++) if (this.nonFinite(seq)) return true;
     return false;
   }
 
@@ -174,7 +192,10 @@ export class StepQueue {
   giveUp(oldest: number): void {
     this.pending = null;
     while (this.open.length > 0 && this.open[this.open.length - 1] >= oldest) this.cancel(this.open[this.open.length - 1]);
-    if (this.run) this.run.last = Math.min(this.run.last, oldest - 1);
+    if (this.run) {
+      this.run.last = Math.min(this.run.last, oldest - 1);
+      this.run.next = this.run.batches.length;
+    }
   }
 
   /** A failure left the parameters torn: nothing queued is applied or cancelled any more. */

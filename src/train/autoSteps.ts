@@ -1,30 +1,29 @@
 /**
  * Steps in runs (StepEngine.runSteps): when nothing observes single steps (no onBatchEnd, no
- * per-batch schedule), the trainer hands the engine up to RUN_STEPS consecutive steps of an
- * epoch at once. The parallel runtime's threads then go from one step to the next without a
- * round trip through the coordinator, which wakes once per run instead of once per step (each
- * wake-up costs a worker's core ~60 µs on a machine with as many threads as cores). stop(),
- * pause() and currentParams() revoke the steps not yet started, so they still take effect after
- * the step in flight. The numbers are those of one step at a time, bit for bit.
+ * per-batch schedule), the trainer hands the engine the rest of the epoch at once. The
+ * parallel runtime's threads then go from one step to the next without a round trip through
+ * the coordinator, which tops up their queue while they work (each wake-up costs a worker's
+ * core ~60 µs on a machine with as many threads as cores, and a hand-over in which the threads
+ * wait for it ~300 µs). stop(), pause() and currentParams() revoke the steps not yet started,
+ * so they still take effect after the step in flight. The numbers are those of one step at a
+ * time, bit for bit.
  */
 import type { Dataset } from '../data/dataset.js';
-import { QUEUE_SLOTS } from '../parallel/control.js';
 import type { StepBatch, StepEngine } from './engine.js';
 import type { EpochPosition } from './records.js';
-
-/** Steps per run: as many as the parallel runtime's queue holds. */
-export const RUN_STEPS = QUEUE_SLOTS;
 
 /** Whether the trainer may run steps in runs: the engine can, and nothing observes single steps. */
 export function canRunSteps(engine: StepEngine, options: { onBatchEnd?: unknown; schedule?: unknown; scheduleEvery?: string }): boolean {
   return typeof engine.runSteps === 'function' && !options.onBatchEnd && !(options.schedule && options.scheduleEvery === 'batch');
 }
 
+/** Steps per run at most: the rest of the epoch, in runs of this many (a hand-over per run). */
+export const RUN_STEPS = 1024;
+
 /**
- * Run the next steps of epoch `p` (at most RUN_STEPS, never past its end) from global step
- * `step`; the position and its sums advance by the steps applied. Returns how many were
- * applied, and the error that ended the run early (null if none), for the caller to count the
- * steps before throwing it.
+ * Run the rest of epoch `p` (at most RUN_STEPS steps) from global step `step`; the position and
+ * its sums advance by the steps applied. Returns how many were applied, and the error that
+ * ended the run early (null if none), for the caller to count the steps before throwing it.
  */
 export async function runSteps(engine: StepEngine, train: Dataset, p: EpochPosition, batchSize: number, step: number): Promise<{ applied: number; error: unknown }> {
   const batches: StepBatch[] = [];

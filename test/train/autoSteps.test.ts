@@ -13,7 +13,7 @@ import { lossByName } from '../../src/losses/index.js';
 import { Adam } from '../../src/optim/adam.js';
 import { ParallelEngine } from '../../src/parallel/engine.js';
 import { Rng } from '../../src/rng.js';
-import { RUN_STEPS } from '../../src/train/autoSteps.js';
+import { QUEUE_SLOTS } from '../../src/parallel/control.js';
 import type { StepEngine } from '../../src/train/engine.js';
 import { Trainer, type TrainerOptions } from '../../src/train/trainer.js';
 import { NonFiniteGradientError } from '../../src/train/update.js';
@@ -37,17 +37,19 @@ async function after(steps: number, ds: Dataset): Promise<Float64Array> {
   return model.params.slice() as Float64Array;
 }
 
-test('with nothing watching single steps, the coordinator is woken once per run of steps; the weights are those of one step at a time', async (t) => {
-  const ds = data(200); // 25 steps an epoch: runs of 8, 8, 8 and 1
-  const runs = trainer();
+test('with nothing watching single steps, the coordinator is woken once per half queue of steps; the weights are those of one step at a time', async (t) => {
+  const perEpoch = QUEUE_SLOTS + 36; // one run an epoch: the queue's QUEUE_SLOTS steps, then refills as half of it frees up
+  const ds = data(8 * perEpoch);
+  const runs = trainer({ epochs: 2 });
   await runs.tr.fit(ds);
-  const watched = trainer({ onBatchEnd: () => {} });
+  const watched = trainer({ epochs: 2, onBatchEnd: () => {} });
   await watched.tr.fit(ds);
   t.deepEqual(runs.model.params, watched.model.params);
-  t.is(runs.tr.options.optimizer.stepCount, 100);
+  t.is(runs.tr.options.optimizer.stepCount, 2 * perEpoch);
   const wakes = (e: Trainer) => (e.stepEngine as ParallelEngine).profile().wakes;
-  t.true(wakes(runs.tr) <= 4 * Math.ceil(25 / RUN_STEPS) + 2, `${wakes(runs.tr)} wake-ups for 100 steps in runs`);
-  t.true(wakes(watched.tr) >= 100, `${wakes(watched.tr)} wake-ups for 100 steps one at a time`);
+  t.true(wakes(runs.tr) <= 2 * Math.ceil(perEpoch / (QUEUE_SLOTS / 2)) + 2, `${wakes(runs.tr)} wake-ups for ${2 * perEpoch} steps in runs`);
+  // One at a time: once per step the coordinator waits for (not for one done before it waited).
+  t.true(wakes(watched.tr) >= 1.5 * perEpoch, `${wakes(watched.tr)} wake-ups for ${2 * perEpoch} steps one at a time`);
 });
 
 test('stop() from outside: the run ends after the step in flight, and the weights are those of exactly the steps counted', async (t) => {
@@ -83,17 +85,20 @@ test('pause(), currentParams() and resume() from outside, mid-run: the run ends 
   t.deepEqual(model.params, clean.model.params);
 });
 
-test('a non-finite gradient inside a run: the steps before it count, it and the rest do not', async (t) => {
-  const ds = data(96, 8 * 3 + 5); // not shuffled: row 29 is in step 3
-  const { model, tr } = trainer({ epochs: 1, shuffle: false });
-  const e = await t.throwsAsync(tr.fit(ds), { instanceOf: NonFiniteGradientError });
-  t.regex(e!.message, /^step 3: gradient of /);
-  t.is(tr.snapshot().step, 3);
-  t.is(tr.options.optimizer.stepCount, 3);
-  const clean = trainer({ epochs: 1, shuffle: false, onBatchEnd: (b) => b.step === 3 && b.stop() });
-  await clean.tr.fit(ds);
-  t.deepEqual(model.params, clean.model.params);
-});
+// Step 3 is in the queue's first fill; step QUEUE_SLOTS + 5 is issued when the coordinator refills it.
+for (const bad of [3, QUEUE_SLOTS + 5]) {
+  test(`a non-finite gradient inside a run (step ${bad}): the steps before it count, it and the rest do not`, async (t) => {
+    const ds = data(8 * (bad + 10), 8 * bad + 5); // not shuffled: row 8·bad + 5 is in step `bad`
+    const { model, tr } = trainer({ epochs: 1, shuffle: false });
+    const e = await t.throwsAsync(tr.fit(ds), { instanceOf: NonFiniteGradientError });
+    t.regex(e!.message, new RegExp(`^step ${bad}: gradient of `));
+    t.is(tr.snapshot().step, bad);
+    t.is(tr.options.optimizer.stepCount, bad);
+    const clean = trainer({ epochs: 1, shuffle: false, onBatchEnd: (b) => b.step === bad && b.stop() });
+    await clean.tr.fit(ds);
+    t.deepEqual(model.params, clean.model.params);
+  });
+}
 
 test('revoke() right after runSteps(): the steps not yet started are cancelled and do not count; those applied are kept', async (t) => {
   // Steps of several milliseconds: the threads cannot finish the run before revoke() comes.
@@ -104,12 +109,12 @@ test('revoke() right after runSteps(): the steps not yet started are cancelled a
   const engine = new ParallelEngine(model, lossByName('mse'), optimizer, { clipNorm: null, clipValue: null }, 2, { threads: 2, microShard: 4 });
   const order = Int32Array.from({ length: ds.size }, (_, i) => i);
   await engine.begin(ds, 64);
-  const batches = Array.from({ length: RUN_STEPS }, (_, i) => ({ start: 64 * i, end: 64 * i + 64, step: i }));
+  const batches = Array.from({ length: 8 }, (_, i) => ({ start: 64 * i, end: 64 * i + 64, step: i }));
   const running = engine.runSteps(ds, order, batches);
   engine.revoke(); // the threads have had microseconds: at most the first step has started
   const { results, error } = await running;
   t.is(error, null);
-  t.true(results.length < RUN_STEPS, `${results.length} of ${RUN_STEPS} steps applied`);
+  t.true(results.length < 8, `${results.length} of 8 steps applied`);
   await engine.end();
   t.is(optimizer.stepCount, results.length);
   const reference = heavy();
@@ -139,7 +144,7 @@ test('stop() and pause() during a run revoke its steps not yet started (an engin
   await new Promise((r) => setImmediate(r));
   tr.pause();
   await new Promise((r) => setImmediate(r));
-  t.deepEqual(calls, ['run of 8', 'revoke'], 'pause() revoked the run in flight');
+  t.deepEqual(calls, ['run of 25', 'revoke'], 'pause() revoked the run in flight (the rest of the epoch)');
   tr.stop();
   await fitting;
   t.is(tr.snapshot().step, 2, 'the 2 steps the run applied count');
@@ -185,7 +190,7 @@ test('end() in the middle of a run: nothing half-done is copied, and the optimiz
   const engine = new ParallelEngine(model, lossByName('mse'), optimizer, { clipNorm: null, clipValue: null }, 2, { threads: 2, microShard: 4 });
   const order = Int32Array.from({ length: ds.size }, (_, i) => i);
   await engine.begin(ds, 8);
-  const running = engine.runSteps(ds, order, Array.from({ length: RUN_STEPS }, (_, i) => ({ start: 8 * i, end: 8 * i + 8, step: i })));
+  const running = engine.runSteps(ds, order, Array.from({ length: 500 }, (_, i) => ({ start: 8 * i, end: 8 * i + 8, step: i })));
   // Some steps may finish first: applied, their results not yet taken when end() copies out.
   await new Promise((r) => setTimeout(r, 3));
   await engine.end();
