@@ -61,22 +61,24 @@ export function computeShard(ctx: ShardContext, s: number, batchStart: number, b
   const { model, x, y, order } = ctx;
   const [start, end] = shardRows(ctx, s, batchStart, batchEnd);
   const n = end - start;
-  const p = model.paramCount;
   const q = model.state.length;
-  const at = s * ctx.batch.slotStride;
-  const slot = ctx.slots.subarray(at, at + p);
-  const stateSlot = ctx.stateSlots.subarray(s * q, (s + 1) * q);
-  for (const [lo, hi] of ctx.batch.slotRanges) slot.fill(0, lo, hi);
-  stateSlot.fill(0);
-  model.rebind(slot, stateSlot);
+  // Only the parameters of layers other than dense ones (batch norm's) and running statistics go
+  // through the shard's slots. A model without them writes nothing there and keeps its binding:
+  // rebinding lays the whole model out again (~4 µs and ~6 KB of garbage a shard, for V8's
+  // scavenger, whose helper threads then take a core from a worker).
+  if (ctx.batch.slotRanges.length > 0 || q > 0) {
+    const at = s * ctx.batch.slotStride;
+    const slot = ctx.slots.subarray(at, at + model.paramCount);
+    const stateSlot = ctx.stateSlots.subarray(s * q, (s + 1) * q);
+    for (const [lo, hi] of ctx.batch.slotRanges) slot.fill(0, lo, hi);
+    stateSlot.fill(0);
+    model.rebind(slot, stateSlot);
+  }
   const row = start - batchStart;
   ctx.batch.cursor.row = row;
   const rows = ctx.batch.inputRows(row, n) ?? ctx.bx;
   const bx = new Tensor(rows, n, x.cols);
-  for (let i = 0; i < n; i++) {
-    const r = order[start + i];
-    rows.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), i * x.cols);
-  }
+  gatherRows(rows, x.data, x.cols, order, start, n);
   let target: Int32Array | Tensor;
   if (y instanceof Int32Array) {
     const labels = (ctx.by as Int32Array).subarray(0, n);
@@ -84,10 +86,7 @@ export function computeShard(ctx: ShardContext, s: number, batchStart: number, b
     target = labels;
   } else {
     const by = ctx.by as FloatArray;
-    for (let i = 0; i < n; i++) {
-      const r = order[start + i];
-      by.set(y.data.subarray(r * y.cols, (r + 1) * y.cols), i * y.cols);
-    }
+    gatherRows(by, y.data, y.cols, order, start, n);
     target = new Tensor(by, n, y.cols);
   }
   const pred = model.forward(bx, { training: true, seed: ctx.seed, step, sampleIds: order.subarray(start, end) });
@@ -95,6 +94,39 @@ export function computeShard(ctx: ShardContext, s: number, batchStart: number, b
   ctx.shardLoss[s] = ctx.loss.sumAndGrad(pred, target, grad);
   ctx.shardCorrect[s] = countCorrect(pred, target, ctx.loss.decision);
   model.backward(grad);
+}
+
+/** A view of a whole buffer (the arena), for copies between two views of it: see gatherRows. */
+let heap: FloatArray | null = null;
+
+function heapOf(a: FloatArray, b: FloatArray): FloatArray | null {
+  if (a.buffer !== b.buffer || a.constructor !== b.constructor) return null;
+  if (heap && heap.buffer === a.buffer && heap.constructor === a.constructor) return heap;
+  const View = a.constructor as Float32ArrayConstructor | Float64ArrayConstructor;
+  if (a.buffer.byteLength % View.BYTES_PER_ELEMENT !== 0) return null;
+  return (heap = new View(a.buffer as ArrayBuffer));
+}
+
+/**
+ * Rows i = 0 … n−1 of `dst` = rows order[start + i] of `src`, `cols` wide. In the worker threads
+ * both are views of the arena, and copyWithin on a view of all of it moves the rows without a
+ * subarray per row (garbage for V8's scavenger, whose helper threads take a worker's core).
+ */
+function gatherRows(dst: FloatArray, src: FloatArray, cols: number, order: Int32Array, start: number, n: number): void {
+  const whole = heapOf(dst, src);
+  if (whole === null) {
+    for (let i = 0; i < n; i++) {
+      const r = order[start + i];
+      dst.set(src.subarray(r * cols, (r + 1) * cols), i * cols);
+    }
+    return;
+  }
+  const d = dst.byteOffset / dst.BYTES_PER_ELEMENT;
+  const s = src.byteOffset / src.BYTES_PER_ELEMENT;
+  for (let i = 0; i < n; i++) {
+    const r = s + order[start + i] * cols;
+    whole.copyWithin(d + i * cols, r, r + cols);
+  }
 }
 
 /** The step's loss sum and correct count: the shards' own, added in shard order. */

@@ -96,7 +96,9 @@ function runStep(spec: RunSpec, ctx: WorkerContext, thread: number, seq: number)
   const { ctl } = ctx.views;
   const b = slotBase(seq);
   const slot = slotOf(seq);
-  const times = ctx.views.timings.subarray(thread * TIMING.length, (thread + 1) * TIMING.length);
+  // This thread's timing cells: timings[tb + TIMING.x] (no subarray a step: garbage).
+  const { timings } = ctx.views;
+  const tb = thread * TIMING.length;
   const t0 = performance.now();
   const step = Atomics.load(ctl, b + SLOT.STEP);
   const start = Atomics.load(ctl, b + SLOT.BATCH_START);
@@ -143,10 +145,10 @@ function runStep(spec: RunSpec, ctx: WorkerContext, thread: number, seq: number)
   // reach the update, which cannot be redone.
   checkAbort(ctl);
   const t4 = performance.now();
-  times[TIMING.forwardBackward] += (t1 - t0) / 1000;
-  times[TIMING.reduce] += (t3 - t2 - denseSeconds) / 1000;
-  times[TIMING.weightGrads] += denseSeconds / 1000;
-  times[TIMING.wait] += (t2 - t1 + t4 - t3) / 1000;
+  timings[tb + TIMING.forwardBackward] += (t1 - t0) / 1000;
+  timings[tb + TIMING.reduce] += (t3 - t2 - denseSeconds) / 1000;
+  timings[tb + TIMING.weightGrads] += denseSeconds / 1000;
+  timings[tb + TIMING.wait] += (t2 - t1 + t4 - t3) / 1000;
   const { stepLog } = ctx.views;
   const log = (thread * STEP_LOG + (seq % STEP_LOG)) * STEP_LOG_ENTRY;
   stepLog[log] = seq;
@@ -171,7 +173,7 @@ function runStep(spec: RunSpec, ctx: WorkerContext, thread: number, seq: number)
     else ctx.step.updateChunk(factor, plan, c * CHUNK_SIZE, Math.min(p, (c + 1) * CHUNK_SIZE));
     if (spec.fault) injectFault(spec, ctl, b, step, c, 'update'); // after chunk c: partly updated
   }
-  times[TIMING.update] += (performance.now() - t4) / 1000;
+  timings[tb + TIMING.update] += (performance.now() - t4) / 1000;
   return 'applied';
 }
 
