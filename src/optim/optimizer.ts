@@ -22,8 +22,8 @@ import { stateNamesOf, type OptimizerSetup } from './setup.js';
 
 export { setupOptimizer, type OptimizerSetup } from './setup.js';
 
-/** Steps a pipelined runtime may have begun and not finished (the parallel runtime's QUEUE_SLOTS at most). */
-const MAX_PENDING = 64;
+/** Steps a pipelined runtime may have begun and not finished: at least the parallel runtime's QUEUE_SLOTS (a test checks). */
+export const MAX_PENDING = 64;
 
 /** JSON data from which a worker rebuilds an identical optimizer (see `optimizerFromSpec`). */
 export interface OptimizerSpec<H = BaseHyper> {
@@ -156,7 +156,7 @@ export class Optimizer<H extends BaseHyper = BaseHyper> implements LrGroups {
   /**
    * Undo the last beginStep() whose update was never applied (the gradients were not finite):
    * the step count and carried scalars (NAdam's ∏μ) go back to what they were. Called twice
-   * after two beginStep() calls, it undoes both (the later one first); no deeper than that.
+   * after two beginStep() calls, it undoes both (the later one first); at most MAX_PENDING deep.
    */
   cancelStep(): void {
     const before = this.before.pop();

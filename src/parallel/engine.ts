@@ -7,7 +7,7 @@
  * while k runs; the workers then compute it straight away and wait only before its update for
  * the coordinator's decision (apply, or cancel: stop, a changed learning rate, a failed k). Or,
  * when nothing watches single steps, it hands over a run of steps (runSteps), which the
- * threads take one after another, waking the coordinator once at the end.
+ * threads take one after another, waking the coordinator once per half queue to refill it.
  *
  * Faults: a shard that throws fails the step with an error naming the shard (no retry: it
  * would throw again); a thread that exits, crashes or overruns the step deadline is replaced
@@ -23,7 +23,7 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { optimizerFromSpec } from '../optim/registry.js';
 import type { StepBatch, StepEngine, StepResult, StepsResult } from '../train/engine.js';
 import { nonFiniteError } from '../train/update.js';
-import { CMD_EXIT, CTL, DECISION_APPLY, QUEUE_SLOTS, SLOT, slotBase } from './control.js';
+import { CMD_EXIT, CTL, DECISION_APPLY, QUEUE_SLOTS, SLOT, slotBase, WAKE_NEVER } from './control.js';
 import type { ClipSettings } from './reduce.js';
 import { createRunArena, type RunViews } from './runArena.js';
 import { StepLog } from './stepLog.js';
@@ -53,6 +53,8 @@ export class ParallelEngine implements StepEngine {
   private broken: Error | null = null;
   /** Steps redone after a crash or hang in this run (for tests and logs). */
   retries = 0;
+  /** The last end(), for a run of steps that it interrupts (runSteps takes results once it is over). */
+  private ending: Promise<void> | null = null;
   private readonly log = new StepLog();
 
   constructor(
@@ -129,7 +131,7 @@ export class ParallelEngine implements StepEngine {
    * Run `batches` (consecutive steps of one epoch) as auto-applied steps: the threads go from
    * one to the next without waiting for the coordinator. It issues as many as the queue holds,
    * and is woken when REFILL_AT of them are still queued, to take the finished steps' results
-   * and issue more into their slots; so it wakes once per REFILL_AT steps, and the threads never
+   * and issue more into their slots; so it wakes once per REFILL_AT steps, and the threads rarely
    * wait for it. It is woken at once by a gradient that is not finite or a thread that failed.
    * revoke() cancels the steps not yet started. Resolves with the results of the steps applied,
    * in order, and the error that ended the run of steps early, if any: steps applied before it
@@ -162,6 +164,8 @@ export class ParallelEngine implements StepEngine {
       } catch (e) {
         error = e;
       }
+      // end() in the middle of the run: the threads stop before the finished steps are counted.
+      if (!this.pool) await this.ending?.catch(() => {});
       for (const done = Math.min(Atomics.load(ctl, CTL.DONE_SEQ), run.last); taken < done; ) {
         const seq = ++taken;
         this.log.finished(seq);
@@ -201,10 +205,14 @@ export class ParallelEngine implements StepEngine {
     const oldest = () => Math.min(seq, Atomics.load(ctl, CTL.DONE_SEQ) + 1);
     let failing = 0;
     for (let attempt = 0; ; attempt++) {
+      // end() has taken the pool (in the middle of a run of steps): recover() fails what is left.
+      if (!this.pool) await this.recover(null, attempt, seq);
       try {
         Atomics.store(ctl, CTL.WAKE_AT, seq);
         const what = () => `step ${Atomics.load(ctl, slotBase(oldest()) + SLOT.STEP)}`;
         await this.pool!.waitFor(CTL.DONE_SEQ, seq, performance.now() + this.options.stepTimeout, what, { wake: CTL.WAKE, enough, progress: CTL.DONE_SEQ });
+        // Done before any thread woke the coordinator for it: the next step's end must not.
+        Atomics.compareExchange(ctl, CTL.WAKE_AT, seq, WAKE_NEVER);
         return;
       } catch (e) {
         if (oldest() !== failing) [failing, attempt] = [oldest(), 0];
@@ -284,10 +292,15 @@ export class ParallelEngine implements StepEngine {
   }
 
   /** Copy the results out, end every task (even one not yet started) and close the pool. */
-  async end(): Promise<void> {
-    if (!this.pool) return;
+  end(): Promise<void> {
+    if (!this.pool) return this.ending ?? Promise.resolve();
     const pool = this.pool;
     this.pool = null;
+    this.ending = this.close(pool);
+    return this.ending;
+  }
+
+  private async close(pool: TaskPool): Promise<void> {
     const queue = this.queue!;
     const { ctl } = this.views!;
     try {

@@ -3,7 +3,8 @@
  * for the step waited for or a later one, and always for a step whose gradients were not finite.
  */
 import test from 'ava';
-import { CTL, CTL_LENGTH, WAKE_NEVER, wakeCoordinator } from '../../src/parallel/control.js';
+import { MAX_PENDING } from '../../src/optim/optimizer.js';
+import { CTL, CTL_LENGTH, QUEUE_SLOTS, WAKE_NEVER, wakeCoordinator } from '../../src/parallel/control.js';
 
 const block = (wakeAt: number) => {
   const ctl = new Int32Array(new SharedArrayBuffer(CTL_LENGTH * 4));
@@ -37,4 +38,8 @@ test('a step whose gradients were not finite always wakes the coordinator, and l
   wakeCoordinator(ctl, 4, true);
   t.is(ctl[CTL.WAKE], 2);
   t.is(ctl[CTL.WAKE_AT], 20);
+});
+
+test('the optimizer can undo as many begun steps as the queue holds (a run of steps may cancel them all)', (t) => {
+  t.true(QUEUE_SLOTS <= MAX_PENDING, `${QUEUE_SLOTS} queue slots, ${MAX_PENDING} steps of undo`);
 });

@@ -1,8 +1,8 @@
 /**
  * Runs of steps (src/train/autoSteps.ts, ParallelEngine.runSteps): when nothing observes single
- * steps, the threads go from step to step and the coordinator is woken once per run. Every way
- * a run can end early (stop, pause, currentParams, a non-finite gradient) must leave exactly
- * the steps that were counted, as one step at a time would.
+ * steps, the threads go from step to step and the coordinator is woken once per half queue.
+ * Every way a run can end early (stop, pause, currentParams, a non-finite gradient, end()) must
+ * leave exactly the steps that were counted, as one step at a time would.
  */
 import test from 'ava';
 import { makeDataset, type Dataset } from '../../src/data/dataset.js';
@@ -47,9 +47,9 @@ test('with nothing watching single steps, the coordinator is woken once per half
   t.deepEqual(runs.model.params, watched.model.params);
   t.is(runs.tr.options.optimizer.stepCount, 2 * perEpoch);
   const wakes = (e: Trainer) => (e.stepEngine as ParallelEngine).profile().wakes;
+  // (One at a time, a step done before the coordinator waits for it wakes no one: that count
+  // depends on timing, so it is not asserted.)
   t.true(wakes(runs.tr) <= 2 * Math.ceil(perEpoch / (QUEUE_SLOTS / 2)) + 2, `${wakes(runs.tr)} wake-ups for ${2 * perEpoch} steps in runs`);
-  // One at a time: once per step the coordinator waits for (not for one done before it waited).
-  t.true(wakes(watched.tr) >= 1.5 * perEpoch, `${wakes(watched.tr)} wake-ups for ${2 * perEpoch} steps one at a time`);
 });
 
 test('stop() from outside: the run ends after the step in flight, and the weights are those of exactly the steps counted', async (t) => {
