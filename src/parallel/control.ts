@@ -67,7 +67,13 @@ export const SLOT = Object.freeze({
    * DECISION_CANCEL may come at any moment, so threads act on it only at the gate.)
    */
   DECISION: 11,
-  length: 12,
+  /**
+   * 1 for the last step of a run of steps: nothing follows it until the coordinator has taken
+   * the run's results (and, at an epoch's end, done the trainer's epoch-end work), so the threads
+   * sleep at once instead of spinning for the next step on the cores that work needs.
+   */
+  LAST_OF_RUN: 12,
+  length: 13,
 });
 const SLOTS_AT = 16;
 /** Queue slots: steps issued and not yet finished, at most (step seq uses slot seq % QUEUE_SLOTS). */
@@ -124,6 +130,7 @@ export interface SlotDescriptor {
   end: number;
   shards: number;
   decision: number;
+  lastOfRun: boolean;
 }
 
 /** Reset the slot of step `seq`'s counters and write its descriptor; ISSUED is published after. */
@@ -135,6 +142,7 @@ export function writeSlot(ctl: Int32Array, seq: number, d: SlotDescriptor): void
   Atomics.store(ctl, b + SLOT.BATCH_END, d.end);
   Atomics.store(ctl, b + SLOT.SHARDS, d.shards);
   Atomics.store(ctl, b + SLOT.DECISION, d.decision);
+  Atomics.store(ctl, b + SLOT.LAST_OF_RUN, d.lastOfRun ? 1 : 0);
 }
 
 /** Apply or cancel step `seq` (queued with DECISION_NONE), waking the threads waiting at its gate. */

@@ -70,8 +70,11 @@ export class StepQueue {
     return this.orderSet && this.pending === null;
   }
 
-  /** Write a step's descriptor and plan into its queue slot and publish it; its sequence number. */
-  issue(start: number, end: number, step: number, decision: number): number {
+  /**
+   * Write a step's descriptor and plan into its queue slot and publish it (unless
+   * `publish` is false: refill() publishes its steps together); its sequence number.
+   */
+  issue(start: number, end: number, step: number, decision: number, { publish = true, lastOfRun = false } = {}): number {
     const { ctl } = this;
     // Counted as issued only once its plan is made: a schedule's learning rate that throws here
     // must not leave a half-written slot for the workers.
@@ -80,12 +83,17 @@ export class StepQueue {
     for (let g = 0; g < shadow.groupCount; g++) shadow.setLr(g, this.optimizer.getLr(g));
     shadow.beginStep(this.views.plan[slotOf(seq)]);
     this.open.push(seq);
-    writeSlot(ctl, seq, { step, start, end, shards: Math.ceil((end - start) / this.microShard), decision });
+    writeSlot(ctl, seq, { step, start, end, shards: Math.ceil((end - start) / this.microShard), decision, lastOfRun });
     this.log.issued(seq);
     this.issued = seq;
-    Atomics.store(ctl, CTL.ISSUED, seq);
-    Atomics.notify(ctl, CTL.ISSUED);
+    if (publish) this.publish();
     return seq;
+  }
+
+  /** Let the threads see every step issued: ISSUED, and a wake-up for those asleep on it. */
+  private publish(): void {
+    Atomics.store(this.ctl, CTL.ISSUED, this.issued);
+    Atomics.notify(this.ctl, CTL.ISSUED);
   }
 
   /** Whether the slot of the next step is free (the step QUEUE_SLOTS before it has finished). */
@@ -154,10 +162,14 @@ export class StepQueue {
    */
   refill(taken: number): void {
     const run = this.run!;
+    const before = this.issued;
     while (run.next < run.batches.length && this.issued + 1 - QUEUE_SLOTS <= taken) {
       const b = run.batches[run.next++];
-      run.last = this.issue(b.start, b.end, b.step, DECISION_AUTO);
+      run.last = this.issue(b.start, b.end, b.step, DECISION_AUTO, { publish: false, lastOfRun: run.next === run.batches.length });
     }
+    // Published together, once written: threads asleep between epochs wake when this thread is
+    // about to sleep, not while it still writes slots (on 2 cores one of them waited ~0.5 ms).
+    if (this.issued !== before) this.publish();
   }
 
   /** Cancel the run's steps that no thread has started (the last first), and issue no more. */

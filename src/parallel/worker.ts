@@ -213,15 +213,18 @@ export function serveRun(spec: RunSpec): 'exit' | 'aborted' {
   // The oldest step not finished by every thread (a restart after a fault redoes it).
   let seq = Atomics.load(ctl, CTL.DONE_SEQ) + 1;
   // A restart after a step whose gradients were not finite waits as the threads before it did
-  // (that step's slot is intact: the next use of it is QUEUE_SLOTS steps on).
+  // (that step's slot is intact: it is issued again only once that step's result is taken, and
+  // a finite step's slot says so).
   let previous: Outcome = seq > 1 && Atomics.load(ctl, slotBase(seq - 1) + SLOT.NONFINITE) !== 0 ? 'nonfinite' : 'applied';
   const thread = Atomics.add(ctl, CTL.READY, 1);
   Atomics.notify(ctl, CTL.READY);
+  // How long to spin before sleeping while waiting for the next step to be issued.
+  let nextSpin = spinBudget(spec, SPIN_STEP_US);
   try {
     for (;;) {
       for (let issued = Atomics.load(ctl, CTL.ISSUED); issued < seq; issued = Atomics.load(ctl, CTL.ISSUED)) {
         if (Atomics.load(ctl, CTL.CMD) === CMD_EXIT) return 'exit';
-        spinThenWait(ctl, CTL.ISSUED, issued, spinBudget(spec, SPIN_STEP_US));
+        spinThenWait(ctl, CTL.ISSUED, issued, nextSpin);
       }
       if (Atomics.load(ctl, CTL.CMD) === CMD_EXIT) return 'exit';
       const b = slotBase(seq);
@@ -234,6 +237,8 @@ export function serveRun(spec: RunSpec): 'exit' | 'aborted' {
       // A queued step's cancellation may land between two threads' starts, so it is acted on at
       // the step's gate; after a non-finite step it is final before any thread starts.
       const skip: boolean = decision === DECISION_REVOKED || (decision === DECISION_CANCEL && previous === 'nonfinite');
+      // Read before the step ends: the coordinator may issue another step into this slot after.
+      const lastOfRun = Atomics.load(ctl, b + SLOT.LAST_OF_RUN) !== 0;
       previous = skip ? 'cancelled' : runStep(spec, ctx, thread, seq);
       if (Atomics.add(ctl, b + SLOT.DONE_COUNT, 1) === Atomics.load(ctl, CTL.PARTIES) - 1) {
         Atomics.store(ctl, CTL.DONE_SEQ, seq);
@@ -245,6 +250,8 @@ export function serveRun(spec: RunSpec): 'exit' | 'aborted' {
         ctx.views.timings[thread * TIMING.length + TIMING.wait] += (performance.now() - t) / 1000;
       }
       seq++;
+      // After a run's last step the coordinator has work to do before the next: no spin.
+      nextSpin = lastOfRun ? 0 : spinBudget(spec, SPIN_STEP_US);
     }
   } catch (e) {
     if (e instanceof Aborted) return 'aborted';
