@@ -22,7 +22,7 @@ export { LOSSES, binaryCrossEntropy, halfSquaredError, lossByName, mse, softmaxC
 export * from './optim/index.js';
 
 export { makeDataset, type Dataset, type DatasetInput } from './data/dataset.js';
-export { Trainer, fit, type BatchInfo, type EpochRecord, type TrainerOptions } from './train/trainer.js';
+export { Trainer, fit, type BatchInfo, type EpochRecord, type ProgressInfo, type TrainerOptions } from './train/trainer.js';
 export { evaluate, type Evaluation } from './train/evaluate.js';
 export { NonFiniteGradientError } from './train/update.js';
 export type { StepEngine, StepResult } from './train/engine.js';

@@ -4,7 +4,7 @@
  * epoch's line when it ends. Anywhere else (a pipe, a file, CI), one plain line per epoch.
  * Then a summary. `--quiet` keeps only the summary.
  */
-import type { BatchInfo, EpochRecord } from '../train/trainer.js';
+import type { EpochRecord, ProgressInfo } from '../train/trainer.js';
 import { layersText } from './layersText.js';
 import type { RunResult, StartInfo } from './run.js';
 
@@ -41,8 +41,6 @@ export class Progress {
   private epochStart = 0;
   /** Rows of the epoch done before this process (a resumed checkpoint): not part of the rate. */
   private base = 0;
-  private seen = 0;
-  private lossSum = 0;
   private lastDraw = 0;
   private drawn = false;
 
@@ -56,7 +54,7 @@ export class Progress {
     this.epochs = info.config.epochs;
     this.trainSize = info.trainSize;
     this.epochStart = performance.now();
-    this.base = this.seen = info.startRow;
+    this.base = info.startRow;
     if (this.quiet) return;
     const c = info.config;
     const threads = `${c.threads} thread${c.threads > 1 ? 's' : ''}`;
@@ -65,35 +63,30 @@ export class Progress {
     else if (info.startEpoch > 0) this.out.write(`resuming after epoch ${info.startEpoch}\n`);
   }
 
-  batch(info: BatchInfo): void {
-    // A new epoch (its clock started when the last one ended, in epoch(), so batch 0 counts).
-    if (info.batch === 0) {
-      this.base = 0;
-      this.seen = 0;
-      this.lossSum = 0;
-    }
-    this.seen += info.size;
-    this.lossSum += info.loss * info.size;
+  /** onProgress: how far the epoch has got (every step, or every few in a run of steps). */
+  progress(info: ProgressInfo): void {
     if (this.quiet || !this.tty) return;
     const now = performance.now();
-    if (now - this.lastDraw < 100 && this.seen < this.trainSize) return;
+    if (now - this.lastDraw < 100 && info.rows < this.trainSize) return;
     this.lastDraw = now;
     const elapsed = (now - this.epochStart) / 1000;
-    const speed = (this.seen - this.base) / Math.max(elapsed, 1e-9);
-    const eta = (this.trainSize - this.seen) / speed;
+    const speed = (info.rows - this.base) / Math.max(elapsed, 1e-9);
+    const eta = (this.trainSize - info.rows) / speed;
     // A terminal may report 0 columns (no size known): then 80. The ETA comes before the rate and
     // the loss, so that a narrow terminal still shows it; the bar shrinks there.
     const cols = this.out.columns || 80;
     const width = Math.max(6, Math.min(24, cols - 60));
-    const filled = Math.round((width * this.seen) / this.trainSize);
+    const filled = Math.round((width * info.rows) / this.trainSize);
     const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-    const line = `epoch ${info.epoch}/${this.epochs} ${bar} ${Math.floor((100 * this.seen) / this.trainSize)}%  ETA ${duration(eta)}  ${rate(speed)}  loss ${num(this.lossSum / (this.seen - this.base))}`;
+    const line = `epoch ${info.epoch}/${this.epochs} ${bar} ${Math.floor((100 * info.rows) / this.trainSize)}%  ETA ${duration(eta)}  ${rate(speed)}  loss ${num(info.lossSum / info.rows)}`;
     this.out.write(`\r${line.slice(0, cols - 1)}\x1b[K`);
     this.drawn = true;
   }
 
   epoch(record: EpochRecord): void {
+    // The next epoch's clock starts now, from its first row.
     this.epochStart = performance.now();
+    this.base = 0;
     if (this.quiet) return;
     if (this.drawn) this.out.write('\r\x1b[K');
     this.drawn = false;

@@ -12,7 +12,7 @@ import type { Model } from '../nn/model.js';
 import { readCheckpoint, restoreCheckpoint, saveCheckpoint, type CheckpointParts } from '../train/checkpoint.js';
 import { EarlyStopping } from '../train/earlyStopping.js';
 import { evaluate } from '../train/evaluate.js';
-import { Trainer, type BatchInfo, type EpochRecord } from '../train/trainer.js';
+import { Trainer, type EpochRecord, type ProgressInfo } from '../train/trainer.js';
 import { buildModel, buildOptimizer, buildSchedule, fitToData, loadRunData, type RunData } from './build.js';
 import { RESUMABLE_KEYS, type RunConfig } from './config.js';
 import { FlagError } from './flags.js';
@@ -34,7 +34,8 @@ export interface StartInfo {
 
 export interface RunHooks {
   onStart?(info: StartInfo): void;
-  onBatch?(info: BatchInfo): void;
+  /** Passive progress: steps still go in runs on the parallel runtime (TrainerOptions.onProgress). */
+  onProgress?(info: ProgressInfo): void;
   onEpoch?(record: EpochRecord): void;
 }
 
@@ -145,7 +146,7 @@ export async function runTraining(config: RunConfig, options: RunOptions = {}): 
     threads: config.threads,
     clipNorm: config.clipNorm,
     schedule,
-    onBatchEnd: hooks.onBatch ?? null,
+    onProgress: hooks.onProgress ?? null,
     onEpochEnd: (record, stop) => {
       if (early?.update(record)) stop();
       if (options.save) saveCheckpoint(options.save, parts, meta);

@@ -85,7 +85,7 @@ export async function trainCommand(argv: readonly string[], out: Out, stop?: Abo
   const result = await runTraining(config, {
     save: (flags.save as string | undefined) ?? null,
     resume: (flags.resume as string | undefined) ?? null,
-    hooks: { onStart: (i) => progress.start(i), onBatch: (b) => progress.batch(b), onEpoch: (r) => progress.epoch(r) },
+    hooks: { onStart: (i) => progress.start(i), onProgress: (i) => progress.progress(i), onEpoch: (r) => progress.epoch(r) },
     interruptible: true,
     stop,
   });

@@ -133,11 +133,11 @@ export class ParallelEngine implements StepEngine {
    * and is woken when REFILL_AT of them are still queued, to take the finished steps' results
    * and issue more into their slots; so it wakes once per REFILL_AT steps, and the threads rarely
    * wait for it. It is woken at once by a gradient that is not finite or a thread that failed.
-   * revoke() cancels the steps not yet started. Resolves with the results of the steps applied,
-   * in order, and the error that ended the run of steps early, if any: steps applied before it
-   * count.
+   * revoke() cancels the steps not yet started. `taken` hears of the results each time more are
+   * in (progress). Resolves with the results of the steps applied, in order, and the error that
+   * ended the run of steps early, if any: steps applied before it count.
    */
-  async runSteps(data: Dataset, order: Int32Array, batches: readonly StepBatch[]): Promise<StepsResult> {
+  async runSteps(data: Dataset, order: Int32Array, batches: readonly StepBatch[], taken?: (results: readonly StepResult[]) => void): Promise<StepsResult> {
     if (this.broken) return { results: [], error: this.broken };
     if (batches.length === 0) throw new RangeError('runSteps takes at least one step, got none');
     const queue = this.queue!;
@@ -155,19 +155,20 @@ export class ParallelEngine implements StepEngine {
     const run = queue.startRun(batches);
     const results: StepResult[] = [];
     let error: unknown = null;
-    // The steps whose results are taken: run.first … taken (their slots may be issued again).
-    let taken = run.first - 1;
-    while (error === null && taken < run.last) {
+    // The steps whose results are in: run.first … last (their slots may be issued again).
+    let last = run.first - 1;
+    while (error === null && last < run.last) {
       const more = run.next < run.batches.length;
       try {
-        await this.awaitDone(more ? Math.max(taken + 1, run.last - REFILL_AT) : run.last, () => queue.nonFiniteIn(taken + 1, run.last));
+        await this.awaitDone(more ? Math.max(last + 1, run.last - REFILL_AT) : run.last, () => queue.nonFiniteIn(last + 1, run.last));
       } catch (e) {
         error = e;
       }
       // end() in the middle of the run: the threads stop before the finished steps are counted.
       if (!this.pool) await this.ending?.catch(() => {});
-      for (const done = Math.min(Atomics.load(ctl, CTL.DONE_SEQ), run.last); taken < done; ) {
-        const seq = ++taken;
+      const before = results.length;
+      for (const done = Math.min(Atomics.load(ctl, CTL.DONE_SEQ), run.last); last < done; ) {
+        const seq = ++last;
         this.log.finished(seq);
         if (queue.nonFinite(seq)) {
           // Not applied, and nothing after it runs: the threads wait for these revocations.
@@ -179,7 +180,8 @@ export class ParallelEngine implements StepEngine {
         queue.applied(seq);
         results.push(queue.resultOf(seq));
       }
-      if (error === null) queue.refill(taken);
+      if (error === null) queue.refill(last);
+      if (taken && results.length > before) taken(results);
     }
     queue.run = null;
     // Revoked steps are passed by the threads at once; their slots are then free.

@@ -9,7 +9,7 @@
  * time, bit for bit.
  */
 import type { Dataset } from '../data/dataset.js';
-import type { StepBatch, StepEngine } from './engine.js';
+import type { StepBatch, StepEngine, StepResult } from './engine.js';
 import type { EpochPosition } from './records.js';
 
 /** Whether the trainer may run steps in runs: the engine can, and nothing observes single steps. */
@@ -22,20 +22,36 @@ export const RUN_STEPS = 1024;
 
 /**
  * Run the rest of epoch `p` (at most RUN_STEPS steps) from global step `step`; the position and
- * its sums advance by the steps applied. Returns how many were applied, and the error that
- * ended the run early (null if none), for the caller to count the steps before throwing it.
+ * its sums advance by the steps applied, as their results come in, and `progress` (if given)
+ * hears of each advance. Returns how many were applied, and the error that ended the run early
+ * (null if none; an error thrown by `progress` revokes the steps not started and is returned), for
+ * the caller to count the steps before throwing it.
  */
-export async function runSteps(engine: StepEngine, train: Dataset, p: EpochPosition, batchSize: number, step: number): Promise<{ applied: number; error: unknown }> {
+export async function runSteps(engine: StepEngine, train: Dataset, p: EpochPosition, batchSize: number, step: number, progress?: ((applied: number) => void) | null): Promise<{ applied: number; error: unknown }> {
   const batches: StepBatch[] = [];
   for (let start = p.next; start < train.size && batches.length < RUN_STEPS; start += batchSize) {
     batches.push({ start, end: Math.min(train.size, start + batchSize), step: step + batches.length });
   }
-  const { results, error } = await engine.runSteps!(train, p.order, batches);
-  results.forEach((r, i) => {
-    p.next = batches[i].end;
-    p.batch++;
-    p.lossSum += r.lossSum;
-    p.correct += r.correct;
-  });
-  return { applied: results.length, error };
+  let applied = 0;
+  let thrown: { error: unknown } | null = null;
+  const advance = (results: readonly StepResult[]) => {
+    for (; applied < results.length; applied++) {
+      const r = results[applied];
+      p.next = batches[applied].end;
+      p.batch++;
+      p.lossSum += r.lossSum;
+      p.correct += r.correct;
+    }
+    if (!progress || thrown) return;
+    try {
+      progress(applied);
+    } catch (e) {
+      // Not thrown inside the engine's loop: the run ends after the step in flight instead.
+      thrown = { error: e };
+      engine.revoke?.();
+    }
+  };
+  const { results, error } = await engine.runSteps!(train, p.order, batches, advance);
+  if (applied < results.length) advance(results);
+  return { applied, error: error ?? (thrown as { error: unknown } | null)?.error ?? null };
 }

@@ -48,9 +48,10 @@ export interface StepEngine {
   /**
    * Optional: several consecutive steps of one epoch at once, applied without a word from the
    * caller in between (the trainer uses it when nothing observes single steps: no onBatchEnd,
-   * no per-batch schedule). `revoke()` cancels the ones not yet started (stop, pause).
+   * no per-batch schedule). `revoke()` cancels the ones not yet started (stop, pause). `taken`,
+   * if given, is called with the results so far (in order) each time more of them are in.
    */
-  runSteps?(data: Dataset, order: Int32Array, batches: readonly StepBatch[]): Promise<StepsResult>;
+  runSteps?(data: Dataset, order: Int32Array, batches: readonly StepBatch[], taken?: (results: readonly StepResult[]) => void): Promise<StepsResult>;
   revoke?(): void;
   /** Make the model's and optimizer's own arrays current (before evaluation and callbacks). */
   sync?(): void;

@@ -10,7 +10,7 @@ import { Optimizer } from '../optim/optimizer.js';
 import { checkParallelOptions, type ParallelOptions } from '../parallel/options.js';
 import type { EarlyStoppingOptions } from './earlyStopping.js';
 import type { StepEngine } from './engine.js';
-import type { BatchInfo, EpochRecord, Schedule } from './records.js';
+import type { BatchInfo, EpochRecord, ProgressInfo, Schedule } from './records.js';
 
 export interface TrainerOptions {
   optimizer: Optimizer;
@@ -36,6 +36,8 @@ export interface TrainerOptions {
   scheduleEvery?: 'epoch' | 'batch';
   earlyStopping?: EarlyStoppingOptions | null;
   onBatchEnd?: ((info: BatchInfo) => void) | null;
+  /** Passive progress (ProgressInfo): unlike onBatchEnd, it lets the parallel runtime take steps in runs. */
+  onProgress?: ((info: ProgressInfo) => void) | null;
   onEpochEnd?: ((record: EpochRecord, stop: () => void) => void) | null;
 }
 
@@ -56,6 +58,7 @@ export const TRAINER_DEFAULTS: Readonly<TrainerOptions> = Object.freeze({
   scheduleEvery: 'epoch',
   earlyStopping: null,
   onBatchEnd: null,
+  onProgress: null,
   onEpochEnd: null,
 });
 
@@ -76,6 +79,9 @@ export function checkTrainerOptions(model: Model, options: TrainerOptions): { o:
   for (const k of ['clipNorm', 'clipValue'] as const) {
     const v = o[k];
     if (v !== null && v !== undefined && (checkFinite(`trainer options.${k}`, v) < 0 || (k === 'clipNorm' && v === 0))) throw optionError(`trainer options.${k}`, k === 'clipNorm' ? 'a number > 0' : 'a number >= 0', v);
+  }
+  for (const k of ['onBatchEnd', 'onProgress', 'onEpochEnd'] as const) {
+    if (o[k] !== null && o[k] !== undefined && typeof o[k] !== 'function') throw optionError(`trainer options.${k}`, 'a function or null', o[k]);
   }
   const parallel = checkParallelOptions({ ...o.parallel, ...(o.threads === undefined ? {} : { threads: o.threads }), microShard: o.microShard });
   // Each micro-shard is a batch of (ghost) batch norm, which needs 2 rows: with 3 or more, a

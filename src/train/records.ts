@@ -22,6 +22,28 @@ export interface BatchInfo {
   stop(): void;
 }
 
+/**
+ * What onProgress reports: how far the epoch has got. Passive (nothing here can stop the run:
+ * use trainer.stop()), so the parallel runtime keeps taking steps in runs and reports several
+ * steps at a time, as it takes their results (every 32 steps or so); one at a time otherwise.
+ */
+export interface ProgressInfo {
+  epoch: number;
+  /** Batches of this epoch done. */
+  batches: number;
+  /** Rows of this epoch done (of the epoch's order, from its start). */
+  rows: number;
+  /** Optimizer steps taken in all. */
+  step: number;
+  /** Sum of per-sample losses over this epoch's rows done (training mode). */
+  lossSum: number;
+}
+
+/** What onProgress reports at position `p`, after `step` optimizer steps in all. */
+export function progressOf(p: EpochPosition, step: number): ProgressInfo {
+  return { epoch: p.epoch, batches: p.batch, rows: p.next, step, lossSum: p.lossSum };
+}
+
 export interface Schedule {
   step(metric?: number): void;
   /** True if step() needs the metric (ReduceLROnPlateau): then it can only be stepped per epoch. */

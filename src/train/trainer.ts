@@ -16,11 +16,11 @@ import { isClassification } from './metrics.js';
 import { checkTrainerOptions, type TrainerOptions } from './options.js';
 import { canRunSteps, runSteps } from './autoSteps.js';
 import { NOT_QUEUED, queueNext, type QueuedStep } from './queue.js';
-import type { EpochPosition, EpochRecord, TrainerState } from './records.js';
+import { progressOf, type EpochPosition, type EpochRecord, type TrainerState } from './records.js';
 import { SerialEngine } from './serialEngine.js';
 import { checkTrainerState, plainWatch } from './state.js';
 
-export type { BatchInfo, EpochRecord, Schedule, TrainerState } from './records.js';
+export type { BatchInfo, EpochRecord, ProgressInfo, Schedule, TrainerState } from './records.js';
 export type { TrainerOptions } from './options.js';
 
 /** How long a synchronous engine computes before the trainer gives the event loop a turn. */
@@ -206,7 +206,9 @@ export class Trainer {
         if (this.stopRequested) break;
         this.stepping = true;
         if (runs) {
-          const { applied, error } = await runSteps(this.engine, train, p, batchSize, this.stepCount);
+          const base = this.stepCount;
+          const progress = o.onProgress ? (applied: number) => o.onProgress!(progressOf(p, base + applied)) : null;
+          const { applied, error } = await runSteps(this.engine, train, p, batchSize, base, progress);
           this.stepCount += applied;
           if ((error as { torn?: unknown } | null)?.torn === true) this.torn = error as Error;
           if (error !== null) throw error;
@@ -249,6 +251,7 @@ export class Trainer {
         if (!next.queued && o.scheduleEvery === 'batch') o.schedule?.step();
         const batch = p.batch++;
         o.onBatchEnd?.({ epoch: p.epoch, batch, step: this.stepCount, size: end - start, loss: r.lossSum / (end - start), stop });
+        o.onProgress?.(progressOf(p, this.stepCount));
       }
       p.seconds += (performance.now() - started) / 1000;
       // Stopped mid-epoch: the position stays, for a later fit() or a checkpoint.

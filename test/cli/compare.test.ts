@@ -118,24 +118,25 @@ test('progress on a terminal: a bar redrawn in place with samples/s, loss and ET
   const p = new Progress({ write: (s: string) => (text += s), isTTY: true, columns: 200 }, false);
   const config = { dataset: 'toy', model: [2, 3, 1], activation: 'relu', dtype: 'float32', optimizer: 'sgd', optimizerOptions: { lr: 0.1 }, threads: 2, epochs: 2 } as unknown as RunConfig;
   p.start({ config, startEpoch: 0, startRow: 0, trainSize: 4, testSize: 0, batchSize: 2, paramCount: 13, layers: [] });
-  p.batch({ epoch: 1, batch: 0, step: 1, size: 2, loss: 0.5, stop: () => {} });
-  p.batch({ epoch: 1, batch: 1, step: 2, size: 2, loss: 0.25, stop: () => {} });
+  p.progress({ epoch: 1, batches: 1, rows: 2, step: 1, lossSum: 1 });
+  p.progress({ epoch: 1, batches: 2, rows: 4, step: 2, lossSum: 1.5 });
   p.epoch({ epoch: 1, trainLoss: 0.375, trainAccuracy: null, testLoss: null, testAccuracy: null, seconds: 0.5, samplesPerSecond: 8 });
   t.regex(text, /\repoch 1\/2 █{12}░{12} 50% {2}ETA \S+ {2}[\d,]+ samples\/s {2}loss 0\.5000\x1b\[K/);
   t.regex(text, /\repoch 1\/2 █{24} 100% {2}ETA 0\.0s {2}[\d,]+ samples\/s {2}loss 0\.3750\x1b\[K/);
   t.true(text.endsWith('\r\x1b[Kepoch 1/2  train loss 0.3750  0.5s  8 samples/s\n'));
   let quiet = '';
   const q = new Progress({ write: (s: string) => (quiet += s), isTTY: true }, true);
-  q.batch({ epoch: 1, batch: 0, step: 1, size: 2, loss: 0.5, stop: () => {} });
+  q.progress({ epoch: 1, batches: 1, rows: 2, step: 1, lossSum: 1 });
   q.epoch({ epoch: 1, trainLoss: 0.375, trainAccuracy: null, testLoss: null, testAccuracy: null, seconds: 0.5, samplesPerSecond: 8 });
   t.is(quiet, '', '--quiet draws nothing until the summary');
-  // A terminal that reports 0 columns gets 80; a resumed epoch says where it resumes and goes on from there.
+  // A terminal that reports 0 columns gets 80; a resumed epoch says where it resumes and goes on
+  // from there, its running loss that of the whole epoch so far.
   let resumed = '';
   const r = new Progress({ write: (s: string) => (resumed += s), isTTY: true, columns: 0 }, false);
   r.start({ config, startEpoch: 0, startRow: 2, trainSize: 4, testSize: 0, batchSize: 2, paramCount: 13, layers: [] });
-  r.batch({ epoch: 1, batch: 1, step: 2, size: 2, loss: 0.25, stop: () => {} });
+  r.progress({ epoch: 1, batches: 2, rows: 4, step: 2, lossSum: 1.5 });
   t.regex(resumed, /resuming epoch 1 at row 2 of 4\n/);
-  t.regex(resumed, /\repoch 1\/2 █{20} 100% {2}ETA 0\.0s {2}[\d,]+ samples\/s {2}loss 0\.2500\x1b\[K/);
+  t.regex(resumed, /\repoch 1\/2 █{20} 100% {2}ETA 0\.0s {2}[\d,]+ samples\/s {2}loss 0\.3750\x1b\[K/);
   t.true(resumed.split('\r').slice(1).every((line) => line.replace('\x1b[K', '').length < 80), 'each redraw fits 80 columns');
 });
 

@@ -147,7 +147,7 @@ test('MNIST with the default settings on a 10-epoch budget: at least 94% on the 
 test('a stop that arrives during the last step does not make a finished run "interrupted"', async (t) => {
   const stop = new AbortController();
   const config = buildConfig({ dataset: 'iris', epochs: 1, 'batch-size': 'full', threads: 1 });
-  const result = await runTraining(config, { stop: stop.signal, hooks: { onBatch: () => stop.abort() } });
+  const result = await runTraining(config, { stop: stop.signal, hooks: { onProgress: () => stop.abort() } });
   t.is(result.history.length, 1);
   t.false(result.interrupted);
 });

@@ -15,7 +15,7 @@ import { ParallelEngine } from '../../src/parallel/engine.js';
 import { Rng } from '../../src/rng.js';
 import { QUEUE_SLOTS } from '../../src/parallel/control.js';
 import type { StepEngine } from '../../src/train/engine.js';
-import { Trainer, type TrainerOptions } from '../../src/train/trainer.js';
+import { Trainer, type ProgressInfo, type TrainerOptions } from '../../src/train/trainer.js';
 import { NonFiniteGradientError } from '../../src/train/update.js';
 
 function data(n: number, bad = -1): Dataset {
@@ -232,4 +232,47 @@ test('driving the engine: a step queued behind a non-finite one, then cancelled 
   t.is(engine.retries, 0);
   await engine.end();
   t.is(optimizer.stepCount, 2);
+});
+
+test('onProgress is passive: the steps still go in runs, and it hears the epoch grow to its end, with the loss the epoch record reports', async (t) => {
+  const perEpoch = QUEUE_SLOTS + 36;
+  const ds = data(8 * perEpoch);
+  const seen: ProgressInfo[] = [];
+  const runs = trainer({ epochs: 2, onProgress: (i) => seen.push({ ...i }) });
+  const history = await runs.tr.fit(ds);
+  const watched = trainer({ epochs: 2, onBatchEnd: () => {} });
+  await watched.tr.fit(ds);
+  t.deepEqual(runs.model.params, watched.model.params);
+  const wakes = (runs.tr.stepEngine as ParallelEngine).profile().wakes;
+  t.true(wakes <= 2 * Math.ceil(perEpoch / (QUEUE_SLOTS / 2)) + 2, `${wakes} wake-ups for ${2 * perEpoch} steps`);
+  t.true(seen.length >= 2 && seen.length < perEpoch, `${seen.length} reports for ${2 * perEpoch} steps`);
+  for (const epoch of [1, 2]) {
+    const mine = seen.filter((i) => i.epoch === epoch);
+    t.true(mine.length > 0);
+    t.true(mine.every((i, k) => k === 0 || (i.rows > mine[k - 1].rows && i.step > mine[k - 1].step)), 'rows and steps only grow');
+    t.true(mine.every((i) => i.rows === 8 * i.batches));
+    const last = mine[mine.length - 1];
+    t.is(last.rows, ds.size);
+    t.is(last.step, epoch * perEpoch);
+    t.is(last.lossSum / last.rows, history[epoch - 1].trainLoss);
+  }
+});
+
+test('one at a time (an onBatchEnd as well), onProgress hears every step', async (t) => {
+  const seen: number[] = [];
+  const { tr } = trainer({ epochs: 1, onBatchEnd: () => {}, onProgress: (i) => seen.push(i.step) });
+  await tr.fit(data(80));
+  t.deepEqual(seen, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+});
+
+test('an onProgress that throws ends the run after the step in flight: fit rejects with its error, and the weights are those of the steps counted', async (t) => {
+  const ds = data(8 * (QUEUE_SLOTS + 36));
+  const { model, tr } = trainer({ epochs: 1, shuffle: false, onProgress: () => { throw new Error('progress failed'); } });
+  await t.throwsAsync(tr.fit(ds), { message: 'progress failed' });
+  const steps = tr.snapshot().step;
+  t.true(steps > 0 && steps < QUEUE_SLOTS + 36, `${steps} steps`);
+  t.is(tr.options.optimizer.stepCount, steps);
+  const clean = trainer({ epochs: 1, shuffle: false, onBatchEnd: (b) => b.step === steps && b.stop() });
+  await clean.tr.fit(ds);
+  t.deepEqual(model.params, clean.model.params);
 });

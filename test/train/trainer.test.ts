@@ -89,6 +89,7 @@ test('invalid trainer options and data are named', async (t) => {
   t.regex(t.throws(() => new Trainer(model, { optimizer, batchSize: -3 }))!.message, /batchSize must be a positive integer, got -3/);
   t.regex(t.throws(() => new Trainer(model, { optimizer, loss: 'hinge' }))!.message, /loss must be one of .*got "hinge"/);
   t.regex(t.throws(() => new Trainer(model, {} as never))!.message, /trainer options.optimizer must be an optimizer/);
+  t.regex(t.throws(() => new Trainer(model, { optimizer, onProgress: 5 as never }))!.message, /trainer options.onProgress must be a function or null, got 5/);
   const wide = makeDataset({ x: [[1, 2, 3]], labels: [0] }, 'float64');
   await t.throwsAsync(new Trainer(model, { optimizer }).fit(wide), { message: /training data features: expected shape 2 columns .*got 3/ });
   const threeClass = makeDataset({ x: [[1, 2]], labels: [2] }, 'float64');
