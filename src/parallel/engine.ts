@@ -23,7 +23,7 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { optimizerFromSpec } from '../optim/registry.js';
 import type { StepBatch, StepEngine, StepResult, StepsResult } from '../train/engine.js';
 import { nonFiniteError } from '../train/update.js';
-import { CMD_EXIT, CTL, DECISION_APPLY, QUEUE_SLOTS, SLOT, slotBase, WAKE_NEVER } from './control.js';
+import { CMD_EXIT, CTL, DECISION_APPLY, SLOT, slotBase, WAKE_NEVER } from './control.js';
 import type { ClipSettings } from './reduce.js';
 import { createRunArena, type RunViews } from './runArena.js';
 import { StepLog } from './stepLog.js';
@@ -31,12 +31,10 @@ import { checkParallelOptions, WorkerFailure, type ParallelOptions, type StepPro
 import { stateMomenta } from './shard.js';
 import { StepQueue } from './stepQueue.js';
 import { recover } from './recovery.js';
+import { driveRun } from './runOfSteps.js';
 import { TaskPool } from './taskPool.js';
 
 let nextRunId = 1;
-
-/** A run of steps wakes the coordinator to issue more when this many are still queued. */
-const REFILL_AT = QUEUE_SLOTS / 2;
 
 export { checkParallelOptions, PARALLEL_DEFAULTS, ShardError, WorkerFailure, type ParallelOptions, type StepProfile, type StepTime } from './options.js';
 
@@ -128,14 +126,11 @@ export class ParallelEngine implements StepEngine {
   }
 
   /**
-   * Run `batches` (consecutive steps of one epoch) as auto-applied steps: the threads go from
-   * one to the next without waiting for the coordinator. It issues as many as the queue holds,
-   * and is woken when REFILL_AT of them are still queued, to take the finished steps' results
-   * and issue more into their slots; so it wakes once per REFILL_AT steps, and the threads rarely
-   * wait for it. It is woken at once by a gradient that is not finite or a thread that failed.
-   * revoke() cancels the steps not yet started. `taken` hears of the results each time more are
-   * in (progress). Resolves with the results of the steps applied, in order, and the error that
-   * ended the run of steps early, if any: steps applied before it count.
+   * Run `batches` (consecutive steps of one epoch) as auto-applied steps (runOfSteps.ts): the
+   * threads go from one to the next, the coordinator topping up their queue. revoke() cancels
+   * the steps not yet started. `taken` hears of the results each time more are in (progress).
+   * Resolves with the results of the steps applied, in order, and the error that ended the run
+   * of steps early, if any: steps applied before it count.
    */
   async runSteps(data: Dataset, order: Int32Array, batches: readonly StepBatch[], taken?: (results: readonly StepResult[]) => void): Promise<StepsResult> {
     if (this.broken) return { results: [], error: this.broken };
@@ -152,38 +147,17 @@ export class ParallelEngine implements StepEngine {
       }
     }
     queue.setOrder(order, batches[0].start);
-    const run = queue.startRun(batches);
-    const results: StepResult[] = [];
-    let error: unknown = null;
-    // The steps whose results are in: run.first … last (their slots may be issued again).
-    let last = run.first - 1;
-    while (error === null && last < run.last) {
-      const more = run.next < run.batches.length;
-      try {
-        await this.awaitDone(more ? Math.max(last + 1, run.last - REFILL_AT) : run.last, () => queue.nonFiniteIn(last + 1, run.last));
-      } catch (e) {
-        error = e;
-      }
-      // end() in the middle of the run: the threads stop before the finished steps are counted.
-      if (!this.pool) await this.ending?.catch(() => {});
-      const before = results.length;
-      for (const done = Math.min(Atomics.load(ctl, CTL.DONE_SEQ), run.last); last < done; ) {
-        const seq = ++last;
-        this.log.finished(seq);
-        if (queue.nonFinite(seq)) {
-          // Not applied, and nothing after it runs: the threads wait for these revocations.
-          queue.revoke();
-          queue.cancel(seq);
-          error = this.nonFiniteError(seq);
-          break;
-        }
-        queue.applied(seq);
-        results.push(queue.resultOf(seq));
-      }
-      if (error === null) queue.refill(last);
-      if (taken && results.length > before) taken(results);
-    }
-    queue.run = null;
+    const run = await driveRun(
+      {
+        queue, ctl, log: this.log,
+        awaitDone: (seq, enough) => this.awaitDone(seq, enough),
+        settled: async () => void (this.pool ? undefined : await this.ending?.catch(() => {})),
+        nonFiniteError: (seq) => this.nonFiniteError(seq),
+      },
+      batches, taken,
+    );
+    const { results } = run;
+    let { error } = run;
     // Revoked steps are passed by the threads at once; their slots are then free.
     if (!this.broken && this.pool && Atomics.load(ctl, CTL.DONE_SEQ) < queue.issued) {
       try {

@@ -1,0 +1,70 @@
+/**
+ * A run of steps (ParallelEngine.runSteps), the coordinator's side: consecutive steps of one
+ * epoch go out as auto-applied steps, as many as the queue holds, and the threads go from one
+ * to the next without waiting for the coordinator. It is woken when REFILL_AT of them are still
+ * queued, takes the finished steps' results and issues more into their slots: so it wakes once
+ * per REFILL_AT steps, and the threads rarely wait for it. A gradient that is not finite, or a
+ * thread that failed, wakes it at once; revoke() (StepQueue) cancels the steps not yet started.
+ */
+import type { StepBatch, StepResult, StepsResult } from '../train/engine.js';
+import { CTL, QUEUE_SLOTS } from './control.js';
+import type { StepLog } from './stepLog.js';
+import type { StepQueue } from './stepQueue.js';
+
+/** A run of steps wakes the coordinator to issue more when this many are still queued. */
+export const REFILL_AT = QUEUE_SLOTS / 2;
+
+/** What a run needs from its engine. */
+export interface RunDriver {
+  readonly queue: StepQueue;
+  readonly ctl: Int32Array;
+  readonly log: StepLog;
+  /** Wait until step `seq` is done, or `enough()`; rejects with the failure that ended the run. */
+  awaitDone(seq: number, enough: () => boolean): Promise<void>;
+  /** Resolves once an end() that interrupted the run has stopped the threads (at once otherwise). */
+  settled(): Promise<void>;
+  /** The error of step `seq`, whose gradients were not finite (the threads may then go on). */
+  nonFiniteError(seq: number): Error;
+}
+
+/**
+ * Run `batches` (every slot free, the epoch's order in place). `taken` hears of the results
+ * each time more are in. Resolves with the results of the steps applied, in order, and the
+ * error that ended the run early, if any: the steps applied before it count.
+ */
+export async function driveRun(d: RunDriver, batches: readonly StepBatch[], taken?: (results: readonly StepResult[]) => void): Promise<StepsResult> {
+  const { queue, ctl, log } = d;
+  const run = queue.startRun(batches);
+  const results: StepResult[] = [];
+  let error: unknown = null;
+  // The steps whose results are in: run.first … last (their slots may be issued again).
+  let last = run.first - 1;
+  while (error === null && last < run.last) {
+    const more = run.next < run.batches.length;
+    try {
+      await d.awaitDone(more ? Math.max(last + 1, run.last - REFILL_AT) : run.last, () => queue.nonFiniteIn(last + 1, run.last));
+    } catch (e) {
+      error = e;
+    }
+    // end() in the middle of the run: the threads stop before the finished steps are counted.
+    await d.settled();
+    const before = results.length;
+    for (const done = Math.min(Atomics.load(ctl, CTL.DONE_SEQ), run.last); last < done; ) {
+      const seq = ++last;
+      log.finished(seq);
+      if (queue.nonFinite(seq)) {
+        // Not applied, and nothing after it runs: the threads wait for these revocations.
+        queue.revoke();
+        queue.cancel(seq);
+        error = d.nonFiniteError(seq);
+        break;
+      }
+      queue.applied(seq);
+      results.push(queue.resultOf(seq));
+    }
+    if (error === null) queue.refill(last);
+    if (taken && results.length > before) taken(results);
+  }
+  queue.run = null;
+  return { results, error };
+}
