@@ -45,7 +45,8 @@ export class RemoteTraining {
     lost.catch(() => {});
     const onBatch = events.batch && Comlink.proxy(events.batch);
     const onEpoch = events.epoch && Comlink.proxy(events.epoch);
-    this.done = Promise.race([this.call(async () => this.session.start(await shareSpec(spec), onBatch, onEpoch)), lost]).finally(() => this.close());
+    const onProgress = events.progress && Comlink.proxy(events.progress);
+    this.done = Promise.race([this.call(async () => this.session.start(await shareSpec(spec), onBatch, onEpoch, onProgress)), lost]).finally(() => this.close());
     this.done.catch(() => {});
   }
 

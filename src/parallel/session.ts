@@ -8,7 +8,7 @@ import { Model, type ModelConfig } from '../nn/model.js';
 import { createOptimizer } from '../optim/registry.js';
 import type { OptimizerName } from '../optim/rule.js';
 import type { FloatArray } from '../tensor/dtype.js';
-import { Trainer, type BatchInfo, type EpochRecord, type TrainerOptions } from '../train/trainer.js';
+import { Trainer, type BatchInfo, type EpochRecord, type ProgressInfo, type TrainerOptions } from '../train/trainer.js';
 import { toErrorData } from './remoteErrors.js';
 
 /** Everything a remote run needs, as structured-cloneable data. */
@@ -20,13 +20,16 @@ export interface SessionSpec {
   data: DatasetInput;
   validation?: DatasetInput;
   optimizer: { name: OptimizerName; options?: Record<string, unknown> };
-  trainer?: Omit<TrainerOptions, 'optimizer' | 'onBatchEnd' | 'onEpochEnd' | 'engine' | 'earlyStopping' | 'loss'> & { loss?: string };
+  trainer?: Omit<TrainerOptions, 'optimizer' | 'onBatchEnd' | 'onProgress' | 'onEpochEnd' | 'engine' | 'earlyStopping' | 'loss'> & { loss?: string };
 }
 
 export type BatchEvent = Omit<BatchInfo, 'stop'>;
 
 export interface SessionEvents {
+  /** After every step (the steps then go one at a time). */
   batch?(info: BatchEvent): void;
+  /** Passive progress (TrainerOptions.onProgress): the steps still go in runs. */
+  progress?(info: ProgressInfo): void;
   epoch?(record: EpochRecord): void;
 }
 
@@ -48,15 +51,15 @@ export class Session {
    * Callbacks come as separate arguments: comlink proxies only top-level arguments. An error is
    * thrown as data (remoteErrors.ts), so that the caller gets its class and fields back.
    */
-  async start(spec: SessionSpec, onBatch?: SessionEvents['batch'], onEpoch?: SessionEvents['epoch']): Promise<EpochRecord[]> {
+  async start(spec: SessionSpec, onBatch?: SessionEvents['batch'], onEpoch?: SessionEvents['epoch'], onProgress?: SessionEvents['progress']): Promise<EpochRecord[]> {
     try {
-      return await this.run(spec, onBatch, onEpoch);
+      return await this.run(spec, { batch: onBatch, epoch: onEpoch, progress: onProgress });
     } catch (e) {
       throw toErrorData(e);
     }
   }
 
-  private async run(spec: SessionSpec, onBatch?: SessionEvents['batch'], onEpoch?: SessionEvents['epoch']): Promise<EpochRecord[]> {
+  private async run(spec: SessionSpec, { batch: onBatch, epoch: onEpoch, progress: onProgress }: SessionEvents): Promise<EpochRecord[]> {
     if (this.trainer) throw new Error('this session is already training; start another session for another run');
     const model = Model.fromConfig(spec.model, { seed: spec.seed ?? 0 });
     if (spec.params) model.params.set(spec.params);
@@ -79,6 +82,7 @@ export class Session {
       ...spec.trainer,
       optimizer: createOptimizer(spec.optimizer.name, model.parameters(), spec.optimizer.options),
       onBatchEnd: onBatch ? (b) => send(onBatch({ epoch: b.epoch, batch: b.batch, step: b.step, size: b.size, loss: b.loss })) : null,
+      onProgress: onProgress ? (i) => send(onProgress(i)) : null,
       onEpochEnd: onEpoch ? (r) => send(onEpoch(r)) : null,
     });
     this.trainer = trainer;

@@ -6,6 +6,7 @@ import { Model } from '../../src/nn/model.js';
 import { RemoteTraining } from '../../src/parallel/remote.js';
 import type { BatchEvent, SessionSpec } from '../../src/parallel/session.js';
 import { Rng } from '../../src/rng.js';
+import type { ProgressInfo } from '../../src/train/trainer.js';
 import { NonFiniteGradientError } from '../../src/train/update.js';
 
 function spec(epochs: number, n = 2048): SessionSpec {
@@ -112,4 +113,20 @@ test.serial('an error in the training thread reaches the caller as its own class
   t.regex(e!.message, /^step \d+: gradient of .* is (NaN|-?Infinity); the update was not applied$/);
   const bad = RemoteTraining.start({ ...s, optimizer: { name: 'sgd', options: { lr: -1 } } });
   await t.throwsAsync(bad.done, { message: 'Invalid learning rate: -1' });
+});
+
+test.serial('a progress event is passive: the steps go in runs (a few events an epoch, not one a step), and it reports each epoch to its end', async (t) => {
+  const n = 8192; // 128 steps an epoch at batch 64
+  const seen: ProgressInfo[] = [];
+  const run = RemoteTraining.start(spec(2, n), { progress: (i) => seen.push(i) });
+  const history = await run.done;
+  for (const epoch of [1, 2]) {
+    const mine = seen.filter((i) => i.epoch === epoch);
+    t.true(mine.length >= 1 && mine.length <= 8, `${mine.length} progress events in epoch ${epoch} of 128 steps`);
+    t.true(mine.every((i, k) => k === 0 || i.rows > mine[k - 1].rows), 'rows only grow');
+    const last = mine[mine.length - 1];
+    t.is(last.rows, n);
+    t.is(last.step, 128 * epoch);
+    t.is(last.lossSum / last.rows, history[epoch - 1].trainLoss);
+  }
 });
