@@ -38,6 +38,8 @@ export interface TrainingRow {
   outsideShare?: number;
   /** The same share per step (ParallelEngine.stepTimes), the median over the timed steps. */
   medianStepOutsideShare?: number;
+  /** The same share over the timed steps' own time (stepsShare): the epochs' hand-overs left out. */
+  stepsOutsideShare?: number;
   /** Bytes of the run's shared arena (ParallelEngine.arenaBytes). */
   arenaBytes?: number;
   dtype?: string;
@@ -74,4 +76,21 @@ export function registerSuite(suite: Suite): void {
 
 export function registeredSuites(): readonly Suite[] {
   return suites;
+}
+
+/**
+ * The share outside forward/backward over the steps' own time: Σ(wall − forward/backward) / Σ wall
+ * over `times` (ParallelEngine.stepTimes: each step from its start to the next one's), leaving out
+ * the steps at `isEpochEnd` indices, whose interval spans the trainer's work between two epochs
+ * (results, records, callbacks, the next epoch's order). A mean: every stalled step counts.
+ */
+export function stepsShare(times: ReadonlyArray<{ wallSeconds: number; forwardBackwardSeconds: number }>, isEpochEnd: (i: number) => boolean): number {
+  let wall = 0;
+  let outside = 0;
+  times.forEach((t, i) => {
+    if (isEpochEnd(i)) return;
+    wall += t.wallSeconds;
+    outside += t.wallSeconds - t.forwardBackwardSeconds;
+  });
+  return outside / wall;
 }

@@ -22,7 +22,7 @@ import { Model } from '../src/nn/model.js';
 import { Adam } from '../src/optim/adam.js';
 import { ParallelEngine, type StepProfile } from '../src/parallel/engine.js';
 import { Trainer } from '../src/train/trainer.js';
-import { registerSuite, type BenchOptions, type BenchResults, type TrainingRow } from './registry.js';
+import { registerSuite, stepsShare, type BenchOptions, type BenchResults, type TrainingRow } from './registry.js';
 import { formatTable } from './table.js';
 
 const ROWS = 8192;
@@ -88,7 +88,10 @@ async function measure(data: Dataset, threads: number, batchSize: number, timedE
   const forwardBackwardMs = perStep(end, start, 'forwardBackward');
   // The timed steps but the last, whose interval (to a next step's start) does not exist: asking
   // for all of them would reach back to the last warm-up step, which carries the epoch's end.
-  const perStepShares = engine.stepTimes(steps - 1).map((s) => 1 - s.forwardBackwardSeconds / s.wallSeconds);
+  const times = engine.stepTimes(steps - 1);
+  const perStepShares = times.map((s) => 1 - s.forwardBackwardSeconds / s.wallSeconds);
+  // Timed step i ends its epoch when (i + 1) is a multiple of the steps per epoch (all of them logged).
+  const perEpoch = Math.ceil(data.size / batchSize);
   return {
     threads, batchSize,
     samplesPerSecond: (data.size * timed.length) / seconds,
@@ -101,6 +104,7 @@ async function measure(data: Dataset, threads: number, batchSize: number, timedE
     waitMs: perStep(end, start, 'wait'),
     outsideShare: 1 - forwardBackwardMs / wallMs,
     medianStepOutsideShare: perStepShares.length ? median(perStepShares) : undefined,
+    stepsOutsideShare: times.length === steps - 1 && times.length > 0 ? stepsShare(times, (i) => (i + 1) % perEpoch === 0) : undefined,
     arenaBytes,
     dtype: 'float32',
     rows: data.size,
@@ -132,15 +136,16 @@ async function run(options: BenchOptions, results: BenchResults): Promise<void> 
   results.training.push(...rows);
   const ms = (v: number | undefined) => (v ?? 0).toFixed(3);
   log(formatTable(
-    ['threads', 'batch', 'samples/s', 'vs 1 thread', 'step ms', 'fwd/bwd ms', 'of it dW ms', 'reduce ms', 'update ms', 'wait ms', 'outside fwd/bwd', 'median step', 'arena bytes'],
+    ['threads', 'batch', 'samples/s', 'vs 1 thread', 'step ms', 'fwd/bwd ms', 'of it dW ms', 'reduce ms', 'update ms', 'wait ms', 'outside fwd/bwd', 'within steps', 'median step', 'arena bytes'],
     rows.map((r) => [
       String(r.threads), String(r.batchSize), Math.round(r.samplesPerSecond).toLocaleString('en-US'), `×${(r.speedup ?? 1).toFixed(2)}`,
       ms(r.stepMs), ms(r.forwardBackwardMs), ms(r.weightGradsMs), ms(r.reduceMs), ms(r.updateMs), ms(r.waitMs),
-      `${(100 * (r.outsideShare ?? 0)).toFixed(1)}%`, r.medianStepOutsideShare === undefined ? '-' : `${(100 * r.medianStepOutsideShare).toFixed(1)}%`, (r.arenaBytes ?? 0).toLocaleString('en-US'),
+      `${(100 * (r.outsideShare ?? 0)).toFixed(1)}%`, r.stepsOutsideShare === undefined ? '-' : `${(100 * r.stepsOutsideShare).toFixed(1)}%`,
+      r.medianStepOutsideShare === undefined ? '-' : `${(100 * r.medianStepOutsideShare).toFixed(1)}%`, (r.arenaBytes ?? 0).toLocaleString('en-US'),
     ]),
   ));
   log('ms are per step; fwd/bwd (which includes the batch weight gradients, "of it dW"), reduce, update and wait are the threads\' means (profile()); step is wall time per step (epoch seconds / steps).');
-  log('"median step": the share outside forward/backward of each timed step (from its start to the next one\'s, stepTimes()), the median: what a few steps stalled by other work on the machine do not move.');
+  log('"outside fwd/bwd": over the epochs\' wall time; "within steps": over the timed steps\' own time (each from its start to the next one\'s, stepTimes()), the hand-overs between epochs left out, every stalled step in; "median step": the median of the steps\' shares, what a few steps stalled by other work on the machine do not move.');
 }
 
 registerSuite({ name: 'training', run });
