@@ -1,7 +1,8 @@
 /**
  * Train off the caller's thread: `RemoteTraining.start(spec, events)` runs the whole training
- * (and its worker pool) in a thread of its own and controls it over comlink: progress events per
- * batch and per epoch, pause, resume, stop, and the current weights as ml-matrix matrices.
+ * (and its worker pool) in a thread of its own and controls it over comlink: events per batch,
+ * per epoch and of progress (passive: the steps still go in runs), pause, resume, stop, and the
+ * current weights as ml-matrix matrices.
  * The caller's event loop only ever handles small messages, so it stays responsive.
  */
 import { Worker } from 'node:worker_threads';

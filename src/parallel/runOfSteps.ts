@@ -29,14 +29,17 @@ export interface RunDriver {
 
 /**
  * Run `batches` (every slot free, the epoch's order in place). `taken` hears of the results
- * each time more are in. Resolves with the results of the steps applied, in order, and the
- * error that ended the run early, if any: the steps applied before it count.
+ * each time more are in; if it throws, the steps not started are revoked, the ones in flight
+ * still counted, and its error ends the run. Resolves with the results of the steps applied, in
+ * order, and the error that ended the run early, if any (the runtime's own before `taken`'s: it
+ * may say the parameters are torn): the steps applied before it count.
  */
 export async function driveRun(d: RunDriver, batches: readonly StepBatch[], taken?: (results: readonly StepResult[]) => void): Promise<StepsResult> {
   const { queue, ctl, log } = d;
   const run = queue.startRun(batches);
   const results: StepResult[] = [];
   let error: unknown = null;
+  let thrown: { error: unknown } | null = null;
   // The steps whose results are in: run.first … last (their slots may be issued again).
   let last = run.first - 1;
   while (error === null && last < run.last) {
@@ -63,8 +66,15 @@ export async function driveRun(d: RunDriver, batches: readonly StepBatch[], take
       results.push(queue.resultOf(seq));
     }
     if (error === null) queue.refill(last);
-    if (taken && results.length > before) taken(results);
+    if (taken && !thrown && results.length > before) {
+      try {
+        taken(results);
+      } catch (e) {
+        thrown = { error: e };
+        queue.revoke();
+      }
+    }
   }
   queue.run = null;
-  return { results, error };
+  return { results, error: error ?? (thrown as { error: unknown } | null)?.error ?? null };
 }

@@ -1,12 +1,13 @@
 /**
  * Steps in runs (StepEngine.runSteps): when nothing observes single steps (no onBatchEnd, no
- * per-batch schedule), the trainer hands the engine the rest of the epoch at once. The
- * parallel runtime's threads then go from one step to the next without a round trip through
- * the coordinator, which tops up their queue while they work (each wake-up costs a worker's
- * core ~60 µs on a machine with as many threads as cores, and a hand-over in which the threads
- * wait for it ~300 µs). stop(), pause() and currentParams() revoke the steps not yet started,
- * so they still take effect after the step in flight. The numbers are those of one step at a
- * time, bit for bit.
+ * per-batch schedule), the trainer hands the engine the rest of the epoch at once (in runs of
+ * up to RUN_STEPS). The parallel runtime's threads then go from one step to the next without a
+ * round trip through the coordinator, which tops up their queue while they work (each wake-up
+ * costs a worker's core ~60 µs on a machine with as many threads as cores, and a hand-over in
+ * which the threads wait for it ~300 µs). stop(), pause() and currentParams() revoke the steps
+ * not yet started, so they still take effect after the step in flight. The numbers are those of
+ * one step at a time, bit for bit. A learning rate is read as a step is queued: one changed
+ * during a run (not by a per-batch schedule, which turns runs off) applies some steps later.
  */
 import type { Dataset } from '../data/dataset.js';
 import type { StepBatch, StepEngine, StepResult } from './engine.js';
@@ -17,24 +18,23 @@ export function canRunSteps(engine: StepEngine, options: { onBatchEnd?: unknown;
   return typeof engine.runSteps === 'function' && !options.onBatchEnd && !(options.schedule && options.scheduleEvery === 'batch');
 }
 
-/** Steps per run at most: the rest of the epoch, in runs of this many (a hand-over per run). */
+/** Steps per run at most: the rest of the epoch, in runs of this many (a hand-over between two). */
 export const RUN_STEPS = 1024;
 
 /**
  * Run the rest of epoch `p` (at most RUN_STEPS steps) from global step `step`; the position and
- * its sums advance by the steps applied, as their results come in, and `progress` (if given)
- * hears of each advance. Returns how many were applied, and the error that ended the run early
- * (null if none; an error thrown by `progress` revokes the steps not started and is returned), for
- * the caller to count the steps before throwing it.
+ * its sums advance by the steps applied, as their results come in, and `advanced` hears of each
+ * advance (the steps applied so far in this run). Returns how many were applied, and the error
+ * that ended the run early (null if none; an error thrown by `advanced` revokes the steps not
+ * started and is returned), for the caller to count the steps before throwing it.
  */
-export async function runSteps(engine: StepEngine, train: Dataset, p: EpochPosition, batchSize: number, step: number, progress?: ((applied: number) => void) | null): Promise<{ applied: number; error: unknown }> {
+export async function runSteps(engine: StepEngine, train: Dataset, p: EpochPosition, batchSize: number, step: number, advanced: (applied: number) => void): Promise<{ applied: number; error: unknown }> {
   const batches: StepBatch[] = [];
   for (let start = p.next; start < train.size && batches.length < RUN_STEPS; start += batchSize) {
     batches.push({ start, end: Math.min(train.size, start + batchSize), step: step + batches.length });
   }
   let applied = 0;
-  let thrown: { error: unknown } | null = null;
-  const advance = (results: readonly StepResult[]) => {
+  const take = (results: readonly StepResult[]) => {
     for (; applied < results.length; applied++) {
       const r = results[applied];
       p.next = batches[applied].end;
@@ -42,16 +42,19 @@ export async function runSteps(engine: StepEngine, train: Dataset, p: EpochPosit
       p.lossSum += r.lossSum;
       p.correct += r.correct;
     }
-    if (!progress || thrown) return;
-    try {
-      progress(applied);
-    } catch (e) {
-      // Not thrown inside the engine's loop: the run ends after the step in flight instead.
-      thrown = { error: e };
-      engine.revoke?.();
-    }
   };
-  const { results, error } = await engine.runSteps!(train, p.order, batches, advance);
-  if (applied < results.length) advance(results);
-  return { applied, error: error ?? (thrown as { error: unknown } | null)?.error ?? null };
+  const advance = (results: readonly StepResult[]) => {
+    take(results);
+    advanced(applied);
+  };
+  let outcome: { results: readonly StepResult[]; error: unknown };
+  try {
+    outcome = await engine.runSteps!(train, p.order, batches, advance);
+  } catch (e) {
+    // The position and the count stay in step: what was advanced counts.
+    return { applied, error: e };
+  }
+  // Steps taken after an `advanced` that threw (the engine then reports no more): counted, not reported.
+  take(outcome.results);
+  return { applied, error: outcome.error };
 }

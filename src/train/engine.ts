@@ -49,7 +49,8 @@ export interface StepEngine {
    * Optional: several consecutive steps of one epoch at once, applied without a word from the
    * caller in between (the trainer uses it when nothing observes single steps: no onBatchEnd,
    * no per-batch schedule). `revoke()` cancels the ones not yet started (stop, pause). `taken`,
-   * if given, is called with the results so far (in order) each time more of them are in.
+   * if given, is called with the results so far (in order) each time more of them are in; if it
+   * throws, the run ends as after revoke() and resolves with its error.
    */
   runSteps?(data: Dataset, order: Int32Array, batches: readonly StepBatch[], taken?: (results: readonly StepResult[]) => void): Promise<StepsResult>;
   revoke?(): void;

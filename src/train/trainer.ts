@@ -206,10 +206,14 @@ export class Trainer {
         if (this.stopRequested) break;
         this.stepping = true;
         if (runs) {
+          // The step count moves with the position, so that a snapshot() from onProgress matches.
           const base = this.stepCount;
-          const progress = o.onProgress ? (applied: number) => o.onProgress!(progressOf(p, base + applied)) : null;
-          const { applied, error } = await runSteps(this.engine, train, p, batchSize, base, progress);
-          this.stepCount += applied;
+          const advanced = (applied: number) => {
+            this.stepCount = base + applied;
+            o.onProgress?.(progressOf(p, this.stepCount));
+          };
+          const { applied, error } = await runSteps(this.engine, train, p, batchSize, base, advanced);
+          this.stepCount = base + applied;
           if ((error as { torn?: unknown } | null)?.torn === true) this.torn = error as Error;
           if (error !== null) throw error;
           this.releaseSyncWaiters();

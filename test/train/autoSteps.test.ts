@@ -238,8 +238,18 @@ test('onProgress is passive: the steps still go in runs, and it hears the epoch 
   const perEpoch = QUEUE_SLOTS + 36;
   const ds = data(8 * perEpoch);
   const seen: ProgressInfo[] = [];
-  const runs = trainer({ epochs: 2, onProgress: (i) => seen.push({ ...i }) });
+  const mismatches: string[] = [];
+  const runs = trainer({
+    epochs: 2,
+    onProgress: (i) => {
+      seen.push({ ...i });
+      // A snapshot taken here (a checkpoint every N steps) holds what it reports.
+      const snap = runs.tr.snapshot();
+      if (snap.step !== i.step || snap.inEpoch?.next !== i.rows) mismatches.push(`step ${snap.step}/${i.step}, row ${snap.inEpoch?.next}/${i.rows}`);
+    },
+  });
   const history = await runs.tr.fit(ds);
+  t.deepEqual(mismatches, []);
   const watched = trainer({ epochs: 2, onBatchEnd: () => {} });
   await watched.tr.fit(ds);
   t.deepEqual(runs.model.params, watched.model.params);
