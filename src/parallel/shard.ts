@@ -96,23 +96,22 @@ export function computeShard(ctx: ShardContext, s: number, batchStart: number, b
   model.backward(grad);
 }
 
-/** A view of a whole buffer (the arena), for copies between two views of it: see gatherRows. */
-let heap: FloatArray | null = null;
-
+/** A view of the whole buffer that `a` and `b` are views of (the arena), or null: see gatherRows. */
 function heapOf(a: FloatArray, b: FloatArray): FloatArray | null {
   if (a.buffer !== b.buffer || a.constructor !== b.constructor) return null;
-  if (heap && heap.buffer === a.buffer && heap.constructor === a.constructor) return heap;
   const View = a.constructor as Float32ArrayConstructor | Float64ArrayConstructor;
   if (a.buffer.byteLength % View.BYTES_PER_ELEMENT !== 0) return null;
-  return (heap = new View(a.buffer as ArrayBuffer));
+  return new View(a.buffer as ArrayBuffer);
 }
 
 /**
  * Rows i = 0 … n−1 of `dst` = rows order[start + i] of `src`, `cols` wide. In the worker threads
- * both are views of the arena, and copyWithin on a view of all of it moves the rows without a
+ * both are views of the arena, and copyWithin on one view of all of it moves the rows without a
  * subarray per row (garbage for V8's scavenger, whose helper threads take a worker's core).
  */
 function gatherRows(dst: FloatArray, src: FloatArray, cols: number, order: Int32Array, start: number, n: number): void {
+  // copyWithin on the whole arena would not stop at dst's end, as set() does.
+  if (n * cols > dst.length) throw new RangeError(`gathering ${n} rows of ${cols} values into a buffer of ${dst.length}`);
   const whole = heapOf(dst, src);
   if (whole === null) {
     for (let i = 0; i < n; i++) {
