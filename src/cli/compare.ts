@@ -125,6 +125,11 @@ export interface ComparisonOptions {
   onEpoch?(label: string, record: EpochRecord): void;
   /** Aborting it stops every run; runComparison then throws its reason (outputClosed.ts). */
   stop?: AbortSignal;
+  /**
+   * Aborting it (Ctrl-C) stops every run after its step in flight; runComparison then returns
+   * the configurations that had finished, marked `interrupted`.
+   */
+  interrupt?: AbortSignal;
 }
 
 /**
@@ -147,31 +152,41 @@ export async function runComparison(configs: CompareConfig[], options: Compariso
   if (configs[0].config.residual) checkHiddenFlags(['residual'], configs.map((c) => c.config.model), configs[0].config.dataset);
   const plan = planRuns(configs, loaded.train.rows, options.concurrent ?? 'auto');
   options.onPlan?.(plan);
-  let results: RunSummary[];
+  const { stop, interrupt } = options;
+  let results: Array<RunSummary | undefined>;
   if (plan.concurrent) {
     const each = configs.map(({ label, config }) => ({ label, config: { ...config, threads: plan.threadsEach } }));
-    results = await runConcurrently(each, loaded, plan.slots, options.onEpoch, options.stop);
+    results = await runConcurrently(each, loaded, plan.slots, options.onEpoch, stop, interrupt);
   } else {
     const data = runDataOf(configs[0].config, loaded);
+    const either = stop && interrupt ? AbortSignal.any([stop, interrupt]) : (stop ?? interrupt);
     results = [];
     for (const { label, config } of configs) {
-      options.stop?.throwIfAborted();
+      stop?.throwIfAborted();
+      if (interrupt?.aborted) break;
       try {
-        const { model: _model, ...summary } = await runTraining(config, { data, hooks: { onEpoch: (r) => options.onEpoch?.(label, r) }, stop: options.stop });
-        results.push(summary);
+        const { model: _model, ...summary } = await runTraining(config, { data, hooks: { onEpoch: (r) => options.onEpoch?.(label, r) }, stop: either });
+        // A run that Ctrl-C cut short has no result.
+        if (!summary.interrupted) results.push(summary);
       } catch (e) {
         throw labelled(label, e);
       }
     }
-    options.stop?.throwIfAborted();
+    stop?.throwIfAborted();
   }
-  const entries = results.map((r, i) => entryOf(configs[i].label, r, target));
+  const entries = configs.flatMap(({ label }, i) => (results[i] ? [entryOf(label, results[i]!, target)] : []));
   const what = configs.map((c) => c.label).join(', ');
-  return { title: `gradpool compare: ${what}`, subtitle: subtitle(configs), target, entries };
+  const comparison: Comparison = { title: `gradpool compare: ${what}`, subtitle: subtitle(configs), target, entries };
+  if (interrupt?.aborted) comparison.interrupted = { finished: entries.length, configurations: configs.length };
+  return comparison;
 }
 
-/** Runs `gradpool compare`. When `stop` is aborted (stdout failed) the runs end and its reason is thrown; no file is written. */
-export async function compareCommand(argv: readonly string[], out: Out, stop?: AbortSignal): Promise<void> {
+/**
+ * Runs `gradpool compare`. When `stop` is aborted (stdout failed) the runs end and its reason is
+ * thrown; no file is written. When `interrupt` is (Ctrl-C), the runs end after their step in
+ * flight, and the table and files hold the configurations that had finished.
+ */
+export async function compareCommand(argv: readonly string[], out: Out, stop?: AbortSignal, interrupt?: AbortSignal): Promise<void> {
   const { flags, positional } = parseFlags(argv, COMPARE_FLAGS);
   if (flags.help) {
     out.write(COMPARE_USAGE);
@@ -200,9 +215,19 @@ export async function compareCommand(argv: readonly string[], out: Out, stop?: A
       if (!quiet) out.write(`${label.padEnd(width)}  ${epochLine(r, configs[0].config.epochs)}\n`);
     },
     stop,
+    interrupt,
   });
-  out.write(textTable(comparison));
-  if (flags.report) writeFileAtomic(flags.report as string, reportHtml(comparison));
-  if (flags.csv) writeFileAtomic(flags.csv as string, curvesCsv(comparison));
-  if (flags.json) writeFileAtomic(flags.json as string, curvesJson(comparison));
+  const cut = comparison.interrupted;
+  if (cut) comparison.subtitle += `; interrupted: ${cut.finished} of ${cut.configurations} configurations finished`;
+  if (comparison.entries.length > 0) {
+    out.write(textTable(comparison));
+    if (flags.report) writeFileAtomic(flags.report as string, reportHtml(comparison));
+    if (flags.csv) writeFileAtomic(flags.csv as string, curvesCsv(comparison));
+    if (flags.json) writeFileAtomic(flags.json as string, curvesJson(comparison));
+  }
+  if (cut) {
+    const files = ['report', 'csv', 'json'].filter((k) => flags[k]).map((k) => `--${k}`);
+    const kept = cut.finished === 0 ? 'no file was written' : files.length > 0 ? `the table and ${files.join(', ')} hold ${cut.finished === 1 ? 'it' : 'those'}` : `the table holds ${cut.finished === 1 ? 'it' : 'those'}`;
+    out.write(`interrupted: ${cut.finished} of ${cut.configurations} configurations had finished; ${kept}\n`);
+  }
 }

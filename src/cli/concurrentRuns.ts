@@ -216,7 +216,9 @@ function startRun(job: CompareJob, onEpoch: (record: EpochRecord) => void): RunT
  * Run `configs` in worker threads, up to `slots` at once, each with the given config (the
  * caller sets its threads). Results come back in the order of `configs`. The first error
  * stops the other runs, and is thrown naming its configuration once every thread has ended.
- * Aborting `stop` ends every run, and throws its reason once every thread has ended.
+ * Aborting `stop` ends every run, and throws its reason once every thread has ended. Aborting
+ * `interrupt` (Ctrl-C) ends every run too, and the results of the runs that had finished come
+ * back, the others' places empty.
  */
 export async function runConcurrently(
   configs: readonly CompareConfig[],
@@ -224,9 +226,10 @@ export async function runConcurrently(
   slots: number,
   onEpoch?: (label: string, record: EpochRecord) => void,
   stop?: AbortSignal,
-): Promise<RunSummary[]> {
+  interrupt?: AbortSignal,
+): Promise<Array<RunSummary | undefined>> {
   stop?.throwIfAborted();
-  const results = new Array<RunSummary>(configs.length);
+  const results = new Array<RunSummary | undefined>(configs.length);
   if (configs.length === 0) return results;
   const shared = shareTables(loaded);
   const running = new Set<RunThread>();
@@ -236,9 +239,10 @@ export async function runConcurrently(
     for (const run of running) run.stop();
   };
   stop?.addEventListener('abort', onStop);
+  interrupt?.addEventListener('abort', onStop);
   await new Promise<void>((resolve) => {
     const launch = (): void => {
-      while (failure === null && !stop?.aborted && running.size < slots && next < configs.length) {
+      while (failure === null && !stop?.aborted && !interrupt?.aborted && running.size < slots && next < configs.length) {
         const i = next++;
         const { label, config } = configs[i];
         const run = startRun({ config, loaded: shared }, (record) => onEpoch?.(label, record));
@@ -249,7 +253,8 @@ export async function runConcurrently(
               results[i] = summary;
             },
             (e: unknown) => {
-              if (failure !== null) return;
+              // A run ended by Ctrl-C is not a failure: it just has no result.
+              if (failure !== null || interrupt?.aborted) return;
               failure = labelled(label, e);
               for (const other of running) if (other !== run) other.stop();
             },
@@ -264,6 +269,7 @@ export async function runConcurrently(
     launch();
   });
   stop?.removeEventListener('abort', onStop);
+  interrupt?.removeEventListener('abort', onStop);
   stop?.throwIfAborted();
   if (failure !== null) throw failure;
   return results;

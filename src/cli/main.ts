@@ -4,8 +4,9 @@
  * flag, bad value) exits with 2 and names the flag; any other failure (a bad CSV cell, a
  * corrupt checkpoint) exits with 1 and names the file and the reason. When stdout's reader goes
  * away (a pipe into `head`), the run stops as on Ctrl-C and the process exits quietly with 141.
- * Ctrl-C during compare ends every configuration's run (the step in flight finishes), writes no
- * file and exits with 130 (train handles Ctrl-C itself: it can save a checkpoint).
+ * Ctrl-C during compare ends every configuration's run (the step in flight finishes), writes the
+ * table and files of the configurations that had finished, and exits with 130 (train handles
+ * Ctrl-C itself: it can save a checkpoint).
  */
 import { compareCommand, COMPARE_USAGE } from './compare.js';
 import { FlagError } from './flags.js';
@@ -15,7 +16,7 @@ import { trainCommand, TRAIN_USAGE } from './train.js';
 /** The reason of a stop by Ctrl-C. */
 class Interrupted extends Error {
   constructor() {
-    super('interrupted (Ctrl-C): every run stopped after its step in flight; no file was written');
+    super('interrupted (Ctrl-C): every run stopped after its step in flight');
     this.name = 'Interrupted';
   }
 }
@@ -45,9 +46,9 @@ export async function main(argv: readonly string[], out = process.stdout, err = 
         const onSignal = () => interrupt.abort(new Interrupted());
         process.once('SIGINT', onSignal);
         try {
-          const stop = AbortSignal.any([watch.signal, interrupt.signal]);
-          await compareCommand(rest, out, stop);
-          stop.throwIfAborted();
+          await compareCommand(rest, out, watch.signal, interrupt.signal);
+          watch.signal.throwIfAborted();
+          interrupt.signal.throwIfAborted();
         } finally {
           process.off('SIGINT', onSignal);
         }

@@ -27,6 +27,8 @@ export interface Comparison {
   /** The target accuracy, as a fraction, or null. */
   target: number | null;
   entries: ComparisonEntry[];
+  /** Set when Ctrl-C ended the comparison: `entries` are the configurations that had finished. */
+  interrupted?: { finished: number; configurations: number };
 }
 
 /** The curves a report draws: [key, chart title, y-axis label]. Accuracy ones only when present. */

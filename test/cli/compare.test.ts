@@ -160,25 +160,45 @@ test('--target is refused, naming it and its value, where there is no held-out a
   t.regex(xor.stdout, /epochs to 50\.00%/);
 });
 
-test('Ctrl-C during compare ends every run, writes no file, and exits with 130 saying so', async (t) => {
-  const dir = scratch();
-  const child = cliSpawn(['compare', '--dataset', 'spiral', '--lrs', '0.001,0.01,0.1', '--epochs', '400', '--threads', '1', '--concurrent', 'no', '--report', 'r.html', '--json', 'c.json'], dir);
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8');
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (s: string) => (err += s));
-  let sent = false;
-  child.stdout.on('data', (s: string) => {
-    out += s;
-    if (!sent && /epoch +2\//.test(out)) {
-      sent = true;
-      child.kill('SIGINT');
-    }
-  });
-  const [code] = await once(child, 'exit');
-  t.is(code, 130, `${out}\n${err}`);
-  t.regex(err, /gradpool compare: interrupted \(Ctrl-C\): every run stopped after its step in flight; no file was written/);
-  t.false(existsSync(join(dir, 'r.html')));
-  t.false(existsSync(join(dir, 'c.json')));
+test('Ctrl-C during compare ends every run; the table and files hold the configurations that had finished, and it exits with 130 saying so', async (t) => {
+  // One after another: xor's short run finishes, spiral's long one is cut short.
+  const ctrlC = async (args: string[], dir: string, when: RegExp) => {
+    const child = cliSpawn(['compare', ...args, '--threads', '1', '--concurrent', 'no', '--report', 'r.html', '--json', 'c.json', '--csv', 'c.csv'], dir);
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (s: string) => (err += s));
+    let sent = false;
+    child.stdout.on('data', (s: string) => {
+      out += s;
+      if (!sent && when.test(out)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const [code] = await once(child, 'exit');
+    return { code, out, err };
+  };
+  const none = scratch();
+  const first = await ctrlC(['--dataset', 'spiral', '--lrs', '0.001,0.01,0.1', '--epochs', '400'], none, /epoch +2\//);
+  t.is(first.code, 130, `${first.out}\n${first.err}`);
+  t.regex(first.err, /gradpool compare: interrupted \(Ctrl-C\): every run stopped after its step in flight/);
+  t.regex(first.out, /interrupted: 0 of 3 configurations had finished; no file was written/);
+  t.false(existsSync(join(none, 'r.html')));
+  t.false(existsSync(join(none, 'c.json')));
+
+  const some = scratch();
+  // Three learning rates, 400 epochs each on spiral (~0.4 s a run): Ctrl-C once the second has begun.
+  const second = await ctrlC(['--dataset', 'spiral', '--lrs', '0.3,0.01,0.001', '--epochs', '400'], some, /lr=0\.01 +epoch +2\//);
+  t.is(second.code, 130, `${second.out}\n${second.err}`);
+  t.regex(second.out, /interrupted: 1 of 3 configurations had finished; the table and --report, --csv, --json hold it/);
+  t.regex(second.out, /\nlr=0\.3 +\d/);
+  t.notRegex(second.out, /\nlr=0\.01 +\d\.\d{4} /, 'the run cut short is not in the table');
+  const doc = readJson<{ interrupted: { finished: number; configurations: number }; entries: Array<{ label: string; epochs: unknown[] }> }>(join(some, 'c.json'));
+  t.deepEqual(doc.interrupted, { finished: 1, configurations: 3 });
+  t.deepEqual(doc.entries.map((e) => e.label), ['lr=0.3']);
+  t.is(doc.entries[0].epochs.length, 400);
+  t.regex(readFileSync(join(some, 'r.html'), 'utf8'), /interrupted: 1 of 3 configurations finished/);
+  t.is(readFileSync(join(some, 'c.csv'), 'utf8').trim().split('\n').length, 1 + 400);
 });

@@ -108,8 +108,8 @@ test.serial('a failure inside a worker thread rejects naming its configuration, 
   t.deepEqual(process.getActiveResourcesInfo().filter((r) => r === 'MessagePort'), [], 'the other run\'s thread was stopped and has ended');
   const ok = await runConcurrently(configs.slice(0, 1), loaded, 2);
   t.is(ok.length, 1);
-  t.is(ok[0].history.length, 2000);
-  t.regex(ok[0].final.paramsSha256, /^[0-9a-f]{64}$/);
+  t.is(ok[0]!.history.length, 2000);
+  t.regex(ok[0]!.final.paramsSha256, /^[0-9a-f]{64}$/);
 });
 
 test('--concurrent takes auto, yes or no', (t) => {
@@ -118,4 +118,19 @@ test('--concurrent takes auto, yes or no', (t) => {
   t.regex(bad.stderr, /--concurrent must be one of auto, yes, no, got "maybe"/);
   const help = cli(['compare', '--help']);
   t.regex(help.stdout, /--concurrent +yes: configurations at once, one thread each, up to --threads at a time; no: one after another/);
+});
+
+test.serial('Ctrl-C (interrupt) during runs at once: the runs that had finished come back, the others\' places are empty, and every thread ends', async (t) => {
+  const configs = compareConfigs({ dataset: 'spiral', lrs: [0.5, 0.1], epochs: 3, threads: 1 });
+  const loaded = loadTables(configs[0].config);
+  for (const c of configs) fitToData(c.config, loaded);
+  configs[1].config = { ...configs[1].config, epochs: 100_000 }; // runs until interrupted
+  const interrupt = new AbortController();
+  const results = await runConcurrently(configs, loaded, 2, (label, r) => {
+    if (label === 'lr=0.1' && r.epoch === 300) interrupt.abort(new Error('Ctrl-C'));
+  }, undefined, interrupt.signal);
+  t.is(results.length, 2);
+  t.is(results[0]!.history.length, 3, 'the short run had finished');
+  t.is(results[1], undefined, 'the run cut short has no result');
+  t.deepEqual(process.getActiveResourcesInfo().filter((r) => r === 'MessagePort'), [], 'every thread has ended');
 });
