@@ -132,7 +132,7 @@ export class ParallelEngine implements StepEngine {
    * Resolves with the results of the steps applied, in order, and the error that ended the run
    * of steps early, if any: steps applied before it count.
    */
-  async runSteps(data: Dataset, order: Int32Array, batches: readonly StepBatch[], taken?: (results: readonly StepResult[]) => void): Promise<StepsResult> {
+  async runSteps(data: Dataset, order: Int32Array, batches: readonly StepBatch[], taken?: (results: readonly StepResult[]) => void, beforeIssue?: (index: number) => void): Promise<StepsResult> {
     if (this.broken) return { results: [], error: this.broken };
     if (batches.length === 0) throw new RangeError('runSteps takes at least one step, got none');
     const queue = this.queue!;
@@ -154,7 +154,7 @@ export class ParallelEngine implements StepEngine {
         settled: async () => void (this.pool ? undefined : await this.ending?.catch(() => {})),
         nonFiniteError: (seq) => this.nonFiniteError(seq),
       },
-      batches, taken,
+      batches, taken, beforeIssue,
     );
     const { results } = run;
     let { error } = run;

@@ -28,15 +28,16 @@ export interface RunDriver {
 }
 
 /**
- * Run `batches` (every slot free, the epoch's order in place). `taken` hears of the results
+ * Run `batches` (every slot free, the epoch's order in place); `beforeIssue` (StepQueue.startRun)
+ * runs before each but the first is queued. `taken` hears of the results
  * each time more are in; if it throws, the steps not started are revoked, the ones in flight
  * still counted, and its error ends the run. Resolves with the results of the steps applied, in
  * order, and the error that ended the run early, if any (the runtime's own before `taken`'s: it
  * may say the parameters are torn): the steps applied before it count.
  */
-export async function driveRun(d: RunDriver, batches: readonly StepBatch[], taken?: (results: readonly StepResult[]) => void): Promise<StepsResult> {
+export async function driveRun(d: RunDriver, batches: readonly StepBatch[], taken?: (results: readonly StepResult[]) => void, beforeIssue?: (index: number) => void): Promise<StepsResult> {
   const { queue, ctl, log } = d;
-  const run = queue.startRun(batches);
+  const run = queue.startRun(batches, beforeIssue);
   const results: StepResult[] = [];
   let error: unknown = null;
   let thrown: { error: unknown } | null = null;

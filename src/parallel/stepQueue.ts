@@ -31,6 +31,8 @@ export interface Run {
   last: number;
   readonly batches: readonly StepBatch[];
   next: number;
+  /** Called just before batches[i] (i ≥ 1) is issued: the learning rates are read after it. */
+  readonly beforeIssue?: (index: number) => void;
 }
 
 export class StepQueue {
@@ -149,9 +151,9 @@ export class StepQueue {
   }
 
   /** Start a run of `batches` as auto-applied steps (runSteps): as many as the queue holds are issued now. Every slot must be free. */
-  startRun(batches: readonly StepBatch[]): Run {
+  startRun(batches: readonly StepBatch[], beforeIssue?: (index: number) => void): Run {
     const first = this.issued + 1;
-    this.run = { first, last: first - 1, batches, next: 0 };
+    this.run = { first, last: first - 1, batches, next: 0, beforeIssue };
     this.refill(first - 1);
     return this.run;
   }
@@ -164,6 +166,8 @@ export class StepQueue {
     const run = this.run!;
     const before = this.issued;
     while (run.next < run.batches.length && this.issued + 1 - QUEUE_SLOTS <= taken) {
+      if (run.next > 0) run.beforeIssue?.(run.next);
+      if (run.next >= run.batches.length) break; // revoked from beforeIssue
       const b = run.batches[run.next++];
       run.last = this.issue(b.start, b.end, b.step, DECISION_AUTO, { publish: false, lastOfRun: run.next === run.batches.length });
     }

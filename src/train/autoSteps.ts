@@ -1,21 +1,70 @@
 /**
  * Steps in runs (StepEngine.runSteps): when nothing observes single steps (no onBatchEnd, no
- * per-batch schedule), the trainer hands the engine the rest of the epoch at once (in runs of
- * up to RUN_STEPS). The parallel runtime's threads then go from one step to the next without a
- * round trip through the coordinator, which tops up their queue while they work (each wake-up
- * costs a worker's core ~60 µs on a machine with as many threads as cores, and a hand-over in
- * which the threads wait for it ~300 µs). stop(), pause() and currentParams() revoke the steps
- * not yet started, so they still take effect after the step in flight. The numbers are those of
- * one step at a time, bit for bit. A learning rate is read as a step is queued: one changed
- * during a run (not by a per-batch schedule, which turns runs off) applies some steps later.
+ * per-batch schedule that cannot be stepped ahead), the trainer hands the engine the rest of
+ * the epoch at once (in runs of up to RUN_STEPS). The parallel runtime's threads then go from
+ * one step to the next without a round trip through the coordinator, which tops up their queue
+ * while they work (each wake-up costs a worker's core ~60 µs on a machine with as many threads
+ * as cores, and a hand-over in which the threads wait for it ~300 µs). stop(), pause() and
+ * currentParams() revoke the steps not yet started, so they still take effect after the step in
+ * flight. The numbers are those of one step at a time, bit for bit. A learning rate is read as a
+ * step is queued: a per-batch schedule is stepped there, ahead, and put back to the steps applied
+ * after the run; a learning rate changed any other way during a run applies some steps later.
  */
 import type { Dataset } from '../data/dataset.js';
+import type { Optimizer } from '../optim/optimizer.js';
 import type { StepBatch, StepEngine, StepResult } from './engine.js';
-import type { EpochPosition } from './records.js';
+import { restorable, type Restorable } from './queue.js';
+import type { EpochPosition, Schedule } from './records.js';
 
-/** Whether the trainer may run steps in runs: the engine can, and nothing observes single steps. */
-export function canRunSteps(engine: StepEngine, options: { onBatchEnd?: unknown; schedule?: unknown; scheduleEvery?: string }): boolean {
-  return typeof engine.runSteps === 'function' && !options.onBatchEnd && !(options.schedule && options.scheduleEvery === 'batch');
+/**
+ * Whether the trainer may run steps in runs: the engine can, and nothing observes single steps
+ * (no onBatchEnd). A per-batch schedule is stepped ahead as the steps are queued and put back to
+ * the steps applied after the run, so it must be able to save and restore its state.
+ */
+export function canRunSteps(engine: StepEngine, options: { onBatchEnd?: unknown; schedule?: Schedule | null; scheduleEvery?: string }): boolean {
+  if (typeof engine.runSteps !== 'function' || options.onBatchEnd) return false;
+  return !(options.schedule && options.scheduleEvery === 'batch' && !restorable(options.schedule));
+}
+
+/** A per-batch schedule and the optimizer whose learning rates it sets. */
+export interface PerBatchSchedule {
+  readonly schedule: Restorable;
+  readonly optimizer: Optimizer;
+}
+
+/**
+ * The hooks that step `perBatch` ahead as a run's steps are queued (one step per step queued
+ * after the first, as the trainer steps it after each result), and put it back to `applied`
+ * steps from the run's start after the run. A schedule that throws when stepped ahead revokes
+ * the steps not yet queued; its error is returned after the steps in flight.
+ */
+function stepAhead(engine: StepEngine, perBatch: PerBatchSchedule) {
+  const { schedule, optimizer } = perBatch;
+  const saved = schedule.stateDict();
+  const lrs = optimizer.lrs;
+  let failed: { error: unknown } | null = null;
+  return {
+    beforeIssue: () => {
+      if (failed) return;
+      try {
+        schedule.step();
+      } catch (e) {
+        failed = { error: e };
+        engine.revoke?.();
+      }
+    },
+    settle: (applied: number): unknown => {
+      schedule.loadStateDict(saved);
+      lrs.forEach((lr, g) => optimizer.setLr(g, lr));
+      try {
+        // As after each applied step one at a time (where a step that throws is the last one).
+        for (let i = 0; i < applied; i++) schedule.step();
+      } catch (e) {
+        return e;
+      }
+      return (failed as { error: unknown } | null)?.error ?? null;
+    },
+  };
 }
 
 /** Steps per run at most: the rest of the epoch, in runs of this many (a hand-over between two). */
@@ -28,7 +77,9 @@ export const RUN_STEPS = 1024;
  * that ended the run early (null if none; an error thrown by `advanced` revokes the steps not
  * started and is returned), for the caller to count the steps before throwing it.
  */
-export async function runSteps(engine: StepEngine, train: Dataset, p: EpochPosition, batchSize: number, step: number, advanced: (applied: number) => void): Promise<{ applied: number; error: unknown }> {
+export async function runSteps(
+  engine: StepEngine, train: Dataset, p: EpochPosition, batchSize: number, step: number, advanced: (applied: number) => void, perBatch: PerBatchSchedule | null = null,
+): Promise<{ applied: number; error: unknown }> {
   const batches: StepBatch[] = [];
   for (let start = p.next; start < train.size && batches.length < RUN_STEPS; start += batchSize) {
     batches.push({ start, end: Math.min(train.size, start + batchSize), step: step + batches.length });
@@ -47,14 +98,17 @@ export async function runSteps(engine: StepEngine, train: Dataset, p: EpochPosit
     take(results);
     advanced(applied);
   };
+  const ahead = perBatch ? stepAhead(engine, perBatch) : null;
   let outcome: { results: readonly StepResult[]; error: unknown };
   try {
-    outcome = await engine.runSteps!(train, p.order, batches, advance);
+    outcome = await engine.runSteps!(train, p.order, batches, advance, ahead?.beforeIssue);
   } catch (e) {
     // The position and the count stay in step: what was advanced counts.
+    ahead?.settle(applied);
     return { applied, error: e };
   }
   // Steps taken after an `advanced` that threw (the engine then reports no more): counted, not reported.
   take(outcome.results);
-  return { applied, error: outcome.error };
+  const scheduleError = ahead?.settle(applied) ?? null;
+  return { applied, error: outcome.error ?? scheduleError };
 }

@@ -48,11 +48,13 @@ export interface StepEngine {
   /**
    * Optional: several consecutive steps of one epoch at once, applied without a word from the
    * caller in between (the trainer uses it when nothing observes single steps: no onBatchEnd,
-   * no per-batch schedule). `revoke()` cancels the ones not yet started (stop, pause). `taken`,
+   * no per-batch schedule that cannot be stepped ahead). `revoke()` cancels the ones not yet started (stop, pause). `taken`,
    * if given, is called with the results so far (in order) each time more of them are in; if it
-   * throws, the run ends as after revoke() and resolves with its error.
+   * throws, the run ends as after revoke() and resolves with its error. `beforeIssue`, if given,
+   * is called just before batches[i] (i ≥ 1) is queued, which reads the learning rates then (a
+   * per-batch schedule steps there); it must not throw.
    */
-  runSteps?(data: Dataset, order: Int32Array, batches: readonly StepBatch[], taken?: (results: readonly StepResult[]) => void): Promise<StepsResult>;
+  runSteps?(data: Dataset, order: Int32Array, batches: readonly StepBatch[], taken?: (results: readonly StepResult[]) => void, beforeIssue?: (index: number) => void): Promise<StepsResult>;
   revoke?(): void;
   /** Make the model's and optimizer's own arrays current (before evaluation and callbacks). */
   sync?(): void;

@@ -2,7 +2,8 @@
  * The trainer's options, their frozen defaults, and their checks (run by the Trainer's
  * constructor), each error naming the option and the value received.
  */
-import { checkBoolean, checkFinite, checkPositiveInt, checkSeed, mergeOptions, optionError } from '../errors.js';
+import { outputWidth, type Dataset } from '../data/dataset.js';
+import { checkBoolean, checkFinite, checkPositiveInt, checkSeed, mergeOptions, optionError, ShapeError } from '../errors.js';
 import { lossByName } from '../losses/index.js';
 import type { Loss } from '../losses/loss.js';
 import type { Model } from '../nn/model.js';
@@ -88,4 +89,13 @@ export function checkTrainerOptions(model: Model, options: TrainerOptions): { o:
   // batch's last shards can always be cut so (shard.ts, shardRows).
   if (model.hasBatchNorm && parallel.microShard < 3) throw optionError('trainer options.microShard', 'at least 3 with batch norm in the model (each micro-shard is a batch-norm batch of at least 2 rows)', parallel.microShard);
   return { o, loss, parallel };
+}
+
+/** A dataset the trainer is given, against the model and the loss: shapes, dtype, targets. */
+export function checkData(model: Model, loss: Loss, ds: Dataset, what: string): void {
+  if (ds.x.cols !== model.inputs) throw new ShapeError(`${what} features`, `${model.inputs} columns (the model's inputs)`, `${ds.x.cols}`);
+  const width = outputWidth(ds);
+  if (width !== model.outputs) throw new ShapeError(`${what} targets`, `${model.outputs} outputs (the model's)`, `${width}`);
+  if (ds.x.dtype !== model.dtype) throw new TypeError(`${what} is ${ds.x.dtype} but the model is ${model.dtype}; build the dataset with the model's dtype`);
+  loss.checkTargets?.(ds.y, `${what} targets`);
 }

@@ -19,10 +19,10 @@ export interface QueuedStep {
 
 export const NOT_QUEUED: QueuedStep = Object.freeze({ queued: false, undo: null });
 
-type Restorable = Schedule & { stateDict(): unknown; loadStateDict(state: unknown): void };
+export type Restorable = Schedule & { stateDict(): unknown; loadStateDict(state: unknown): void };
 
 /** A schedule whose state can be saved and restored (every built-in one), else null. */
-function restorable(s: Schedule): Restorable | null {
+export function restorable(s: Schedule): Restorable | null {
   const r = s as Schedule & { stateDict?: unknown; loadStateDict?: unknown };
   return typeof r.stateDict === 'function' && typeof r.loadStateDict === 'function' ? (r as Restorable) : null;
 }

@@ -3,7 +3,7 @@
  * and held-out data, callbacks with a way to stop, early stopping with best-weight restore,
  * and a history of every epoch. How a step is computed is the engine's business.
  */
-import { outputWidth, type Dataset } from '../data/dataset.js';
+import type { Dataset } from '../data/dataset.js';
 import { optionError, ShapeError } from '../errors.js';
 import type { Loss } from '../losses/loss.js';
 import type { Model } from '../nn/model.js';
@@ -13,9 +13,9 @@ import { EarlyStopping } from './earlyStopping.js';
 import type { StepEngine, StepResult } from './engine.js';
 import { evaluate } from './evaluate.js';
 import { isClassification } from './metrics.js';
-import { checkTrainerOptions, type TrainerOptions } from './options.js';
+import { checkData, checkTrainerOptions, type TrainerOptions } from './options.js';
 import { canRunSteps, runSteps } from './autoSteps.js';
-import { NOT_QUEUED, queueNext, type QueuedStep } from './queue.js';
+import { NOT_QUEUED, queueNext, restorable, type QueuedStep } from './queue.js';
 import { progressOf, type EpochPosition, type EpochRecord, type TrainerState } from './records.js';
 import { SerialEngine } from './serialEngine.js';
 import { checkTrainerState, plainWatch } from './state.js';
@@ -154,8 +154,8 @@ export class Trainer {
   }
 
   async fit(train: Dataset, validation?: Dataset): Promise<EpochRecord[]> {
-    this.checkData(train, 'training data');
-    if (validation) this.checkData(validation, 'validation data');
+    checkData(this.model, this.loss, train, 'training data');
+    if (validation) checkData(this.model, this.loss, validation, 'validation data');
     const o = this.options;
     const batchSize = o.batchSize === 'full' ? train.size : Math.min(o.batchSize!, train.size);
     if (this.model.hasBatchNorm && (batchSize < 2 || train.size % batchSize === 1)) {
@@ -212,7 +212,8 @@ export class Trainer {
             this.stepCount = base + applied;
             o.onProgress?.(progressOf(p, this.stepCount));
           };
-          const { applied, error } = await runSteps(this.engine, train, p, batchSize, base, advanced);
+          const ahead = o.scheduleEvery === 'batch' && o.schedule ? { schedule: restorable(o.schedule)!, optimizer: o.optimizer! } : null;
+          const { applied, error } = await runSteps(this.engine, train, p, batchSize, base, advanced, ahead);
           this.stepCount = base + applied;
           if ((error as { torn?: unknown } | null)?.torn === true) this.torn = error as Error;
           if (error !== null) throw error;
@@ -289,14 +290,6 @@ export class Trainer {
     for (let i = 0; i < size; i++) order[i] = i;
     if (this.options.shuffle) this.rng.shuffle(order);
     return { epoch, order, next: 0, batch: 0, lossSum: 0, correct: 0, seconds: 0 };
-  }
-
-  private checkData(ds: Dataset, what: string): void {
-    if (ds.x.cols !== this.model.inputs) throw new ShapeError(`${what} features`, `${this.model.inputs} columns (the model's inputs)`, `${ds.x.cols}`);
-    const width = outputWidth(ds);
-    if (width !== this.model.outputs) throw new ShapeError(`${what} targets`, `${this.model.outputs} outputs (the model's)`, `${width}`);
-    if (ds.x.dtype !== this.model.dtype) throw new TypeError(`${what} is ${ds.x.dtype} but the model is ${this.model.dtype}; build the dataset with the model's dtype`);
-    this.loss.checkTargets?.(ds.y, `${what} targets`);
   }
 }
 

@@ -11,6 +11,7 @@ import { dense } from '../../src/nn/dense.js';
 import { Model } from '../../src/nn/model.js';
 import { lossByName } from '../../src/losses/index.js';
 import { Adam } from '../../src/optim/adam.js';
+import { StepLR } from '../../src/optim/schedules/step.js';
 import { ParallelEngine } from '../../src/parallel/engine.js';
 import { Rng } from '../../src/rng.js';
 import { QUEUE_SLOTS } from '../../src/parallel/control.js';
@@ -285,4 +286,76 @@ test('an onProgress that throws ends the run after the step in flight: fit rejec
   const clean = trainer({ epochs: 1, shuffle: false, onBatchEnd: (b) => b.step === steps && b.stop() });
   await clean.tr.fit(ds);
   t.deepEqual(model.params, clean.model.params);
+});
+
+/** StepLR every 3 batches on `tr`'s optimizer, stepped per batch. */
+function perBatch(extra: Partial<TrainerOptions> = {}) {
+  const model = new Model([dense(5, 24), activation('tanh'), dense(24, 1)], { dtype: 'float64', seed: 4 });
+  const optimizer = new Adam(model.parameters(), { lr: 0.01 });
+  const schedule = new StepLR(optimizer, { stepSize: 3, gamma: 0.9 });
+  const tr = new Trainer(model, { optimizer, loss: 'mse', epochs: 2, batchSize: 8, microShard: 4, seed: 2, threads: 2, schedule, scheduleEvery: 'batch', ...extra });
+  return { model, optimizer, schedule, tr };
+}
+
+test('a per-batch schedule that can be stepped ahead keeps runs of steps: the weights, the learning rate and the schedule end as one step at a time', async (t) => {
+  const ds = data(8 * (QUEUE_SLOTS + 36));
+  const runs = perBatch();
+  await runs.tr.fit(ds);
+  const watched = perBatch({ onBatchEnd: () => {} });
+  await watched.tr.fit(ds);
+  t.deepEqual(runs.model.params, watched.model.params);
+  t.is(runs.optimizer.getLr(0), watched.optimizer.getLr(0));
+  t.deepEqual(runs.schedule.stateDict(), watched.schedule.stateDict());
+  const wakes = (runs.tr.stepEngine as ParallelEngine).profile().wakes;
+  t.true(wakes <= 2 * Math.ceil((QUEUE_SLOTS + 36) / (QUEUE_SLOTS / 2)) + 2, `${wakes} wake-ups: in runs`);
+});
+
+test('a per-batch schedule in a run cut short (stop() from outside, a non-finite step): it is put back to the steps applied', async (t) => {
+  const ds = data(8 * (QUEUE_SLOTS + 36), 8 * (QUEUE_SLOTS + 20) + 3); // a non-finite step after a refill
+  const cut = perBatch({ epochs: 1, shuffle: false });
+  await t.throwsAsync(cut.tr.fit(ds), { instanceOf: NonFiniteGradientError });
+  const steps = cut.tr.snapshot().step;
+  t.is(steps, QUEUE_SLOTS + 20);
+  const clean = perBatch({ epochs: 1, shuffle: false, onBatchEnd: (b) => b.step === steps && b.stop() });
+  await clean.tr.fit(ds);
+  t.deepEqual(cut.model.params, clean.model.params);
+  t.is(cut.optimizer.getLr(0), clean.optimizer.getLr(0));
+  t.deepEqual(cut.schedule.stateDict(), clean.schedule.stateDict());
+  // stop() from outside, mid-run.
+  const long = data(4000);
+  const stopped = perBatch({ epochs: 1, shuffle: false });
+  const timer = setInterval(() => (stopped.tr.stepEngine as ParallelEngine).profile().steps >= 20 && stopped.tr.stop(), 2);
+  await stopped.tr.fit(long);
+  clearInterval(timer);
+  const n = stopped.tr.snapshot().step;
+  t.true(n >= 20 && n < 500, `${n} steps`);
+  const same = perBatch({ epochs: 1, shuffle: false, onBatchEnd: (b) => b.step === n && b.stop() });
+  await same.tr.fit(long);
+  t.deepEqual(stopped.model.params, same.model.params);
+  t.is(stopped.optimizer.getLr(0), same.optimizer.getLr(0));
+  t.deepEqual(stopped.schedule.stateDict(), same.schedule.stateDict());
+});
+
+test('a per-batch schedule that cannot be saved and restored takes steps one at a time', async (t) => {
+  const model = new Model([dense(5, 24), activation('tanh'), dense(24, 1)], { dtype: 'float64', seed: 4 });
+  let stepped = 0;
+  const tr = new Trainer(model, { optimizer: new Adam(model.parameters(), { lr: 0.01 }), loss: 'mse', epochs: 1, batchSize: 8, microShard: 4, seed: 2, threads: 2, schedule: { step: () => void stepped++ }, scheduleEvery: 'batch' });
+  await tr.fit(data(400));
+  t.is(stepped, 50);
+  t.true((tr.stepEngine as ParallelEngine).profile().wakes >= 25, 'a wake-up for most steps');
+});
+
+test('a per-batch schedule that throws when stepped ahead: fit rejects with its error once the steps in flight are done; the steps applied count, the schedule matches them', async (t) => {
+  const model = new Model([dense(5, 24), activation('tanh'), dense(24, 1)], { dtype: 'float64', seed: 4 });
+  const optimizer = new Adam(model.parameters(), { lr: 0.01 });
+  const inner = new StepLR(optimizer, { stepSize: 3, gamma: 0.9 });
+  let calls = 0;
+  const schedule = { step: () => { if (++calls === 30) throw new Error('schedule failed'); inner.step(); }, stateDict: () => ({ inner: inner.stateDict(), calls }), loadStateDict: (s: { inner: unknown; calls: number }) => { inner.loadStateDict(s.inner as never); calls = s.calls; } };
+  const tr = new Trainer(model, { optimizer, loss: 'mse', epochs: 1, batchSize: 8, microShard: 4, seed: 2, threads: 2, schedule, scheduleEvery: 'batch', shuffle: false });
+  await t.throwsAsync(tr.fit(data(8 * 100)), { message: 'schedule failed' });
+  // Stepped ahead as steps are queued: it throws while the first 64 are written, before any has
+  // started, so none may count; never more than the 29 it could plan.
+  t.is(tr.snapshot().step, optimizer.stepCount);
+  t.true(optimizer.stepCount <= 29, `${optimizer.stepCount} steps`);
+  t.is(optimizer.getLr(0), 0.01 * 0.9 ** Math.floor(optimizer.stepCount / 3), 'the schedule put back to the steps applied');
 });
