@@ -40,6 +40,8 @@ export { checkParallelOptions, PARALLEL_DEFAULTS, ShardError, WorkerFailure, typ
 
 export class ParallelEngine implements StepEngine {
   readonly options: Readonly<Required<ParallelOptions>>;
+  /** runSteps calls beforeIssue before queuing each step of a run (StepEngine.issueHook). */
+  readonly issueHook = true;
   private pool: TaskPool | null = null;
   private views: RunViews | null = null;
   private arena: WasmArena | null = null;
@@ -132,7 +134,7 @@ export class ParallelEngine implements StepEngine {
    * Resolves with the results of the steps applied, in order, and the error that ended the run
    * of steps early, if any: steps applied before it count.
    */
-  async runSteps(data: Dataset, order: Int32Array, batches: readonly StepBatch[], taken?: (results: readonly StepResult[]) => void, beforeIssue?: (index: number) => void): Promise<StepsResult> {
+  async runSteps(data: Dataset, order: Int32Array, batches: readonly StepBatch[], taken?: (results: readonly StepResult[]) => void, beforeIssue?: (index: number) => boolean): Promise<StepsResult> {
     if (this.broken) return { results: [], error: this.broken };
     if (batches.length === 0) throw new RangeError('runSteps takes at least one step, got none');
     const queue = this.queue!;

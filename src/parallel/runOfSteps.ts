@@ -35,7 +35,7 @@ export interface RunDriver {
  * order, and the error that ended the run early, if any (the runtime's own before `taken`'s: it
  * may say the parameters are torn): the steps applied before it count.
  */
-export async function driveRun(d: RunDriver, batches: readonly StepBatch[], taken?: (results: readonly StepResult[]) => void, beforeIssue?: (index: number) => void): Promise<StepsResult> {
+export async function driveRun(d: RunDriver, batches: readonly StepBatch[], taken?: (results: readonly StepResult[]) => void, beforeIssue?: (index: number) => boolean): Promise<StepsResult> {
   const { queue, ctl, log } = d;
   const run = queue.startRun(batches, beforeIssue);
   const results: StepResult[] = [];

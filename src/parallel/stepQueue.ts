@@ -31,8 +31,8 @@ export interface Run {
   last: number;
   readonly batches: readonly StepBatch[];
   next: number;
-  /** Called just before batches[i] (i ≥ 1) is issued: the learning rates are read after it. */
-  readonly beforeIssue?: (index: number) => void;
+  /** Called just before batches[i] (i ≥ 1) is issued (the learning rates are read after it); false: issue no more. */
+  readonly beforeIssue?: (index: number) => boolean;
 }
 
 export class StepQueue {
@@ -151,7 +151,7 @@ export class StepQueue {
   }
 
   /** Start a run of `batches` as auto-applied steps (runSteps): as many as the queue holds are issued now. Every slot must be free. */
-  startRun(batches: readonly StepBatch[], beforeIssue?: (index: number) => void): Run {
+  startRun(batches: readonly StepBatch[], beforeIssue?: (index: number) => boolean): Run {
     const first = this.issued + 1;
     this.run = { first, last: first - 1, batches, next: 0, beforeIssue };
     this.refill(first - 1);
@@ -166,8 +166,10 @@ export class StepQueue {
     const run = this.run!;
     const before = this.issued;
     while (run.next < run.batches.length && this.issued + 1 - QUEUE_SLOTS <= taken) {
-      if (run.next > 0) run.beforeIssue?.(run.next);
-      if (run.next >= run.batches.length) break; // revoked from beforeIssue
+      if (run.next > 0 && run.beforeIssue?.(run.next) === false) {
+        run.next = run.batches.length;
+        break;
+      }
       const b = run.batches[run.next++];
       run.last = this.issue(b.start, b.end, b.step, DECISION_AUTO, { publish: false, lastOfRun: run.next === run.batches.length });
     }

@@ -19,11 +19,12 @@ import type { EpochPosition, Schedule } from './records.js';
 /**
  * Whether the trainer may run steps in runs: the engine can, and nothing observes single steps
  * (no onBatchEnd). A per-batch schedule is stepped ahead as the steps are queued and put back to
- * the steps applied after the run, so it must be able to save and restore its state.
+ * the steps applied after the run, so it must be able to save and restore its state, and the
+ * engine must call the hook that steps it (issueHook).
  */
 export function canRunSteps(engine: StepEngine, options: { onBatchEnd?: unknown; schedule?: Schedule | null; scheduleEvery?: string }): boolean {
   if (typeof engine.runSteps !== 'function' || options.onBatchEnd) return false;
-  return !(options.schedule && options.scheduleEvery === 'batch' && !restorable(options.schedule));
+  return !(options.schedule && options.scheduleEvery === 'batch' && !(engine.issueHook === true && restorable(options.schedule)));
 }
 
 /** A per-batch schedule and the optimizer whose learning rates it sets. */
@@ -33,36 +34,46 @@ export interface PerBatchSchedule {
 }
 
 /**
- * The hooks that step `perBatch` ahead as a run's steps are queued (one step per step queued
- * after the first, as the trainer steps it after each result), and put it back to `applied`
- * steps from the run's start after the run. A schedule that throws when stepped ahead revokes
- * the steps not yet queued; its error is returned after the steps in flight.
+ * The hooks that step `perBatch` ahead as a run's steps are queued (before each step queued
+ * after the first, as the trainer steps it after each result), and bring it to `applied` steps
+ * from the run's start after the run: one more step when every step queued was applied, else
+ * back to the run's start and `applied` steps again (a schedule is stepped twice for the steps
+ * that were cancelled). A schedule that throws when stepped ahead for step j stops the queuing
+ * there; the steps queued before still run, and its error comes back when the steps applied
+ * reach j, as one at a time, where it throws after step j − 1.
  */
-function stepAhead(engine: StepEngine, perBatch: PerBatchSchedule) {
+function stepAhead(perBatch: PerBatchSchedule) {
   const { schedule, optimizer } = perBatch;
   const saved = schedule.stateDict();
   const lrs = optimizer.lrs;
-  let failed: { error: unknown } | null = null;
+  // Steps taken ahead (for steps 1 … ahead of the run), and the error of the one that threw.
+  let ahead = 0;
+  let failed: { error: unknown; at: number } | null = null;
   return {
-    beforeIssue: () => {
-      if (failed) return;
+    beforeIssue: (index: number): boolean => {
       try {
         schedule.step();
+        ahead = index;
+        return true;
       } catch (e) {
-        failed = { error: e };
-        engine.revoke?.();
+        failed = { error: e, at: index };
+        return false;
       }
     },
     settle: (applied: number): unknown => {
-      schedule.loadStateDict(saved);
-      lrs.forEach((lr, g) => optimizer.setLr(g, lr));
+      const thrown = failed as { error: unknown; at: number } | null;
       try {
-        // As after each applied step one at a time (where a step that throws is the last one).
+        if (applied === ahead + 1 && !thrown) {
+          schedule.step();
+          return null;
+        }
+        schedule.loadStateDict(saved);
+        lrs.forEach((lr, g) => optimizer.setLr(g, lr));
         for (let i = 0; i < applied; i++) schedule.step();
       } catch (e) {
         return e;
       }
-      return (failed as { error: unknown } | null)?.error ?? null;
+      return thrown && applied >= thrown.at ? thrown.error : null;
     },
   };
 }
@@ -98,12 +109,12 @@ export async function runSteps(
     take(results);
     advanced(applied);
   };
-  const ahead = perBatch ? stepAhead(engine, perBatch) : null;
+  const ahead = perBatch ? stepAhead(perBatch) : null;
   let outcome: { results: readonly StepResult[]; error: unknown };
   try {
     outcome = await engine.runSteps!(train, p.order, batches, advance, ahead?.beforeIssue);
   } catch (e) {
-    // The position and the count stay in step: what was advanced counts.
+    // The position and the count stay in step: what was advanced counts (the engine's error first).
     ahead?.settle(applied);
     return { applied, error: e };
   }

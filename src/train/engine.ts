@@ -50,11 +50,14 @@ export interface StepEngine {
    * caller in between (the trainer uses it when nothing observes single steps: no onBatchEnd,
    * no per-batch schedule that cannot be stepped ahead). `revoke()` cancels the ones not yet started (stop, pause). `taken`,
    * if given, is called with the results so far (in order) each time more of them are in; if it
-   * throws, the run ends as after revoke() and resolves with its error. `beforeIssue`, if given,
-   * is called just before batches[i] (i ≥ 1) is queued, which reads the learning rates then (a
-   * per-batch schedule steps there); it must not throw.
+   * throws, the run ends as after revoke() and resolves with its error. `beforeIssue`, if given
+   * (only to an engine whose `issueHook` is true), is called just before batches[i] (i ≥ 1) is
+   * queued, which then reads the learning rates (a per-batch schedule steps there); when it
+   * returns false, nothing more is queued and the steps queued before run. It must not throw.
    */
-  runSteps?(data: Dataset, order: Int32Array, batches: readonly StepBatch[], taken?: (results: readonly StepResult[]) => void, beforeIssue?: (index: number) => void): Promise<StepsResult>;
+  runSteps?(data: Dataset, order: Int32Array, batches: readonly StepBatch[], taken?: (results: readonly StepResult[]) => void, beforeIssue?: (index: number) => boolean): Promise<StepsResult>;
+  /** True when runSteps calls beforeIssue before queuing each step: then a per-batch schedule keeps runs. */
+  readonly issueHook?: boolean;
   revoke?(): void;
   /** Make the model's and optimizer's own arrays current (before evaluation and callbacks). */
   sync?(): void;
