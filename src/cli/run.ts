@@ -111,9 +111,19 @@ function resumeForm(key: string, value: unknown): unknown {
   return key === 'initParams' ? undefined : value;
 }
 
-function checkResumable(file: string, meta: CheckpointMeta, config: RunConfig, data: string): void {
+/**
+ * A checkpoint continues only with the settings of the run that wrote it, but for `--epochs`:
+ * a finished run can go on for more epochs (or an unfinished one stop sooner), as long as the
+ * schedule does not depend on the run's length (cosine's T_max does) and no fewer epochs are
+ * asked for than it has done.
+ */
+function checkResumable(file: string, meta: CheckpointMeta, config: RunConfig, data: string, epochsDone: number): void {
   const here = checkpointConfig(config) as Record<string, unknown>;
   const there = (meta?.config ?? {}) as Record<string, unknown>;
+  if (here.epochs !== there.epochs && config.schedule !== 'cosine') {
+    if (config.epochs < epochsDone) throw new FlagError(`--resume ${file}: the checkpoint's run has done ${epochsDone} epochs; --epochs ${config.epochs} asks for fewer`);
+    there.epochs = here.epochs;
+  }
   for (const key of new Set([...Object.keys(here), ...Object.keys(there)])) {
     const a = JSON.stringify(resumeForm(key, there[key]));
     const b = JSON.stringify(resumeForm(key, here[key]));
@@ -157,7 +167,7 @@ export async function runTraining(config: RunConfig, options: RunOptions = {}): 
   let done = false;
   if (options.resume) {
     const ckpt = readCheckpoint<CheckpointMeta>(options.resume);
-    checkResumable(options.resume, ckpt.meta, config, dataPrint);
+    checkResumable(options.resume, ckpt.meta, config, dataPrint, typeof ckpt.trainer?.epoch === 'number' ? ckpt.trainer.epoch : 0);
     restoreCheckpoint(ckpt, parts);
     // A run that early stopping had ended stays ended.
     done = early?.stopped ?? false;

@@ -204,3 +204,22 @@ test('a checkpoint whose last part is bad leaves every part as it was (optimizer
   t.deepEqual(fresh.model.params, before.params);
   t.notDeepEqual(c.optimizer, before.optimizer, 'the checkpoint\'s optimizer state differs, so the check can fail');
 });
+
+test('--resume with more --epochs goes on from a finished run and ends as an uninterrupted run of that length; fewer than done, or a cosine schedule, is refused', (t) => {
+  const dir = scratch();
+  const flags = ['train', '--dataset', 'iris', '--quiet', '--threads', '2'];
+  t.is(cli([...flags, '--epochs', '3', '--save', 'c.ckpt'], dir).code, 0);
+  const more = cli([...flags, '--epochs', '5', '--resume', 'c.ckpt', '--save', 'c.ckpt', '--json', 'more.json'], dir);
+  t.is(more.code, 0, more.stderr);
+  const whole = cli([...flags, '--epochs', '5', '--json', 'whole.json'], dir);
+  t.is(whole.code, 0, whole.stderr);
+  const sha = (f: string) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { final: { paramsSha256: string } }).final.paramsSha256;
+  t.is(sha('more.json'), sha('whole.json'));
+  const fewer = cli([...flags, '--epochs', '4', '--resume', 'c.ckpt'], dir);
+  t.is(fewer.code, 2);
+  t.regex(fewer.stderr, /--resume c\.ckpt: the checkpoint's run has done 5 epochs; --epochs 4 asks for fewer/);
+  t.is(cli([...flags, '--epochs', '3', '--schedule', 'cosine', '--save', 'cos.ckpt'], dir).code, 0);
+  const cosine = cli([...flags, '--epochs', '5', '--schedule', 'cosine', '--resume', 'cos.ckpt'], dir);
+  t.is(cosine.code, 2);
+  t.regex(cosine.stderr, /--resume cos\.ckpt: the checkpoint's run has epochs = 3, this one 5/);
+});
