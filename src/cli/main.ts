@@ -4,9 +4,9 @@
  * flag, bad value) exits with 2 and names the flag; any other failure (a bad CSV cell, a
  * corrupt checkpoint) exits with 1 and names the file and the reason. When stdout's reader goes
  * away (a pipe into `head`), the run stops as on Ctrl-C and the process exits quietly with 141.
- * Ctrl-C during compare ends every configuration's run (the step in flight finishes), writes the
- * table and files of the configurations that had finished, and exits with 130 (train handles
- * Ctrl-C itself: it can save a checkpoint).
+ * Ctrl-C during compare ends every configuration's run (after its step in flight; runs in
+ * worker threads at once), writes the table and files of the configurations that had finished,
+ * and exits with 130 (train handles Ctrl-C itself: it can save a checkpoint).
  */
 import { compareCommand, COMPARE_USAGE } from './compare.js';
 import { FlagError } from './flags.js';

@@ -1,6 +1,7 @@
 /**
- * What `train` prints. On a terminal, a progress bar per epoch that redraws in place (at most
- * ten times a second) with samples/s, the running loss and the epoch's ETA, replaced by the
+ * What `train` prints. On a terminal, a progress bar per epoch that redraws in place as the
+ * trainer reports progress (onProgress: every ~32 steps and at least every 100 ms; at most ten
+ * times a second) with samples/s, the running loss and the epoch's ETA, replaced by the
  * epoch's line when it ends. Anywhere else (a pipe, a file, CI), one plain line per epoch.
  * Then a summary. `--quiet` keeps only the summary.
  */

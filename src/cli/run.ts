@@ -42,7 +42,7 @@ export interface RunHooks {
 export interface RunOptions {
   /** Checkpoint after every epoch to this file. */
   save?: string | null;
-  /** Continue from this checkpoint (written with the same config). */
+  /** Continue from this checkpoint (written with the same config; `epochs` may differ: checkResumable). */
   resume?: string | null;
   hooks?: RunHooks;
   /** Data already loaded for this config (compare loads it once). */
@@ -115,13 +115,13 @@ function resumeForm(key: string, value: unknown): unknown {
  * A checkpoint continues only with the settings of the run that wrote it, but for `--epochs`:
  * a finished run can go on for more epochs (or an unfinished one stop sooner), as long as the
  * schedule does not depend on the run's length (cosine's T_max does) and no fewer epochs are
- * asked for than it has done.
+ * asked for than it has begun (it finishes an epoch it was stopped in).
  */
-function checkResumable(file: string, meta: CheckpointMeta, config: RunConfig, data: string, epochsDone: number): void {
+function checkResumable(file: string, meta: CheckpointMeta, config: RunConfig, data: string, epochsBegun: number): void {
   const here = checkpointConfig(config) as Record<string, unknown>;
   const there = (meta?.config ?? {}) as Record<string, unknown>;
   if (here.epochs !== there.epochs && config.schedule !== 'cosine') {
-    if (config.epochs < epochsDone) throw new FlagError(`--resume ${file}: the checkpoint's run has done ${epochsDone} epochs; --epochs ${config.epochs} asks for fewer`);
+    if (config.epochs < epochsBegun) throw new FlagError(`--resume ${file}: the checkpoint's run has begun ${epochsBegun} epochs (a resumed run finishes the one it stopped in); --epochs ${config.epochs} asks for fewer`);
     there.epochs = here.epochs;
   }
   for (const key of new Set([...Object.keys(here), ...Object.keys(there)])) {
@@ -167,7 +167,9 @@ export async function runTraining(config: RunConfig, options: RunOptions = {}): 
   let done = false;
   if (options.resume) {
     const ckpt = readCheckpoint<CheckpointMeta>(options.resume);
-    checkResumable(options.resume, ckpt.meta, config, dataPrint, typeof ckpt.trainer?.epoch === 'number' ? ckpt.trainer.epoch : 0);
+    // Epochs done, and one more when it stopped inside an epoch (a resumed run finishes that one).
+    const begun = (typeof ckpt.trainer?.epoch === 'number' ? ckpt.trainer.epoch : 0) + (ckpt.trainer?.inEpoch ? 1 : 0);
+    checkResumable(options.resume, ckpt.meta, config, dataPrint, begun);
     restoreCheckpoint(ckpt, parts);
     // A run that early stopping had ended stays ended.
     done = early?.stopped ?? false;

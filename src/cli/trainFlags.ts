@@ -86,7 +86,7 @@ export const TRAIN_OUTPUT_FLAGS: FlagTable = Object.freeze({
   'init-params': { type: 'string', help: 'start from Dense weights in a JSON file {"layers":[{"W":[[…]],"b":[…]},…]}' },
   'save-params': { type: 'string', help: 'write the final Dense weights in that JSON layout' },
   save: { type: 'string', help: 'write a checkpoint after every epoch (atomic, checksummed)' },
-  resume: { type: 'string', help: 'continue from a checkpoint written by --save (same flags)' },
+  resume: { type: 'string', help: 'continue from a checkpoint written by --save (same flags; --epochs may differ, but not with --schedule cosine)' },
   json: { type: 'string', help: 'write the run\'s config, per-epoch metrics and final paramsSha256 as JSON' },
   quiet: { type: 'boolean', help: 'print only the summary' },
   help: { type: 'boolean', help: 'show this help' },

@@ -1,14 +1,15 @@
 /**
  * Steps in runs (StepEngine.runSteps): when nothing observes single steps (no onBatchEnd, no
- * per-batch schedule that cannot be stepped ahead), the trainer hands the engine the rest of
- * the epoch at once (in runs of up to RUN_STEPS). The parallel runtime's threads then go from
- * one step to the next without a round trip through the coordinator, which tops up their queue
- * while they work (each wake-up costs a worker's core ~60 µs on a machine with as many threads
- * as cores, and a hand-over in which the threads wait for it ~300 µs). stop(), pause() and
- * currentParams() revoke the steps not yet started, so they still take effect after the step in
- * flight. The numbers are those of one step at a time, bit for bit. A learning rate is read as a
- * step is queued: a per-batch schedule is stepped there, ahead, and put back to the steps applied
- * after the run; a learning rate changed any other way during a run applies some steps later.
+ * per-batch schedule that cannot be stepped ahead or an engine without issueHook to step it),
+ * the trainer hands the engine the rest of the epoch at once (in runs of up to RUN_STEPS). The
+ * parallel runtime's threads then go from one step to the next without a round trip through the
+ * coordinator, which tops up their queue while they work (each wake-up costs a worker's core
+ * ~60 µs on a machine with as many threads as cores, and a hand-over in which the threads wait
+ * for it ~300 µs). stop(), pause() and currentParams() revoke the steps not yet started, so they
+ * still take effect after the step in flight. The numbers are those of one step at a time, bit
+ * for bit. A learning rate is read as a step is queued: a per-batch schedule is stepped there,
+ * ahead, and put back to the steps applied after the run; a learning rate changed any other way
+ * during a run applies some steps later.
  */
 import type { Dataset } from '../data/dataset.js';
 import type { Optimizer } from '../optim/optimizer.js';

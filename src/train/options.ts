@@ -1,6 +1,7 @@
 /**
  * The trainer's options, their frozen defaults, and their checks (run by the Trainer's
- * constructor), each error naming the option and the value received.
+ * constructor), each error naming the option and the value received; and the checks of the
+ * datasets fit() is given (checkData).
  */
 import { outputWidth, type Dataset } from '../data/dataset.js';
 import { checkBoolean, checkFinite, checkPositiveInt, checkSeed, mergeOptions, optionError, ShapeError } from '../errors.js';

@@ -1,4 +1,4 @@
-/** What the training loop reports and what it saves: epoch records, batch events, its resumable state. */
+/** What the training loop reports and what it saves: epoch records, batch and progress events, its resumable state. */
 import type { EarlyStoppingState } from './earlyStopping.js';
 
 export interface EpochRecord {
@@ -25,7 +25,8 @@ export interface BatchInfo {
 /**
  * What onProgress reports: how far the epoch has got. Passive (nothing here can stop the run:
  * use trainer.stop()), so the parallel runtime keeps taking steps in runs and reports several
- * steps at a time, as it takes their results (every 32 steps or so); one at a time otherwise.
+ * steps at a time, as it takes their results (every ~32 steps, and at least every 100 ms); after
+ * every step when steps go one at a time.
  */
 export interface ProgressInfo {
   epoch: number;

@@ -386,3 +386,14 @@ test('a per-batch schedule with an engine that does not call beforeIssue (no iss
   t.true(canRunSteps(engine, { schedule, scheduleEvery: 'epoch' }));
   t.true(canRunSteps({ ...engine, issueHook: true }, { schedule, scheduleEvery: 'batch' }));
 });
+
+test('onProgress during a run that fits the queue (no refill): the coordinator still reports every ~100 ms, not only at the end', async (t) => {
+  // 40 steps (one fill of the queue), each made to last 20 ms (a thread late on shard 0): ~0.8 s.
+  const ds = data(8 * 40);
+  const seen: number[] = [];
+  const { tr } = trainer({ epochs: 1, onProgress: (i) => seen.push(i.rows), parallel: { fault: { kind: 'slow', step: -1, shard: 0, times: 1, ms: 20 } } });
+  await tr.fit(ds);
+  t.is(seen[seen.length - 1], ds.size);
+  t.true(seen.length >= 4, `${seen.length} reports over 40 steps of 20 ms`);
+  t.true(seen.every((r, k) => k === 0 || r > seen[k - 1]));
+});
