@@ -55,6 +55,8 @@ export class ParallelEngine implements StepEngine {
   retries = 0;
   /** The last end(), for a run of steps that it interrupts (runSteps takes results once it is over). */
   private ending: Promise<void> | null = null;
+  /** revoke() came while no run was on: a runSteps() waiting for its slots does not start. */
+  private revokeNext = false;
   private readonly log = new StepLog();
 
   constructor(
@@ -138,42 +140,44 @@ export class ParallelEngine implements StepEngine {
     if (this.broken) return { results: [], error: this.broken };
     if (batches.length === 0) throw new RangeError('runSteps takes at least one step, got none');
     const queue = this.queue!;
-    const { ctl } = this.views!;
     queue.cancelQueued();
+    this.revokeNext = false;
     // Every slot must be free: the steps issued before have finished (cancelled ones pass at once).
-    if (Atomics.load(ctl, CTL.DONE_SEQ) < queue.issued) {
-      try {
-        await this.awaitDone(queue.issued);
-      } catch (e) {
-        return { results: [], error: e };
-      }
+    if (Atomics.load(this.views!.ctl, CTL.DONE_SEQ) < queue.issued) {
+      const before = await this.drained();
+      if (before !== null) return { results: [], error: before };
+      // revoke() while this run waited for its slots: it does not start.
+      if (this.revokeNext) return { results: [], error: null };
     }
     queue.setOrder(order, batches[0].start);
-    const run = await driveRun(
+    const { results, error } = await driveRun(
       {
-        queue, ctl, log: this.log,
+        queue, ctl: this.views!.ctl, log: this.log,
         awaitDone: (seq, enough) => this.awaitDone(seq, enough),
         settled: async () => void (this.pool ? undefined : await this.ending?.catch(() => {})),
         nonFiniteError: (seq) => this.nonFiniteError(seq),
       },
       batches, taken, beforeIssue,
     );
-    const { results } = run;
-    let { error } = run;
     // Revoked steps are passed by the threads at once; their slots are then free.
-    if (!this.broken && this.pool && Atomics.load(ctl, CTL.DONE_SEQ) < queue.issued) {
-      try {
-        await this.awaitDone(queue.issued);
-      } catch (e) {
-        error ??= e;
-      }
-    }
-    return { results, error };
+    const after = !this.broken && this.pool && Atomics.load(this.views!.ctl, CTL.DONE_SEQ) < queue.issued ? await this.drained() : null;
+    return { results, error: error ?? after };
   }
 
-  /** Cancel the steps of the current runSteps() that no thread has started (the last first). */
+  /** Wait until every step issued has finished (revoked or cancelled ones pass at once); the error if that failed, else null. */
+  private async drained(): Promise<unknown> {
+    try {
+      await this.awaitDone(this.queue!.issued);
+      return null;
+    } catch (e) {
+      return e;
+    }
+  }
+
+  /** Cancel the steps of the current runSteps() that no thread has started (the last first), or the run about to start. */
   revoke(): void {
-    this.queue?.revoke();
+    if (this.queue?.run) this.queue.revoke();
+    else this.revokeNext = true;
   }
 
   /** Wait until step `seq` is done (or `enough()`), each step given stepTimeout, recovering from crashes and hangs. */

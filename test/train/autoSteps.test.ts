@@ -397,3 +397,22 @@ test('onProgress during a run that fits the queue (no refill): the coordinator s
   t.true(seen.length >= 4, `${seen.length} reports over 40 steps of 20 ms`);
   t.true(seen.every((r, k) => k === 0 || r > seen[k - 1]));
 });
+
+test('driving the engine: revoke() while a run waits for its slots (a step still in flight) keeps the run from starting', async (t) => {
+  const ds = data(512);
+  const heavy = () => new Model([dense(5, 256), activation('tanh'), dense(256, 256), activation('tanh'), dense(256, 1)], { dtype: 'float64', seed: 4 });
+  const model = heavy();
+  const optimizer = new Adam(model.parameters(), { lr: 0.01 });
+  const engine = new ParallelEngine(model, lossByName('mse'), optimizer, { clipNorm: null, clipValue: null }, 2, { threads: 2, microShard: 4 });
+  const order = Int32Array.from({ length: ds.size }, (_, i) => i);
+  await engine.begin(ds, 64);
+  const first = engine.step(ds, order, 0, 64, 0); // several milliseconds: still in flight below
+  const running = engine.runSteps(ds, order, [{ start: 64, end: 128, step: 1 }, { start: 128, end: 192, step: 2 }]);
+  engine.revoke();
+  const { results, error } = await running;
+  await first;
+  t.is(error, null);
+  t.deepEqual(results, []);
+  await engine.end();
+  t.is(optimizer.stepCount, 1, 'only the step in flight');
+});
