@@ -102,15 +102,21 @@ for (const bad of [3, QUEUE_SLOTS + 5]) {
   });
 }
 
-test('revoke() right after runSteps(): the steps not yet started are cancelled and do not count; those applied are kept', async (t) => {
-  // Steps of several milliseconds: the threads cannot finish the run before revoke() comes.
+/** A 256-wide float64 model (steps of several milliseconds at 64 rows) and a started 2-thread engine on 512 rows. */
+const heavy = () => new Model([dense(5, 256), activation('tanh'), dense(256, 256), activation('tanh'), dense(256, 1)], { dtype: 'float64', seed: 4 });
+async function heavyEngine() {
   const ds = data(512);
-  const heavy = () => new Model([dense(5, 256), activation('tanh'), dense(256, 256), activation('tanh'), dense(256, 1)], { dtype: 'float64', seed: 4 });
   const model = heavy();
   const optimizer = new Adam(model.parameters(), { lr: 0.01 });
   const engine = new ParallelEngine(model, lossByName('mse'), optimizer, { clipNorm: null, clipValue: null }, 2, { threads: 2, microShard: 4 });
   const order = Int32Array.from({ length: ds.size }, (_, i) => i);
   await engine.begin(ds, 64);
+  return { ds, model, optimizer, engine, order };
+}
+
+test('revoke() right after runSteps(): the steps not yet started are cancelled and do not count; those applied are kept', async (t) => {
+  // Steps of several milliseconds: the threads cannot finish the run before revoke() comes.
+  const { ds, model, optimizer, engine, order } = await heavyEngine();
   const batches = Array.from({ length: 8 }, (_, i) => ({ start: 64 * i, end: 64 * i + 64, step: i }));
   const running = engine.runSteps(ds, order, batches);
   engine.revoke(); // the threads have had microseconds: at most the first step has started
@@ -399,13 +405,7 @@ test('onProgress during a run that fits the queue (no refill): the coordinator s
 });
 
 test('driving the engine: revoke() while a run waits for its slots (a step still in flight) keeps the run from starting', async (t) => {
-  const ds = data(512);
-  const heavy = () => new Model([dense(5, 256), activation('tanh'), dense(256, 256), activation('tanh'), dense(256, 1)], { dtype: 'float64', seed: 4 });
-  const model = heavy();
-  const optimizer = new Adam(model.parameters(), { lr: 0.01 });
-  const engine = new ParallelEngine(model, lossByName('mse'), optimizer, { clipNorm: null, clipValue: null }, 2, { threads: 2, microShard: 4 });
-  const order = Int32Array.from({ length: ds.size }, (_, i) => i);
-  await engine.begin(ds, 64);
+  const { ds, optimizer, engine, order } = await heavyEngine();
   const first = engine.step(ds, order, 0, 64, 0); // several milliseconds: still in flight below
   const running = engine.runSteps(ds, order, [{ start: 64, end: 128, step: 1 }, { start: 128, end: 192, step: 2 }]);
   engine.revoke();
